@@ -1,0 +1,52 @@
+package io.resplit;
+
+import io.resplit.backend.BackendCredentials;
+import io.resplit.backend.ControlClient;
+import io.resplit.command.CommandTable;
+import io.resplit.command.CommandTableLoader;
+import io.resplit.config.ProxyConfig;
+import io.resplit.server.ProxyContext;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Learns from the master at start-up what the built-in knowledge cannot know: its {@code COMMAND} table (module
+ * commands, a newer server) and its version. Without an answer the proxy keeps the built-in table.
+ */
+final class MasterIntrospection {
+    private static final Logger log = LoggerFactory.getLogger(MasterIntrospection.class);
+
+    private final ProxyConfig config;
+    private final ProxyContext context;
+
+    MasterIntrospection(ProxyConfig config, ProxyContext context) {
+        this.config = config;
+        this.context = context;
+    }
+
+    void refresh() {
+        try {
+            List<Object> replies = ControlClient.call(config.master(),
+                    new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs(),
+                    List.of(new String[] {"COMMAND"}, new String[] {"INFO", "server"}));
+            if (replies.get(0) instanceof List<?> commands) {
+                CommandTable table = CommandTableLoader.fromCommandReply(commands, "COMMAND on " + config.master());
+                context.table(table);
+                log.info("command table refreshed from the master: {} commands", table.size());
+            } else {
+                log.warn("master answered COMMAND with {}; keeping the built-in command table", replies.get(0));
+            }
+            if (replies.get(1) instanceof String info) {
+                for (String line : info.split("\r\n")) {
+                    if (line.startsWith("redis_version:")) {
+                        context.backendVersion(line.substring("redis_version:".length()));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            log.warn("could not read COMMAND from the master {} ({}); keeping the built-in command table",
+                    config.master(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.resplit;
+
+import io.netty.channel.EventLoopGroup;
+import io.resplit.backend.BackendConnector;
+import io.resplit.backend.BackendCredentials;
+import io.resplit.backend.BackendNode;
+import io.resplit.backend.NodeMonitor;
+import io.resplit.command.CommandTable;
+import io.resplit.command.CommandTableLoader;
+import io.resplit.config.ConfigException;
+import io.resplit.config.ConfigParser;
+import io.resplit.config.HostPort;
+import io.resplit.config.ProxyConfig;
+import io.resplit.net.Transport;
+import io.resplit.route.LeastOutstandingPolicy;
+import io.resplit.route.Router;
+import io.resplit.server.ProxyContext;
+import io.resplit.server.ProxyServer;
+import io.resplit.topology.Topology;
+import io.resplit.topology.TopologyHolder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy process: reads the config, builds and wires every service, starts them, and stops them. The only
+ * place that constructs services; several instances may run in one JVM (tests do).
+ */
+public final class Resplit implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Resplit.class);
+
+    private final ProxyConfig config;
+    private final Transport transport = Transport.best();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private final List<NodeMonitor> monitors = new ArrayList<>();
+    private ProxyServer server;
+    private ProxyContext context;
+    private int port;
+
+    public Resplit(ProxyConfig config) {
+        this.config = config;
+    }
+
+    public static void main(String[] args) {
+        ProxyConfig config;
+        try {
+            config = ConfigParser.fromArgs(args);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Resplit proxy = new Resplit(config);
+        try {
+            proxy.start();
+        } catch (Exception e) {
+            log.error("resplit failed to start: {}", e.getMessage(), e);
+            proxy.close();
+            System.exit(1);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "resplit-shutdown"));
+    }
+
+    /** Starts everything; returns once clients can connect. */
+    public Resplit start() throws InterruptedException {
+        int threads = config.effectiveIoThreads();
+        boss = transport.newGroup(1, "resplit-accept");
+        workers = transport.newGroup(threads, "resplit-io");
+        BackendConnector connector = new BackendConnector(transport,
+                new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs());
+        BackendNode master = node(config.master(), connector, threads);
+        List<BackendNode> replicas = new ArrayList<>();
+        for (HostPort r : config.replicas()) {
+            replicas.add(node(r, connector, threads));
+        }
+        Topology topology = new Topology(master, replicas);
+        for (BackendNode n : topology.nodes()) {
+            NodeMonitor m = new NodeMonitor(n, workers.next(), config.healthCheckIntervalMs(),
+                    config.healthCheckTimeoutMs());
+            monitors.add(m);
+            m.start();
+        }
+        context = new ProxyContext(config, CommandTableLoader.builtIn(), new TopologyHolder(topology),
+                new Router(config.readFrom()), new LeastOutstandingPolicy(), workers, transport.name());
+        awaitFirstChecks(topology);
+        new MasterIntrospection(config, context).refresh();
+        server = new ProxyServer(context);
+        port = server.start(transport, boss, workers);
+        log.info("resplit started: transport {}, {} io threads, master {}, replicas {}, read-from {}, table {}",
+                transport.name(), threads, config.master(), config.replicas(), config.readFrom(),
+                context.table().source());
+        return this;
+    }
+
+    private BackendNode node(HostPort address, BackendConnector connector, int threads) {
+        return new BackendNode(address, connector, threads, config.databases(), config.backendConnections());
+    }
+
+    /** Waits (bounded) until every node was checked once, so the first clients find the nodes classified. */
+    private void awaitFirstChecks(Topology topology) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs() + 500L);
+        for (BackendNode n : topology.nodes()) {
+            try {
+                long left = Math.max(1, deadline - System.nanoTime());
+                n.firstCheck().get(left, TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                log.warn("backend {} did not answer its first health check in time", n.address());
+            }
+            if (!n.isUp()) {
+                log.warn("backend {} is down at start: {}", n.address(), n.state().reason());
+            }
+        }
+    }
+
+    /** The port clients connect to (the bound one, when the config said 0). */
+    public int port() {
+        return port;
+    }
+
+    public ProxyContext context() {
+        return context;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop();
+        }
+        monitors.forEach(NodeMonitor::stop);
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.resplit.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+
+/**
+ * One pipelined connection to a backend, shared by every client on its event loop that needs this node and
+ * database. Requests are written in arrival order and their callbacks queued in a FIFO; each reply completes the
+ * callback at the head. Writes are flushed once per event-loop turn, so many requests share one syscall.
+ *
+ * <p>Before it carries traffic the connection authenticates and selects its database ({@link Handshake});
+ * requests that arrive meanwhile wait in order. All methods must be called on {@link #loop()}.
+ */
+public final class BackendConnection {
+    enum State { CONNECTING, HANDSHAKE, READY, CLOSED }
+
+    private final BackendNode node;
+    private final EventLoop loop;
+    private final int db;
+    private final ArrayDeque<ReplyCallback> inflight = new ArrayDeque<>();
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>(); // request ByteBuf, then its callback
+    private final Runnable flushTask = this::flushNow;
+    private Channel channel;
+    private State state = State.CONNECTING;
+    private String closeReason;
+    private boolean flushScheduled;
+
+    BackendConnection(BackendNode node, EventLoop loop, int db) {
+        this.node = node;
+        this.loop = loop;
+        this.db = db;
+    }
+
+    public BackendNode node() {
+        return node;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public int db() {
+        return db;
+    }
+
+    public boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    /**
+     * Sends one request. Ownership of {@code request} passes to this connection; {@code callback} hears the
+     * outcome exactly once.
+     */
+    public void send(ByteBuf request, ReplyCallback callback) {
+        node.requestStarted();
+        switch (state) {
+            case READY -> {
+                channel.write(request, channel.voidPromise());
+                inflight.add(callback);
+                scheduleFlush();
+            }
+            case CONNECTING, HANDSHAKE -> {
+                waiting.add(request);
+                waiting.add(callback);
+            }
+            default -> {
+                request.release();
+                node.requestEnded();
+                callback.onFailure(closeReason, false);
+            }
+        }
+    }
+
+    /** Closes the connection; every request without a reply fails with {@code reason}. */
+    public void close(String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean wasReady = state == State.READY;
+        state = State.CLOSED;
+        closeReason = reason;
+        if (channel != null) {
+            channel.close();
+        }
+        ReplyCallback cb;
+        while ((cb = inflight.poll()) != null) {
+            node.requestEnded();
+            cb.onFailure(reason, true);
+        }
+        failWaiting(reason);
+        node.connectionClosed(this, reason, wasReady);
+    }
+
+    void connected(Channel ch, Handshake handshake) {
+        if (state == State.CLOSED) {
+            ch.close();
+            return;
+        }
+        channel = ch;
+        state = State.HANDSHAKE;
+        handshake.start(this);
+    }
+
+    /** Writes a handshake step; handshake steps precede every waiting request. */
+    void sendHandshakeStep(ByteBuf request, ReplyCallback callback) {
+        channel.write(request, channel.voidPromise());
+        inflight.add(callback);
+        scheduleFlush();
+    }
+
+    /** The handshake succeeded: release the requests that waited for it, in order. */
+    void ready() {
+        if (state != State.HANDSHAKE) {
+            return;
+        }
+        state = State.READY;
+        node.connectionReady(this);
+        Object item;
+        while ((item = waiting.poll()) != null) {
+            channel.write(item, channel.voidPromise());
+            inflight.add((ReplyCallback) waiting.poll());
+        }
+        scheduleFlush();
+    }
+
+    private void failWaiting(String reason) {
+        Object item;
+        while ((item = waiting.poll()) != null) {
+            ((ByteBuf) item).release();
+            node.requestEnded();
+            ((ReplyCallback) waiting.poll()).onFailure(reason, false);
+        }
+    }
+
+    private void onReply(ByteBuf frame) {
+        ReplyCallback cb = inflight.poll();
+        if (cb == null) {
+            frame.release();
+            close("reply from " + node.address() + " that no request asked for");
+            return;
+        }
+        if (!(cb instanceof Handshake.Step)) {
+            node.requestEnded();
+        }
+        cb.onReply(frame);
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        if (channel != null) {
+            channel.flush();
+        }
+    }
+
+    /** The pipeline's last handler: hands each reply frame to the connection. */
+    final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            onReply((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            close("connection to " + node.address() + " closed");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            close("connection to " + node.address() + " failed: " + cause.getMessage());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.resplit.backend;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.resplit.net.Transport;
+import io.resplit.resp.RespReplyDecoder;
+
+/** Opens backend connections on a given event loop, each starting with the {@link Handshake}. */
+public final class BackendConnector {
+    private final Transport transport;
+    private final BackendCredentials credentials;
+    private final int connectTimeoutMs;
+
+    public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs) {
+        this.transport = transport;
+        this.credentials = credentials;
+        this.connectTimeoutMs = connectTimeoutMs;
+    }
+
+    BackendConnection open(BackendNode node, EventLoop loop, int db, String clientName) {
+        BackendConnection conn = new BackendConnection(node, loop, db);
+        Handshake handshake = new Handshake(credentials, clientName);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new RespReplyDecoder(), conn.new Handler());
+                    }
+                });
+        ChannelFuture f = bootstrap.connect(node.address().host(), node.address().port());
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                conn.connected(f.channel(), handshake);
+            } else {
+                conn.close("cannot connect to " + node.address() + ": " + done.cause().getMessage());
+            }
+        });
+        return conn;
+    }
+}

@@ -1,0 +1,154 @@
+package io.resplit.backend;
+
+import io.netty.channel.EventLoop;
+import io.resplit.config.HostPort;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Redis server behind the proxy: its address, its health as last seen ({@link NodeState}), and its data
+ * connections, kept per event loop and per database so that a client only ever uses connections on its own
+ * loop (no cross-thread hand-off on the hot path).
+ *
+ * <p>A failed connection marks the node down at once and starts a backoff before the next attempt; the
+ * {@link NodeMonitor} re-admits it when a health check passes after the backoff.
+ */
+public final class BackendNode {
+    private static final Logger log = LoggerFactory.getLogger(BackendNode.class);
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+    static final String DATA_CLIENT_NAME = "resplit";
+
+    private final HostPort address;
+    private final BackendConnector connector;
+    private final int slots;
+    private final BackendConnection[][][] perLoop; // [loop index][db][slot], filled lazily on each loop
+    private final AtomicLong sampleSeq = new AtomicLong();
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
+    private final CompletableFuture<NodeState> firstCheck = new CompletableFuture<>();
+    private volatile NodeState state = NodeState.initial();
+    private volatile long retryAfterNanos;
+
+    public BackendNode(HostPort address, BackendConnector connector, int loops, int databases, int slots) {
+        this.address = address;
+        this.connector = connector;
+        this.slots = slots;
+        this.perLoop = new BackendConnection[loops][databases][];
+    }
+
+    public HostPort address() {
+        return address;
+    }
+
+    public NodeState state() {
+        return state;
+    }
+
+    public boolean isUp() {
+        return state.up();
+    }
+
+    /** Requests sent to this node and not yet answered, over all loops (for least-outstanding choice). */
+    public int inflight() {
+        return inflight.get();
+    }
+
+    /** Completes with the outcome of the first health check, for start-up. */
+    public CompletableFuture<NodeState> firstCheck() {
+        return firstCheck;
+    }
+
+    /**
+     * A ready-or-connecting data connection on {@code loop} for database {@code db}, opened on demand; null
+     * while a failure backoff is running. Must be called on {@code loop}.
+     */
+    public BackendConnection connection(EventLoop loop, int loopIndex, int db, int slot) {
+        BackendConnection[] row = perLoop[loopIndex][db];
+        if (row == null) {
+            row = new BackendConnection[slots];
+            perLoop[loopIndex][db] = row;
+        }
+        BackendConnection c = row[slot % slots];
+        if (c != null && !c.isClosed()) {
+            return c;
+        }
+        if (System.nanoTime() < retryAfterNanos) {
+            return null;
+        }
+        c = connector.open(this, loop, db, DATA_CLIENT_NAME);
+        row[slot % slots] = c;
+        return c;
+    }
+
+    /** Opens the monitor's own connection (database 0). */
+    BackendConnection openControlConnection(EventLoop loop) {
+        return connector.open(this, loop, 0, "resplit-monitor");
+    }
+
+    boolean inBackoff() {
+        return System.nanoTime() < retryAfterNanos;
+    }
+
+    /** The next health-check sequence number; taken by the monitor before it sends the check. */
+    long nextSampleSeq() {
+        return sampleSeq.incrementAndGet();
+    }
+
+    /**
+     * The sequence number of the newest health check sent so far. A check numbered higher than this value was
+     * sent later, so its sample reflects every write acknowledged before this call.
+     */
+    public long lastSentSampleSeq() {
+        return sampleSeq.get();
+    }
+
+    void requestStarted() {
+        inflight.incrementAndGet();
+    }
+
+    void requestEnded() {
+        inflight.decrementAndGet();
+    }
+
+    void connectionReady(BackendConnection conn) {
+        failures.set(0);
+    }
+
+    void connectionClosed(BackendConnection conn, String reason, boolean wasReady) {
+        markDown(reason);
+    }
+
+    /** Takes the node out of service now; a health check after the backoff brings it back. */
+    void markDown(String reason) {
+        int n = failures.incrementAndGet();
+        long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(n - 1, 10));
+        retryAfterNanos = System.nanoTime() + backoff;
+        NodeState before = state;
+        state = before.down(reason);
+        if (before.up()) {
+            log.warn("backend {} is down: {}", address, reason);
+        }
+        firstCheck.complete(state);
+    }
+
+    /** A health check answered: publish the sample, and bring the node back if its backoff is over. */
+    void onSample(long seq, InfoReplication info) {
+        NodeState before = state;
+        boolean up = before.up() || !inBackoff();
+        state = new NodeState(up, info, seq, up ? null : before.reason());
+        if (up && !before.up()) {
+            log.info("backend {} is up (role {}, offset {})", address, info.role(), info.offset());
+        }
+        firstCheck.complete(state);
+    }
+
+    @Override
+    public String toString() {
+        return address.toString();
+    }
+}

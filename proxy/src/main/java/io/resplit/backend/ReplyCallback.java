@@ -1,0 +1,20 @@
+package io.resplit.backend;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Receives the outcome of one request sent on a {@link BackendConnection}. Both methods run on the connection's
+ * event loop, and exactly one of them is called once per request.
+ */
+public interface ReplyCallback {
+    /** The whole reply; ownership of {@code frame} passes to the callee, which must release it. */
+    void onReply(ByteBuf frame);
+
+    /**
+     * No reply will come from this connection.
+     *
+     * @param reason       why, for logs and error replies
+     * @param maybeApplied true when the request was written and may have run on the server before the failure
+     */
+    void onFailure(String reason, boolean maybeApplied);
+}

@@ -1,0 +1,108 @@
+package io.resplit.command;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One row of the command table: a command or a subcommand ({@code client|setname}) as Redis describes it,
+ * plus the proxy's {@link Handling}. Immutable.
+ */
+public final class CommandSpec {
+    private final String name;
+    private final byte[] lowerName;
+    private final int arity;
+    private final Set<String> flags;
+    private final int firstKey;
+    private final int lastKey;
+    private final int keyStep;
+    private final List<String> aclCategories;
+    private final Handling handling;
+    private final String note;
+    private final NameIndex subcommands;
+
+    CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep,
+                List<String> aclCategories, Handling handling, String note, NameIndex subcommands) {
+        this.name = name;
+        this.lowerName = name.getBytes(StandardCharsets.US_ASCII);
+        this.arity = arity;
+        this.flags = Set.copyOf(flags);
+        this.firstKey = firstKey;
+        this.lastKey = lastKey;
+        this.keyStep = keyStep;
+        this.aclCategories = List.copyOf(aclCategories);
+        this.handling = handling;
+        this.note = note;
+        this.subcommands = subcommands;
+    }
+
+    /** Lower-case name; subcommands as {@code parent|sub}, as Redis names them. */
+    public String name() {
+        return name;
+    }
+
+    byte[] lowerName() {
+        return lowerName;
+    }
+
+    /** Redis arity: positive = exact argument count (name included), negative = at least that many. */
+    public int arity() {
+        return arity;
+    }
+
+    public boolean arityAccepts(int argc) {
+        return arity >= 0 ? argc == arity : argc >= -arity;
+    }
+
+    public Set<String> flags() {
+        return flags;
+    }
+
+    public boolean hasFlag(String flag) {
+        return flags.contains(flag);
+    }
+
+    public int firstKey() {
+        return firstKey;
+    }
+
+    public int lastKey() {
+        return lastKey;
+    }
+
+    public int keyStep() {
+        return keyStep;
+    }
+
+    public List<String> aclCategories() {
+        return aclCategories;
+    }
+
+    public Handling handling() {
+        return handling;
+    }
+
+    /** Why the proxy handles it so (shown in docs and, for refused commands, in the error). */
+    public String note() {
+        return note;
+    }
+
+    /** Subcommands of a container command such as CLIENT or CONFIG; empty for plain commands. */
+    public List<CommandSpec> subcommands() {
+        return subcommands == null ? List.of() : subcommands.all();
+    }
+
+    NameIndex subcommandIndex() {
+        return subcommands;
+    }
+
+    /** Redis's error text for a wrong argument count, without the leading "-". */
+    public String wrongArityError() {
+        return "ERR wrong number of arguments for '" + name + "' command";
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + handling + ")";
+    }
+}

@@ -1,0 +1,141 @@
+package io.resplit.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Collects directives one by one, validating each as it comes, then builds the immutable {@link ProxyConfig}. */
+final class ConfigBuilder {
+    private final ProxyConfig d = ProxyConfig.defaults();
+    List<String> bind = d.bind();
+    int port = d.port();
+    String requirepass = d.requirepass();
+    HostPort master = d.master();
+    final List<HostPort> replicas = new ArrayList<>();
+    String masterauth;
+    String masteruser;
+    ReadFrom readFrom = d.readFrom();
+    int backendConnections = d.backendConnections();
+    int connectTimeoutMs = d.connectTimeoutMs();
+    int healthCheckIntervalMs = d.healthCheckIntervalMs();
+    int healthCheckTimeoutMs = d.healthCheckTimeoutMs();
+    int timeoutSeconds = d.timeoutSeconds();
+    int maxclients = d.maxclients();
+    long protoMaxBulkLen = d.protoMaxBulkLen();
+    long clientQueryBufferLimit = d.clientQueryBufferLimit();
+    int ioThreads = d.ioThreads();
+    int databases = d.databases();
+    String source = d.source();
+
+    void apply(String name, List<String> a) {
+        switch (name) {
+            case "bind" -> {
+                atLeast(a, 1);
+                bind = List.copyOf(a);
+            }
+            case "port" -> port = intIn(one(a), 0, 65535);
+            case "requirepass" -> requirepass = one(a);
+            case "master" -> master = hostPort(a);
+            case "replica" -> replicas.add(hostPort(a));
+            case "masterauth" -> masterauth = emptyToNull(one(a));
+            case "masteruser" -> masteruser = emptyToNull(one(a));
+            case "read-from" -> readFrom = enumOf(ReadFrom.class, one(a));
+            case "backend-connections" -> backendConnections = intIn(one(a), 1, 64);
+            case "connect-timeout" -> connectTimeoutMs = intIn(one(a), 1, 600_000);
+            case "health-check-interval" -> healthCheckIntervalMs = intIn(one(a), 5, 60_000);
+            case "health-check-timeout" -> healthCheckTimeoutMs = intIn(one(a), 10, 600_000);
+            case "timeout" -> timeoutSeconds = intIn(one(a), 0, Integer.MAX_VALUE);
+            case "maxclients" -> maxclients = intIn(one(a), 1, 1_000_000);
+            case "proto-max-bulk-len" -> protoMaxBulkLen = sizeIn(one(a), 1024 * 1024, Integer.MAX_VALUE - 1024);
+            case "client-query-buffer-limit" ->
+                    clientQueryBufferLimit = sizeIn(one(a), 1024 * 1024, 1024L * 1024 * 1024 * 1024);
+            case "io-threads" -> ioThreads = intIn(one(a), 0, 256);
+            case "databases" -> databases = intIn(one(a), 1, 1_000_000);
+            default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
+        }
+    }
+
+    ProxyConfig build() {
+        if (healthCheckTimeoutMs < healthCheckIntervalMs) {
+            throw new ConfigException("health-check-timeout (" + healthCheckTimeoutMs
+                    + ") must not be shorter than health-check-interval (" + healthCheckIntervalMs + ")");
+        }
+        return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
+                backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, source);
+    }
+
+    private static String one(List<String> a) {
+        if (a.size() != 1) {
+            throw new IllegalArgumentException("Bad directive or wrong number of arguments");
+        }
+        return a.get(0);
+    }
+
+    private static void atLeast(List<String> a, int n) {
+        if (a.size() < n) {
+            throw new IllegalArgumentException("Bad directive or wrong number of arguments");
+        }
+    }
+
+    private static HostPort hostPort(List<String> a) {
+        if (a.size() != 2) {
+            throw new IllegalArgumentException("Bad directive or wrong number of arguments (expected: host port)");
+        }
+        return new HostPort(a.get(0), intIn(a.get(1), 1, 65535));
+    }
+
+    private static int intIn(String s, int min, int max) {
+        long v;
+        try {
+            v = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("argument must be a number, got '" + s + "'");
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("argument must be between " + min + " and " + max);
+        }
+        return (int) v;
+    }
+
+    /** Redis's memory units: 1k = 1000, 1kb = 1024, likewise m/mb and g/gb; case-insensitive. */
+    static long size(String s) {
+        String lower = s.toLowerCase(Locale.ROOT);
+        long mul = 1;
+        String[][] units = {{"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"}, {"k", "1000"},
+                {"m", "1000000"}, {"g", "1000000000"}, {"b", "1"}};
+        for (String[] u : units) {
+            if (lower.endsWith(u[0])) {
+                mul = Long.parseLong(u[1]);
+                lower = lower.substring(0, lower.length() - u[0].length());
+                break;
+            }
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(lower), mul);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("argument must be a memory value, got '" + s + "'");
+        }
+    }
+
+    private static long sizeIn(String s, long min, long max) {
+        long v = size(s);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("argument must be between " + min + " and " + max + " bytes");
+        }
+        return v;
+    }
+
+    private static <E extends Enum<E>> E enumOf(Class<E> type, String s) {
+        try {
+            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("argument must be one of "
+                    + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static String emptyToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
+}

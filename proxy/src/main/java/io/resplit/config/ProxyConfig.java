@@ -1,0 +1,56 @@
+package io.resplit.config;
+
+import java.util.List;
+
+/**
+ * Every setting of the proxy, immutable. Built by {@link ConfigParser}; defaults in {@link #defaults()}.
+ * Durations are in milliseconds unless the name says otherwise.
+ */
+public record ProxyConfig(
+        List<String> bind,
+        int port,
+        String requirepass,
+        HostPort master,
+        List<HostPort> replicas,
+        String masterauth,
+        String masteruser,
+        ReadFrom readFrom,
+        int backendConnections,
+        int connectTimeoutMs,
+        int healthCheckIntervalMs,
+        int healthCheckTimeoutMs,
+        int timeoutSeconds,
+        int maxclients,
+        long protoMaxBulkLen,
+        long clientQueryBufferLimit,
+        int ioThreads,
+        int databases,
+        String source) {
+
+    public ProxyConfig {
+        bind = List.copyOf(bind);
+        replicas = List.copyOf(replicas);
+    }
+
+    public static ProxyConfig defaults() {
+        return new ProxyConfig(List.of("127.0.0.1", "-::1"), 6390, null, new HostPort("127.0.0.1", 6379), List.of(),
+                null, null, ReadFrom.REPLICAS, 1, 2000, 50, 1000, 0, 10000, 512L * 1024 * 1024,
+                1024L * 1024 * 1024, 0, 16, "(defaults)");
+    }
+
+    /** Whether clients must authenticate ({@code requirepass} set and not empty). */
+    public boolean clientAuthRequired() {
+        return requirepass != null && !requirepass.isEmpty();
+    }
+
+    public ProxyConfig withPort(int newPort) {
+        return new ProxyConfig(bind, newPort, requirepass, master, replicas, masterauth, masteruser, readFrom,
+                backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, source);
+    }
+
+    /** Threads for client and backend I/O: {@code io-threads}, or one per core when 0. */
+    public int effectiveIoThreads() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+    }
+}

@@ -1,0 +1,106 @@
+package io.resplit.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Splits a backend's reply stream into whole replies, each emitted as a retained slice of the bytes the backend
+ * sent (RESP2 and RESP3 types, nested to any depth, RESP3 attributes kept with the reply they annotate). Nothing
+ * is decoded into objects: the proxy only needs to know where one reply ends.
+ *
+ * <p>The scan is incremental: an aggregate that arrives in pieces is not re-scanned from its start.
+ */
+public final class RespReplyDecoder extends ByteToMessageDecoder {
+    private int pos;                          // scanned bytes of the current reply, relative to readerIndex
+    private long[] remaining = new long[8];   // per open aggregate: elements still to come
+    private int depth;
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int base = in.readerIndex();
+        while (true) {
+            int start = base + pos;
+            if (start >= in.writerIndex()) {
+                return;
+            }
+            int cr = in.indexOf(start, in.writerIndex(), (byte) '\r');
+            if (cr < 0 || cr + 1 >= in.writerIndex()) {
+                return;
+            }
+            int next = cr + 2;
+            byte type = in.getByte(start);
+            switch (type) {
+                case '$', '!', '=' -> {
+                    long len = parseLength(in, start, cr);
+                    if (len >= 0) {
+                        if ((long) in.writerIndex() - next < len + 2) {
+                            return;
+                        }
+                        next += (int) len + 2;
+                    }
+                }
+                case '*', '~', '>' -> {
+                    if (open(parseLength(in, start, cr), in, base, next)) {
+                        continue;
+                    }
+                }
+                case '%' -> {
+                    if (open(parseLength(in, start, cr) * 2, in, base, next)) {
+                        continue;
+                    }
+                }
+                case '|' -> {
+                    // an attribute: its key/value pairs, then the reply it annotates, form one unit
+                    if (open(parseLength(in, start, cr) * 2 + 1, in, base, next)) {
+                        continue;
+                    }
+                }
+                case '+', '-', ':', '_', ',', '#', '(' -> {
+                    // a one-line element
+                }
+                default -> throw new IllegalStateException("backend sent an unknown RESP type byte " + type);
+            }
+            pos = next - base;
+            if (closeElement()) {
+                out.add(in.readRetainedSlice(pos)); // ownership of the slice passes to the reply's consumer
+                pos = 0;
+                return;
+            }
+        }
+    }
+
+    /** Opens an aggregate of {@code count} elements; returns true when it has elements to scan. */
+    private boolean open(long count, ByteBuf in, int base, int next) {
+        if (count <= 0) {
+            return false; // empty or null aggregate: complete as it stands
+        }
+        if (depth == remaining.length) {
+            remaining = Arrays.copyOf(remaining, depth * 2);
+        }
+        remaining[depth++] = count;
+        pos = next - base;
+        return true;
+    }
+
+    /** Counts one finished element against its parents; true when a whole top-level reply is complete. */
+    private boolean closeElement() {
+        while (depth > 0) {
+            if (--remaining[depth - 1] > 0) {
+                return false;
+            }
+            depth--;
+        }
+        return true;
+    }
+
+    private static long parseLength(ByteBuf in, int start, int cr) {
+        Long n = Ascii.parseLong(in, start + 1, cr - start - 1);
+        if (n == null) {
+            throw new IllegalStateException("backend sent a malformed RESP length");
+        }
+        return n;
+    }
+}

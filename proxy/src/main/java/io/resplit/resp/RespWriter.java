@@ -1,0 +1,87 @@
+package io.resplit.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/** Encodes the replies the proxy produces itself (RESP2 forms; RESP3 adds its own when it lands). */
+public final class RespWriter {
+    static final short CRLF_SHORT = ('\r' << 8) | '\n';
+
+    private RespWriter() {
+    }
+
+    public static ByteBuf simple(ByteBufAllocator alloc, String text) {
+        return line(alloc.buffer(text.length() + 3), '+', text);
+    }
+
+    /** An error reply; {@code text} starts with the error code, e.g. {@code "ERR ..."} or {@code "NOAUTH ..."}. */
+    public static ByteBuf error(ByteBufAllocator alloc, String text) {
+        return line(alloc.buffer(text.length() + 3), '-', sanitize(text));
+    }
+
+    public static ByteBuf integer(ByteBufAllocator alloc, long value) {
+        ByteBuf buf = alloc.buffer(24);
+        writeNumberLine(buf, ':', value);
+        return buf;
+    }
+
+    public static ByteBuf bulk(ByteBufAllocator alloc, byte[] value) {
+        ByteBuf buf = alloc.buffer(value.length + 16);
+        writeBulk(buf, value);
+        return buf;
+    }
+
+    public static ByteBuf bulk(ByteBufAllocator alloc, String value) {
+        return bulk(alloc, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static ByteBuf nullBulk(ByteBufAllocator alloc) {
+        return alloc.buffer(5).writeBytes(NULL_BULK);
+    }
+
+    public static void writeBulk(ByteBuf buf, byte[] value) {
+        writeBulkHeader(buf, value.length);
+        buf.writeBytes(value).writeShort(CRLF_SHORT);
+    }
+
+    public static void writeBulk(ByteBuf buf, String value) {
+        writeBulk(buf, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static void writeSimple(ByteBuf buf, String value) {
+        line(buf, '+', value);
+    }
+
+    public static void writeInteger(ByteBuf buf, long value) {
+        writeNumberLine(buf, ':', value);
+    }
+
+    public static void writeArrayHeader(ByteBuf buf, long count) {
+        writeNumberLine(buf, '*', count);
+    }
+
+    public static void writeBulkHeader(ByteBuf buf, long length) {
+        writeNumberLine(buf, '$', length);
+    }
+
+    private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static void writeNumberLine(ByteBuf buf, char type, long value) {
+        buf.writeByte(type);
+        buf.writeCharSequence(Long.toString(value), StandardCharsets.US_ASCII);
+        buf.writeShort(CRLF_SHORT);
+    }
+
+    private static ByteBuf line(ByteBuf buf, char type, String text) {
+        buf.writeByte(type);
+        buf.writeCharSequence(text, StandardCharsets.UTF_8);
+        buf.writeShort(CRLF_SHORT);
+        return buf;
+    }
+
+    /** Error and status lines may not contain newlines; Redis replaces them with spaces too. */
+    private static String sanitize(String text) {
+        return text.indexOf('\r') < 0 && text.indexOf('\n') < 0 ? text : text.replace('\r', ' ').replace('\n', ' ');
+    }
+}

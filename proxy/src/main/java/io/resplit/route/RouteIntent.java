@@ -1,0 +1,13 @@
+package io.resplit.route;
+
+/** Where a request should be served. */
+public enum RouteIntent {
+    /** The proxy answers it itself. */
+    LOCAL,
+    /** The master. */
+    MASTER,
+    /** A healthy, caught-up replica; the master when there is none. */
+    REPLICA,
+    /** Not carried; the client gets an error. */
+    REFUSED
+}

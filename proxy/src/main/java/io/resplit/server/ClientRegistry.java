@@ -1,0 +1,48 @@
+package io.resplit.server;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counts client connections against {@code maxclients} and hands out client ids. Thread-safe. */
+final class ClientRegistry {
+    private final int maxclients;
+    private final AtomicInteger connected = new AtomicInteger();
+    private final AtomicLong nextId = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+
+    ClientRegistry(int maxclients) {
+        this.maxclients = maxclients;
+    }
+
+    /** Admits a new connection, or returns false when {@code maxclients} are connected already. */
+    boolean tryAdmit() {
+        if (connected.incrementAndGet() > maxclients) {
+            connected.decrementAndGet();
+            rejected.incrementAndGet();
+            return false;
+        }
+        accepted.incrementAndGet();
+        return true;
+    }
+
+    void closed() {
+        connected.decrementAndGet();
+    }
+
+    long nextId() {
+        return nextId.incrementAndGet();
+    }
+
+    int connected() {
+        return connected.get();
+    }
+
+    long accepted() {
+        return accepted.get();
+    }
+
+    long rejected() {
+        return rejected.get();
+    }
+}

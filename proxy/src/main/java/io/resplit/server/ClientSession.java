@@ -1,0 +1,88 @@
+package io.resplit.server;
+
+import io.resplit.route.ReadYourWrites;
+
+/**
+ * Connection-scoped state that a single Redis would keep per client and the proxy must therefore keep itself,
+ * since backend connections are shared: authentication, selected database, protocol, name, library info, and
+ * the read-your-writes fence. Used on the connection's event loop only.
+ */
+public final class ClientSession {
+    private final long id;
+    private final int loopIndex;
+    private final ReadYourWrites readYourWrites = new ReadYourWrites();
+    private boolean authenticated;
+    private int db;
+    private int protocol = 2;
+    private String name;
+    private String libName;
+    private String libVersion;
+
+    ClientSession(long id, int loopIndex, boolean authenticated) {
+        this.id = id;
+        this.loopIndex = loopIndex;
+        this.authenticated = authenticated;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** Index of the event loop this connection lives on; selects the backend connections it may use. */
+    public int loopIndex() {
+        return loopIndex;
+    }
+
+    public ReadYourWrites readYourWrites() {
+        return readYourWrites;
+    }
+
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    void authenticated(boolean value) {
+        this.authenticated = value;
+    }
+
+    public int db() {
+        return db;
+    }
+
+    void db(int value) {
+        this.db = value;
+    }
+
+    /** RESP protocol version the client speaks; backend connections are chosen to match it. */
+    public int protocol() {
+        return protocol;
+    }
+
+    void protocol(int value) {
+        this.protocol = value;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    void name(String value) {
+        this.name = value;
+    }
+
+    public String libName() {
+        return libName;
+    }
+
+    void libName(String value) {
+        this.libName = value;
+    }
+
+    public String libVersion() {
+        return libVersion;
+    }
+
+    void libVersion(String value) {
+        this.libVersion = value;
+    }
+}

@@ -1,0 +1,90 @@
+package io.resplit.server;
+
+import io.netty.buffer.ByteBuf;
+import io.resplit.command.CommandSpec;
+import io.resplit.command.CommandTable;
+import io.resplit.resp.RespRequest;
+import io.resplit.resp.RespWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** COMMAND, COMMAND COUNT, COMMAND INFO and COMMAND LIST, answered from the proxy's command table. */
+final class CommandCommand {
+    private final ProxyContext ctx;
+
+    CommandCommand(ProxyContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void execute(ClientHandler c, RespRequest r, CommandSpec spec) {
+        CommandTable table = ctx.table();
+        ByteBuf b = c.channel().alloc().buffer();
+        switch (spec.name()) {
+            case "command" -> {
+                if (r.argc() > 1) {
+                    b.release();
+                    c.reply(LocalCommands.error(c, "ERR unknown subcommand '" + r.argString(1)
+                            + "'. Try COMMAND HELP."));
+                    return;
+                }
+                RespWriter.writeArrayHeader(b, table.commands().size());
+                table.commands().forEach(s -> writeEntry(b, s));
+            }
+            case "command|count" -> RespWriter.writeInteger(b, table.commands().size());
+            case "command|info" -> {
+                if (r.argc() == 2) {
+                    RespWriter.writeArrayHeader(b, table.commands().size());
+                    table.commands().forEach(s -> writeEntry(b, s));
+                } else {
+                    RespWriter.writeArrayHeader(b, r.argc() - 2);
+                    for (int i = 2; i < r.argc(); i++) {
+                        CommandSpec s = table.find(r.argString(i));
+                        if (s == null) {
+                            b.writeBytes(new byte[] {'*', '-', '1', '\r', '\n'});
+                        } else {
+                            writeEntry(b, s);
+                        }
+                    }
+                }
+            }
+            case "command|list" -> {
+                if (r.argc() > 2) {
+                    b.release();
+                    c.reply(LocalCommands.error(c, "ERR resplit: COMMAND LIST FILTERBY is not supported"));
+                    return;
+                }
+                List<String> names = new ArrayList<>();
+                for (CommandSpec s : table.commands()) {
+                    names.add(s.name());
+                    s.subcommands().forEach(sub -> names.add(sub.name()));
+                }
+                RespWriter.writeArrayHeader(b, names.size());
+                names.forEach(n -> RespWriter.writeBulk(b, n));
+            }
+            default -> {
+                b.release();
+                c.reply(LocalCommands.error(c, "ERR " + spec.note()));
+                return;
+            }
+        }
+        c.reply(b);
+    }
+
+    /** One entry in the layout of Redis 7's COMMAND reply (tips and key specs are not kept: empty). */
+    private static void writeEntry(ByteBuf b, CommandSpec s) {
+        RespWriter.writeArrayHeader(b, 10);
+        RespWriter.writeBulk(b, s.name());
+        RespWriter.writeInteger(b, s.arity());
+        RespWriter.writeArrayHeader(b, s.flags().size());
+        s.flags().stream().sorted().forEach(f -> RespWriter.writeSimple(b, f));
+        RespWriter.writeInteger(b, s.firstKey());
+        RespWriter.writeInteger(b, s.lastKey());
+        RespWriter.writeInteger(b, s.keyStep());
+        RespWriter.writeArrayHeader(b, s.aclCategories().size());
+        s.aclCategories().forEach(a -> RespWriter.writeSimple(b, "@" + a));
+        RespWriter.writeArrayHeader(b, 0);
+        RespWriter.writeArrayHeader(b, 0);
+        RespWriter.writeArrayHeader(b, s.subcommands().size());
+        s.subcommands().forEach(sub -> writeEntry(b, sub));
+    }
+}

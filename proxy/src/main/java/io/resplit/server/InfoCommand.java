@@ -1,0 +1,85 @@
+package io.resplit.server;
+
+import io.netty.buffer.ByteBuf;
+import io.resplit.backend.BackendNode;
+import io.resplit.backend.NodeState;
+import io.resplit.command.CommandSpec;
+import io.resplit.resp.RespRequest;
+import io.resplit.resp.RespValues;
+import io.resplit.resp.RespWriter;
+import io.resplit.route.RouteIntent;
+import io.resplit.topology.Topology;
+import java.util.Locale;
+
+/** INFO: the master's own INFO, with a {@code # Proxy} section describing resplit appended. */
+final class InfoCommand {
+    private final ProxyContext ctx;
+
+    InfoCommand(ProxyContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Sends INFO to the master; takes ownership of the request. */
+    void forward(ClientHandler c, RespRequest r, CommandSpec spec) {
+        boolean withProxy = r.argc() == 1;
+        for (int i = 1; i < r.argc(); i++) {
+            withProxy |= r.argIs(i, "proxy") || r.argIs(i, "all") || r.argIs(i, "everything")
+                    || r.argIs(i, "default");
+        }
+        // LOCAL intent: the proxy's own read on the master, outside the client's read-your-writes accounting
+        PendingReply p = new PendingReply(c, r, spec, RouteIntent.LOCAL);
+        if (withProxy) {
+            p.transform = reply -> appendProxySection(c, reply);
+        }
+        c.forward(p);
+    }
+
+    private ByteBuf appendProxySection(ClientHandler c, ByteBuf reply) {
+        if (reply.getByte(reply.readerIndex()) != '$') {
+            return reply; // an error: pass it on as the master said it
+        }
+        String info;
+        try {
+            info = (String) RespValues.read(reply.duplicate());
+        } finally {
+            reply.release();
+        }
+        StringBuilder sb = new StringBuilder(info);
+        if (!info.isEmpty()) {
+            sb.append("\r\n");
+        }
+        sb.append(proxySection());
+        return RespWriter.bulk(c.channel().alloc(), sb.toString());
+    }
+
+    String proxySection() {
+        Topology t = ctx.topology().current();
+        StringBuilder sb = new StringBuilder("# Proxy\r\n");
+        line(sb, "resplit_version", Version.current());
+        line(sb, "transport", ctx.transportName());
+        line(sb, "io_threads", ctx.config().effectiveIoThreads());
+        line(sb, "uptime_in_seconds", (System.currentTimeMillis() - ctx.startMillis()) / 1000);
+        line(sb, "connected_clients", ctx.clients().connected());
+        line(sb, "total_connections_received", ctx.clients().accepted());
+        line(sb, "rejected_connections", ctx.clients().rejected());
+        line(sb, "read_from", ctx.config().readFrom().name().toLowerCase(Locale.ROOT));
+        line(sb, "command_table", ctx.table().source());
+        line(sb, "master", node(t.master()));
+        for (int i = 0; i < t.replicas().size(); i++) {
+            line(sb, "replica" + i, node(t.replicas().get(i)));
+        }
+        return sb.toString();
+    }
+
+    private static String node(BackendNode n) {
+        NodeState s = n.state();
+        return "addr=" + n.address() + ",status=" + (s.up() ? "up" : "down")
+                + ",role=" + (s.info() == null ? "unknown" : s.info().role())
+                + ",offset=" + s.offset() + ",serves_reads=" + (s.servesReads() ? 1 : 0)
+                + ",inflight=" + n.inflight();
+    }
+
+    private static void line(StringBuilder sb, String key, Object value) {
+        sb.append(key).append(':').append(value).append("\r\n");
+    }
+}

@@ -1,0 +1,78 @@
+package io.resplit.server;
+
+import io.netty.buffer.ByteBuf;
+import io.resplit.command.CommandSpec;
+import io.resplit.resp.RespRequest;
+import io.resplit.resp.RespWriter;
+
+/**
+ * The commands the proxy answers itself (those the command table marks {@code local}): connection state that
+ * must not leak onto shared backend connections, and a few that need the proxy's own view. Each takes
+ * ownership of the request.
+ */
+final class LocalCommands {
+    private final AuthCommands auth;
+    private final ClientCommand client;
+    private final CommandCommand command;
+    private final InfoCommand info;
+
+    LocalCommands(ProxyContext ctx) {
+        this.auth = new AuthCommands(ctx);
+        this.client = new ClientCommand();
+        this.command = new CommandCommand(ctx);
+        this.info = new InfoCommand(ctx);
+    }
+
+    void execute(ClientHandler c, RespRequest r, CommandSpec spec) {
+        try {
+            if (!spec.arityAccepts(r.argc())) {
+                c.reply(RespWriter.error(c.channel().alloc(), spec.wrongArityError()));
+                return;
+            }
+            switch (spec.name()) {
+                case "ping" -> c.reply(r.argc() == 1 ? Replies.pong() : RespWriter.bulk(c.channel().alloc(),
+                        r.argBytes(1)));
+                case "echo" -> c.reply(RespWriter.bulk(c.channel().alloc(), r.argBytes(1)));
+                case "quit" -> c.replyAndClose(Replies.ok());
+                case "readonly", "readwrite" -> c.reply(Replies.ok());
+                case "select" -> select(c, r);
+                case "auth" -> auth.auth(c, r);
+                case "hello" -> auth.hello(c, r);
+                case "info" -> {
+                    info.forward(c, r, spec);
+                    r = null; // forwarded: the pending reply owns the request now
+                }
+                default -> {
+                    if (spec.name().startsWith("client|")) {
+                        client.execute(c, r, spec);
+                    } else if (spec.name().startsWith("command")) {
+                        command.execute(c, r, spec);
+                    } else {
+                        c.reply(RespWriter.error(c.channel().alloc(), "ERR " + spec.note()));
+                    }
+                }
+            }
+        } finally {
+            if (r != null) {
+                r.release();
+            }
+        }
+    }
+
+    private void select(ClientHandler c, RespRequest r) {
+        Long db = r.argLong(1);
+        if (db == null) {
+            c.reply(RespWriter.error(c.channel().alloc(), "ERR value is not an integer or out of range"));
+        } else if (db < 0 || db >= c.context().config().databases()) {
+            c.reply(RespWriter.error(c.channel().alloc(), "ERR DB index is out of range"));
+        } else {
+            c.session().db((int) (long) db);
+            c.reply(Replies.ok());
+        }
+    }
+
+    /** Helper for replies built in place. */
+    static ByteBuf error(ClientHandler c, String text) {
+        return RespWriter.error(c.channel().alloc(), text);
+    }
+}

@@ -1,0 +1,66 @@
+package io.resplit.server;
+
+import io.netty.buffer.ByteBuf;
+import io.resplit.backend.BackendNode;
+import io.resplit.backend.ReplyCallback;
+import io.resplit.command.CommandSpec;
+import io.resplit.resp.RespRequest;
+import io.resplit.route.RouteIntent;
+import java.util.function.UnaryOperator;
+
+/**
+ * One slot in a client's reply queue: the request while it is in flight (kept so a read can be re-sent to
+ * another node if its replica fails), then the reply once it has arrived. Replies leave the queue strictly in
+ * request order.
+ */
+final class PendingReply implements ReplyCallback {
+    private final ClientHandler owner;
+    RespRequest request;          // owned until the reply arrives; null for local replies
+    final CommandSpec spec;
+    RouteIntent intent;
+    BackendNode node;
+    int attempts;
+    UnaryOperator<ByteBuf> transform; // rewrites the backend's reply (INFO adds the proxy's section)
+    ByteBuf reply;
+    boolean closeAfter;
+
+    PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, RouteIntent intent) {
+        this.owner = owner;
+        this.request = request;
+        this.spec = spec;
+        this.intent = intent;
+    }
+
+    /** A slot whose reply is already known (local commands, errors). */
+    static PendingReply completed(ClientHandler owner, ByteBuf reply) {
+        PendingReply p = new PendingReply(owner, null, null, RouteIntent.LOCAL);
+        p.reply = reply;
+        return p;
+    }
+
+    boolean done() {
+        return reply != null;
+    }
+
+    @Override
+    public void onReply(ByteBuf frame) {
+        owner.backendReplied(this, frame);
+    }
+
+    @Override
+    public void onFailure(String reason, boolean maybeApplied) {
+        owner.backendFailed(this, reason, maybeApplied);
+    }
+
+    /** Drops what this slot holds; called when the client has gone. */
+    void releaseAll() {
+        if (request != null) {
+            request.release();
+            request = null;
+        }
+        if (reply != null) {
+            reply.release();
+            reply = null;
+        }
+    }
+}

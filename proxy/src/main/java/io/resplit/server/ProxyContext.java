@@ -1,0 +1,102 @@
+package io.resplit.server;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.resplit.command.CommandTable;
+import io.resplit.config.ProxyConfig;
+import io.resplit.resp.RespLimits;
+import io.resplit.route.ReplicaPolicy;
+import io.resplit.route.Router;
+import io.resplit.topology.TopologyHolder;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * The services a client connection uses, built once by {@code Resplit} and passed to every handler: the
+ * config, the command table (replaced whole when refreshed from the master), the topology, routing, the
+ * client registry and the event loops' indices.
+ */
+public final class ProxyContext {
+    private final ProxyConfig config;
+    private final TopologyHolder topology;
+    private final Router router;
+    private final ReplicaPolicy replicaPolicy;
+    private final RespLimits limits;
+    private final ClientRegistry clients;
+    private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
+    private final String transportName;
+    private final long startMillis = System.currentTimeMillis();
+    private volatile CommandTable table;
+    private volatile String backendVersion = "7.0.0";
+
+    public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
+                        ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName) {
+        this.config = config;
+        this.table = table;
+        this.topology = topology;
+        this.router = router;
+        this.replicaPolicy = replicaPolicy;
+        this.limits = new RespLimits(config.protoMaxBulkLen(), config.clientQueryBufferLimit());
+        this.clients = new ClientRegistry(config.maxclients());
+        this.transportName = transportName;
+        int i = 0;
+        for (EventExecutor e : loops) {
+            loopIndex.put(e, i++);
+        }
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    public CommandTable table() {
+        return table;
+    }
+
+    /** Replaces the command table, e.g. with one read from the master's COMMAND reply. */
+    public void table(CommandTable next) {
+        this.table = next;
+    }
+
+    public TopologyHolder topology() {
+        return topology;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public ReplicaPolicy replicaPolicy() {
+        return replicaPolicy;
+    }
+
+    public RespLimits limits() {
+        return limits;
+    }
+
+    ClientRegistry clients() {
+        return clients;
+    }
+
+    int loopIndex(EventLoop loop) {
+        return loopIndex.get(loop);
+    }
+
+    String transportName() {
+        return transportName;
+    }
+
+    long startMillis() {
+        return startMillis;
+    }
+
+    /** The master's {@code redis_version}, reported by HELLO so clients enable the right features. */
+    public String backendVersion() {
+        return backendVersion;
+    }
+
+    public void backendVersion(String version) {
+        this.backendVersion = version;
+    }
+}

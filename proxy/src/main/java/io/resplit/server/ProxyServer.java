@@ -1,0 +1,87 @@
+package io.resplit.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.resplit.net.Transport;
+import io.resplit.resp.RespRequestDecoder;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client-facing listener: binds every {@code bind} address on {@code port}, enforces {@code maxclients},
+ * and gives each connection a decoder and a {@link ClientHandler} on the loop it was accepted onto.
+ */
+public final class ProxyServer {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final ProxyContext ctx;
+    private final LocalCommands local;
+    private final List<Channel> listeners = new ArrayList<>();
+
+    public ProxyServer(ProxyContext ctx) {
+        this.ctx = ctx;
+        this.local = new LocalCommands(ctx);
+    }
+
+    /** Binds and returns the port actually bound (useful with {@code port 0}). */
+    public int start(Transport transport, EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (!ctx.clients().tryAdmit()) {
+                            ch.writeAndFlush(Replies.maxClients()).addListener(ChannelFutureListener.CLOSE);
+                            return;
+                        }
+                        RespRequestDecoder decoder =
+                                new RespRequestDecoder(ctx.limits(), !ctx.config().clientAuthRequired());
+                        if (ctx.config().timeoutSeconds() > 0) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, ctx.config().timeoutSeconds(),
+                                    TimeUnit.SECONDS));
+                        }
+                        ch.pipeline().addLast(decoder, new ClientHandler(ctx, decoder, local));
+                    }
+                });
+        int port = ctx.config().port();
+        for (String address : ctx.config().bind()) {
+            boolean optional = address.startsWith("-");
+            String host = optional ? address.substring(1) : address;
+            try {
+                Channel ch = b.bind(new InetSocketAddress(host, port)).sync().channel();
+                listeners.add(ch);
+                port = ((InetSocketAddress) ch.localAddress()).getPort(); // later binds reuse an OS-chosen port
+                log.info("accepting clients on {}", ch.localAddress());
+            } catch (Exception e) {
+                if (!optional) {
+                    throw new IllegalStateException("could not bind " + host + ":" + port + ": " + e.getMessage(), e);
+                }
+                log.warn("could not bind optional address {}:{}: {}", host, port, e.getMessage());
+            }
+        }
+        if (listeners.isEmpty()) {
+            throw new IllegalStateException("no bind address could be bound");
+        }
+        return port;
+    }
+
+    /** Stops accepting; existing connections close with the event loops. */
+    public void stop() {
+        listeners.forEach(Channel::close);
+    }
+}
