@@ -99,7 +99,9 @@ log "settling ${SETTLE}s before the baseline snapshot"
 sleep "$SETTLE"
 {
     printf '# idle clients: %s, CLIENTS=%s, %s\n' "$TARGET_NAME" "$CLIENTS" "$STAMP"
-    printf '# java_opts=%s  proxy --maxclients=%s\n' "${RESPLIT_JAVA_OPTS:-none}" "${PROXY_MAXCLIENTS:-unset}"
+    if [[ $DIRECT_ONLY != 1 ]]; then
+        printf '# java_opts=%s  proxy --maxclients=%s\n' "${RESPLIT_JAVA_OPTS:-none}" "${PROXY_MAXCLIENTS:-not passed}"
+    fi
 } | tee "$REPORT"
 snapshot "before"
 RSS_BEFORE=$SNAP_RSS
@@ -139,6 +141,9 @@ RSS_AFTER=$SNAP_RSS
 bench_stop_pid "$HELPER_PID" 30
 closing=$(grep -E '^CLOSING' "$HELPER_OUT" || true)
 log "helper: ${closing:-no CLOSING line}"
+if [[ $closing =~ closed_by_server=([0-9]+) ]] && ((BASH_REMATCH[1] > 0)); then
+    log "warning: the target closed ${BASH_REMATCH[1]} idle connections; the 'after' number may undercount"
+fi
 sleep "$SETTLE"
 snapshot "after close"
 

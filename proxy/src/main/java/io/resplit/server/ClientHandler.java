@@ -145,6 +145,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         p.attempts++;
         p.node = node;
         if (conn == null) {
+            p.request.release();
+            p.request = null;
             complete(p, RespWriter.error(channel.alloc(), "ERR resplit: master " + master.address()
                     + " is unavailable: " + master.state().reason()));
             return;

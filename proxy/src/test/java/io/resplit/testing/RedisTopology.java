@@ -198,7 +198,7 @@ public final class RedisTopology implements AutoCloseable {
     }
 
     /** Master first, then replicas. */
-    private List<RedisServer> nodes() {
+    public List<RedisServer> nodes() {
         List<RedisServer> nodes = new ArrayList<>();
         nodes.add(master);
         nodes.addAll(replicas);

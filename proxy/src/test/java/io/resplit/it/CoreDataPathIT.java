@@ -1,0 +1,182 @@
+package io.resplit.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.resplit.testing.ProxyUnderTest;
+import io.resplit.testing.RedisServer;
+import io.resplit.testing.RedisTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.params.SetParams;
+
+/** The core data path against a real master and two replicas, driven by Jedis and redis-cli. */
+class CoreDataPathIT {
+    private static RedisTopology topology;
+    private static ProxyUnderTest proxy;
+
+    @BeforeAll
+    static void start() {
+        topology = RedisTopology.start(2, "node-secret");
+        proxy = ProxyUnderTest.start(topology, "io-threads 2");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (topology != null) {
+            topology.close();
+        }
+    }
+
+    @Test
+    void tutorialFlowReadsBackItsOwnWrite() {
+        try (Jedis j = proxy.jedis()) {
+            assertEquals("OK", j.set("username", "知了课堂", SetParams.setParams().ex(1000)));
+            assertEquals("知了课堂", j.get("username"));
+            long ttl = j.ttl("username");
+            assertTrue(ttl > 990 && ttl <= 1000, "ttl " + ttl);
+        }
+    }
+
+    @Test
+    void redisCliWorksThroughTheProxy() {
+        assertEquals("OK", proxy.redisCli("set", "cli:key", "hello world"));
+        assertEquals("hello world", proxy.redisCli("get", "cli:key"));
+        assertEquals("PONG", proxy.redisCli("ping"));
+    }
+
+    @Test
+    void pipelineOfMixedSetsAndGetsSeesEachPrecedingSet() {
+        try (Jedis j = proxy.jedis()) {
+            Pipeline p = j.pipelined();
+            List<Response<String>> gets = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                String key = "pipe:" + (i % 37);
+                String value = "v" + i;
+                p.set(key, value);
+                gets.add(p.get(key));
+                expected.add(value);
+            }
+            p.sync();
+            for (int i = 0; i < gets.size(); i++) {
+                assertEquals(expected.get(i), gets.get(i).get(), "GET number " + i);
+            }
+        }
+    }
+
+    @Test
+    void readsFromConnectionsThatDidNotWriteLandOnReplicas() {
+        try (Jedis m = topology.jedis(topology.master())) {
+            for (int i = 0; i < 50; i++) {
+                m.set("spread:" + i, "x" + i);
+            }
+        }
+        topology.awaitReplicasCaughtUp(Duration.ofSeconds(10));
+        topology.resetStats();
+        int reads = 400;
+        try (Jedis j = proxy.jedis()) {
+            for (int i = 0; i < reads; i++) {
+                assertEquals("x" + (i % 50), j.get("spread:" + (i % 50)));
+            }
+        }
+        long onMaster = topology.commandCalls(topology.master(), "get");
+        long onReplica0 = topology.commandCalls(topology.replicas().get(0), "get");
+        long onReplica1 = topology.commandCalls(topology.replicas().get(1), "get");
+        assertEquals(0, onMaster, "GETs on the master");
+        assertEquals(reads, onReplica0 + onReplica1);
+        assertTrue(onReplica0 >= reads / 5 && onReplica1 >= reads / 5,
+                "both replicas serve reads: " + onReplica0 + " / " + onReplica1);
+    }
+
+    @Test
+    void sortAndOtherWriteFlaggedReadsNeverReachAReplica() {
+        try (Jedis j = proxy.jedis()) {
+            j.del("sortme");
+            j.rpush("sortme", "3", "1", "2");
+        }
+        topology.awaitReplicasCaughtUp(Duration.ofSeconds(10));
+        topology.resetStats();
+        try (Jedis j = proxy.jedis()) {
+            assertEquals(List.of("1", "2", "3"), j.sort("sortme"));
+        }
+        try (Jedis j = proxy.jedis()) { // SORT counts as a write: a fresh connection is not pinned by it
+            assertEquals(List.of("1", "2", "3"),
+                    j.sortReadonly("sortme", new redis.clients.jedis.params.SortingParams()));
+        }
+        assertEquals(1, topology.commandCalls(topology.master(), "sort"));
+        for (RedisServer r : topology.replicas()) {
+            assertEquals(0, topology.commandCalls(r, "sort"));
+        }
+        assertEquals(0, topology.commandCalls(topology.master(), "sort_ro"), "SORT_RO on the master");
+        assertEquals(1, topology.commandCalls(topology.replicas().get(0), "sort_ro")
+                + topology.commandCalls(topology.replicas().get(1), "sort_ro"));
+    }
+
+    @Test
+    void selectIsPerClientConnection() {
+        try (Jedis a = proxy.jedis(); Jedis b = proxy.jedis()) {
+            assertEquals("OK", a.select(3));
+            a.set("db:key", "in-three");
+            assertEquals("in-three", a.get("db:key"));
+            assertNull(b.get("db:key"));
+            b.select(3);
+            assertEquals("in-three", b.get("db:key"));
+        }
+        try (Jedis m = topology.jedis(topology.master())) {
+            m.select(3);
+            assertEquals("in-three", m.get("db:key"));
+        }
+    }
+
+    @Test
+    void twoHundredConcurrentClientsShareFewBackendConnections() throws Exception {
+        int clients = 200;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Jedis> open = new ArrayList<>();
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                Jedis j = proxy.jedis();
+                open.add(j);
+                int id = c;
+                results.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < 50; i++) {
+                        String key = "many:" + id + ":" + i;
+                        j.set(key, "v" + i);
+                        if (("v" + i).equals(j.get(key))) {
+                            ok++;
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> f : results) {
+                assertEquals(50, f.get());
+            }
+            // while all 200 clients are still connected: 2 io threads x 1 connection per node and database
+            for (RedisServer node : topology.nodes()) {
+                long n = ProxyUnderTest.dataConnections(topology, node);
+                assertTrue(n <= 2, "data connections to " + node + ": " + n);
+            }
+        } finally {
+            open.forEach(Jedis::close);
+            pool.shutdownNow();
+        }
+    }
+}

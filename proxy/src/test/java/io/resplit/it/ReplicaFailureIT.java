@@ -1,0 +1,103 @@
+package io.resplit.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.resplit.testing.ProxyUnderTest;
+import io.resplit.testing.RedisServer;
+import io.resplit.testing.RedisTopology;
+import io.resplit.testing.Wait;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** A replica dies under load: clients see no error, and the replica serves reads again once it is back. */
+class ReplicaFailureIT {
+
+    @Test
+    void replicaKilledMidLoadCostsClientsNothing() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(2, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "io-threads 2")) {
+            try (Jedis j = proxy.jedis()) {
+                for (int i = 0; i < 100; i++) {
+                    j.set("load:" + i, "v" + i);
+                }
+            }
+            topology.awaitReplicasCaughtUp(Duration.ofSeconds(10));
+
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicLong requests = new AtomicLong();
+            AtomicLong readsDuringOutage = new AtomicLong();
+            AtomicBoolean outage = new AtomicBoolean();
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            List<Future<List<String>>> clients = new ArrayList<>();
+            for (int c = 0; c < 16; c++) {
+                int id = c;
+                clients.add(pool.submit(() -> runClient(proxy, id, running, requests, outage, readsDuringOutage)));
+            }
+            RedisServer victim = topology.replicas().get(0);
+            long before = requests.get();
+            Wait.until(Duration.ofSeconds(10), () -> requests.get() > before + 2000, "load running");
+            victim.kill();
+            outage.set(true);
+            long atKill = requests.get();
+            Wait.until(Duration.ofSeconds(10), () -> requests.get() > atKill + 5000, "load continuing after the kill");
+
+            victim.restart();
+            topology.awaitReplicationUp(Duration.ofSeconds(20));
+            outage.set(false);
+            topology.resetStats();
+            Wait.until(Duration.ofSeconds(15), () -> topology.commandCalls(victim, "get") > 100,
+                    "the restarted replica serving reads again");
+
+            running.set(false);
+            List<String> errors = new ArrayList<>();
+            for (Future<List<String>> f : clients) {
+                errors.addAll(f.get(30, TimeUnit.SECONDS));
+            }
+            pool.shutdown();
+            assertEquals(List.of(), errors, "client-visible errors");
+            assertTrue(readsDuringOutage.get() > 1000, "reads while the replica was down: " + readsDuringOutage);
+        }
+    }
+
+    private static List<String> runClient(ProxyUnderTest proxy, int id, AtomicBoolean running, AtomicLong requests,
+                                          AtomicBoolean outage, AtomicLong readsDuringOutage) {
+        List<String> errors = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        try (Jedis writer = proxy.jedis(); Jedis reader = proxy.jedis()) {
+            int i = 0;
+            while (running.get() && System.nanoTime() < deadline) {
+                try {
+                    int k = i % 100;
+                    String got = reader.get("load:" + k);
+                    if (!("v" + k).equals(got)) {
+                        errors.add("GET load:" + k + " returned " + got);
+                    }
+                    if (outage.get()) {
+                        readsDuringOutage.incrementAndGet();
+                    }
+                    if (i % 10 == 0) {
+                        writer.set("load:own:" + id, "w" + i);
+                    }
+                    requests.incrementAndGet();
+                } catch (RuntimeException e) {
+                    errors.add(e.toString());
+                    if (errors.size() > 20) {
+                        break;
+                    }
+                }
+                i++;
+            }
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,101 @@
+package io.resplit.testing;
+
+import io.resplit.Resplit;
+import io.resplit.config.ConfigParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A resplit proxy started in this JVM in front of a {@link RedisTopology}: listens on a free loopback port,
+ * authenticates to the nodes with the topology's password and to clients with {@link #PASSWORD}.
+ */
+public final class ProxyUnderTest implements AutoCloseable {
+    public static final String PASSWORD = "proxy-secret";
+
+    private final Resplit proxy;
+
+    private ProxyUnderTest(Resplit proxy) {
+        this.proxy = proxy;
+    }
+
+    /** Starts a proxy; {@code extraLines} are config directives appended after the defaults. */
+    public static ProxyUnderTest start(RedisTopology topology, String... extraLines) {
+        StringBuilder conf = new StringBuilder();
+        conf.append("bind 127.0.0.1\nport 0\nrequirepass ").append(PASSWORD).append('\n');
+        conf.append("master 127.0.0.1 ").append(topology.master().port()).append('\n');
+        for (RedisServer r : topology.replicas()) {
+            conf.append("replica 127.0.0.1 ").append(r.port()).append('\n');
+        }
+        if (topology.password() != null) {
+            conf.append("masterauth ").append(topology.password()).append('\n');
+        }
+        for (String line : extraLines) {
+            conf.append(line).append('\n');
+        }
+        try {
+            return new ProxyUnderTest(new Resplit(ConfigParser.fromText("test.conf", conf.toString())).start());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int port() {
+        return proxy.port();
+    }
+
+    public Resplit proxy() {
+        return proxy;
+    }
+
+    /** A new Jedis connection to the proxy, authenticated. */
+    public Jedis jedis() {
+        return new Jedis(new HostAndPort("127.0.0.1", port()),
+                DefaultJedisClientConfig.builder().password(PASSWORD).timeoutMillis(10_000).build());
+    }
+
+    /** A new Jedis connection that has not authenticated. */
+    public Jedis anonymousJedis() {
+        return new Jedis(new HostAndPort("127.0.0.1", port()),
+                DefaultJedisClientConfig.builder().timeoutMillis(10_000).build());
+    }
+
+    /** Runs redis-cli against the proxy (authenticated) and returns its standard output, trimmed. */
+    public String redisCli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port()),
+                "-a", PASSWORD, "--no-auth-warning"));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("redis-cli did not finish: " + cmd);
+            }
+            return out.strip();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** How many connections the proxy holds to {@code node} for client traffic (named "resplit" there). */
+    public static long dataConnections(RedisTopology topology, RedisServer node) {
+        try (Jedis j = topology.jedis(node)) {
+            return j.clientList().lines().filter(l -> l.contains(" name=resplit ")).count();
+        }
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+    }
+}
