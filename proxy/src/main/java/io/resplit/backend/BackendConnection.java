@@ -20,6 +20,7 @@ public final class BackendConnection {
 
     private final BackendNode node;
     private final EventLoop loop;
+    private final int protocol;
     private final int db;
     private final ArrayDeque<ReplyCallback> inflight = new ArrayDeque<>();
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(); // request ByteBuf, then its callback
@@ -29,10 +30,16 @@ public final class BackendConnection {
     private String closeReason;
     private boolean flushScheduled;
 
-    BackendConnection(BackendNode node, EventLoop loop, int db) {
+    BackendConnection(BackendNode node, EventLoop loop, int protocol, int db) {
         this.node = node;
         this.loop = loop;
+        this.protocol = protocol;
         this.db = db;
+    }
+
+    /** The RESP version this connection speaks (HELLO 3 in its handshake when 3). */
+    public int protocol() {
+        return protocol;
     }
 
     public BackendNode node() {

@@ -21,8 +21,8 @@ public final class BackendConnector {
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
-    BackendConnection open(BackendNode node, EventLoop loop, int db, String clientName) {
-        BackendConnection conn = new BackendConnection(node, loop, db);
+    BackendConnection open(BackendNode node, EventLoop loop, int protocol, int db, String clientName) {
+        BackendConnection conn = new BackendConnection(node, loop, protocol, db);
         Handshake handshake = new Handshake(credentials, clientName);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)

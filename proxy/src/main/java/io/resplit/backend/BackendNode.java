@@ -26,7 +26,9 @@ public final class BackendNode {
     private final HostPort address;
     private final BackendConnector connector;
     private final int slots;
-    private final BackendConnection[][][] perLoop; // [loop index][db][slot], filled lazily on each loop
+    private final int databases;
+    // [loop index][protocol and db][slot], filled lazily on each loop; index = (protocol - 2) * databases + db
+    private final BackendConnection[][][] perLoop;
     private final AtomicLong sampleSeq = new AtomicLong();
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
@@ -38,7 +40,8 @@ public final class BackendNode {
         this.address = address;
         this.connector = connector;
         this.slots = slots;
-        this.perLoop = new BackendConnection[loops][databases][];
+        this.databases = databases;
+        this.perLoop = new BackendConnection[loops][2 * databases][];
     }
 
     public HostPort address() {
@@ -64,14 +67,17 @@ public final class BackendNode {
     }
 
     /**
-     * A ready-or-connecting data connection on {@code loop} for database {@code db}, opened on demand; null
-     * while a failure backoff is running. Must be called on {@code loop}.
+     * A ready-or-connecting data connection on {@code loop} speaking RESP {@code protocol} (2 or 3) with
+     * database {@code db} selected, opened on demand; null while a failure backoff is running. Connections are
+     * keyed by protocol and database because both are connection state that every request on it shares.
+     * Must be called on {@code loop}.
      */
-    public BackendConnection connection(EventLoop loop, int loopIndex, int db, int slot) {
-        BackendConnection[] row = perLoop[loopIndex][db];
+    public BackendConnection connection(EventLoop loop, int loopIndex, int protocol, int db, int slot) {
+        int key = (protocol - 2) * databases + db;
+        BackendConnection[] row = perLoop[loopIndex][key];
         if (row == null) {
             row = new BackendConnection[slots];
-            perLoop[loopIndex][db] = row;
+            perLoop[loopIndex][key] = row;
         }
         BackendConnection c = row[slot % slots];
         if (c != null && !c.isClosed()) {
@@ -80,14 +86,14 @@ public final class BackendNode {
         if (System.nanoTime() < retryAfterNanos) {
             return null;
         }
-        c = connector.open(this, loop, db, DATA_CLIENT_NAME);
+        c = connector.open(this, loop, protocol, db, DATA_CLIENT_NAME);
         row[slot % slots] = c;
         return c;
     }
 
     /** Opens the monitor's own connection (database 0). */
     BackendConnection openControlConnection(EventLoop loop) {
-        return connector.open(this, loop, 0, "resplit-monitor");
+        return connector.open(this, loop, 2, 0, "resplit-monitor");
     }
 
     boolean inBackoff() {

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every backend connection says before it carries traffic: AUTH with the configured credentials, SELECT of
- * its database, and CLIENT SETNAME so operators can tell the proxy's connections apart in CLIENT LIST. The
+ * What every backend connection says before it carries traffic: AUTH with the configured credentials, HELLO 3
+ * for a RESP3 connection, SELECT of its database, and CLIENT SETNAME so operators can tell the proxy's connections apart in CLIENT LIST. The
  * steps are pipelined; every reply must be OK, otherwise the connection closes and the node is marked down
  * with the server's own error in the log (a wrong masterauth shows up there as WRONGPASS).
  */
@@ -33,6 +33,9 @@ final class Handshake {
             steps.add(credentials.user() == null
                     ? new String[] {"AUTH", credentials.password()}
                     : new String[] {"AUTH", credentials.user(), credentials.password()});
+        }
+        if (conn.protocol() == 3) {
+            steps.add(new String[] {"HELLO", "3"});
         }
         if (conn.db() != 0) {
             steps.add(new String[] {"SELECT", Integer.toString(conn.db())});
@@ -61,7 +64,7 @@ final class Handshake {
         public void onReply(ByteBuf frame) {
             try {
                 Object reply = RespValues.read(frame);
-                if (reply instanceof RespValues.Error err) {
+                if (reply instanceof RespValues.Error err) { // HELLO answers a map: anything but an error is fine
                     // the error text never contains the password, so it is safe to log as Redis sent it
                     String reason = "backend " + conn.node().address() + " refused " + command + ": " + err.message();
                     log.error("{} (check masterauth/masteruser in the config)", reason);

@@ -58,7 +58,7 @@ public final class ConfigParser {
             }
             try {
                 List<String> words = ConfigLineSplitter.split(line);
-                apply(words, false);
+                apply(words);
             } catch (IllegalArgumentException e) {
                 throw fatal("Reading the configuration file " + name + ", at line " + (n + 1), line, e.getMessage());
             }
@@ -84,14 +84,14 @@ public final class ConfigParser {
                 replicasFromCommandLine = true;
             }
             try {
-                apply(words, true);
+                apply(words);
             } catch (IllegalArgumentException e) {
                 throw fatal("Reading the command line", "--" + String.join(" ", words), e.getMessage());
             }
         }
     }
 
-    private void apply(List<String> words, boolean commandLine) {
+    private void apply(List<String> words) {
         String name = words.get(0).toLowerCase(Locale.ROOT);
         List<String> args = words.subList(1, words.size());
         builder.apply(name, args);

@@ -65,8 +65,8 @@ final class AuthCommands {
                 setName = r.argString(i + 1);
                 i += 1;
             } else {
-                // the option word is echoed as Redis does; it is never the password itself
-                c.reply(LocalCommands.error(c, "ERR Syntax error in HELLO option '" + r.argString(i) + "'"));
+                // unlike Redis, the option is not echoed: a misplaced argument may be a password
+                c.reply(LocalCommands.error(c, "ERR Syntax error in HELLO option"));
                 return;
             }
         }

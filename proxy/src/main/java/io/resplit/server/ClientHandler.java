@@ -159,7 +159,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private BackendConnection connectionTo(BackendNode node) {
         // a client keeps to one connection per node so its own requests stay in order there
-        return node.connection(loop, session.loopIndex(), session.db(), (int) session.id());
+        return node.connection(loop, session.loopIndex(), session.protocol(), session.db(), (int) session.id());
     }
 
     /** A backend answered {@code p}; called on this connection's loop. */
