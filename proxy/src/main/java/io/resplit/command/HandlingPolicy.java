@@ -48,8 +48,20 @@ final class HandlingPolicy {
         return new HandlingPolicy(entries);
     }
 
-    Handling handlingOf(CommandRow row) {
+    /**
+     * The policy row for a command: its own, or for an unlisted subcommand its container's (so that a refused
+     * CLIENT or CONFIG covers every subcommand not explicitly allowed).
+     */
+    private Entry entryOf(CommandRow row) {
         Entry e = entries.get(row.name());
+        if (e == null && row.isSubcommand()) {
+            e = entries.get(row.parent());
+        }
+        return e;
+    }
+
+    Handling handlingOf(CommandRow row) {
+        Entry e = entryOf(row);
         if (e != null) {
             return e.handling();
         }
@@ -64,7 +76,7 @@ final class HandlingPolicy {
     }
 
     String noteOf(CommandRow row, Handling handling) {
-        Entry e = entries.get(row.name());
+        Entry e = entryOf(row);
         if (e != null) {
             return e.note();
         }

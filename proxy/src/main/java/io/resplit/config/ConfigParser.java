@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import io.resplit.util.SdsSplitArgs;
 
 /**
  * Reads a redis.conf-style file (one directive per line, {@code #} comments, arguments split like Redis does,
@@ -35,6 +36,7 @@ public final class ConfigParser {
     /** Parses config text as if it were a file named {@code name} (tests, RELOAD). */
     public static ProxyConfig fromText(String name, String text) {
         ConfigParser parser = new ConfigParser();
+        parser.builder.source = name;
         parser.readLines(name, text.split("\n", -1));
         return parser.builder.build();
     }
@@ -57,7 +59,12 @@ public final class ConfigParser {
                 continue;
             }
             try {
-                List<String> words = ConfigLineSplitter.split(line);
+                List<byte[]> args = SdsSplitArgs.split(line.getBytes(StandardCharsets.UTF_8));
+                if (args == null) {
+                    throw new IllegalArgumentException("Unbalanced quotes in configuration line");
+                }
+                List<String> words = new ArrayList<>();
+                args.forEach(a -> words.add(new String(a, StandardCharsets.UTF_8)));
                 apply(words);
             } catch (IllegalArgumentException e) {
                 throw fatal("Reading the configuration file " + name + ", at line " + (n + 1), line, e.getMessage());

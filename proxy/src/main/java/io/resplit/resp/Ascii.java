@@ -29,8 +29,8 @@ public final class Ascii {
                 return null;
             }
         }
-        if (buf.getByte(i) == '0' && end - i > 1) {
-            return null;
+        if (buf.getByte(i) == '0' && (end - i > 1 || negative)) {
+            return null; // no leading zeros, and no "-0" (as Redis's string2ll)
         }
         long value = 0;
         for (; i < end; i++) {

@@ -3,6 +3,7 @@ package io.resplit.resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.resplit.util.SdsSplitArgs;
 import java.util.Arrays;
 import java.util.List;
 
@@ -74,7 +75,10 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         byte[] line = new byte[end - start];
         in.getBytes(start, line);
         in.readerIndex(nl + 1);
-        List<byte[]> args = InlineSplitter.split(line);
+        List<byte[]> args = SdsSplitArgs.split(line);
+        if (args == null) {
+            throw new ProtocolException("Protocol error: unbalanced quotes in request");
+        }
         if (args.isEmpty()) {
             return null; // an empty line is ignored, as Redis does
         }

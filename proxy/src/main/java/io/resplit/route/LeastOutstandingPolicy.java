@@ -14,27 +14,36 @@ public final class LeastOutstandingPolicy implements ReplicaPolicy {
     @Override
     public BackendNode choose(List<BackendNode> replicas, long minOffset, BackendNode exclude) {
         int n = replicas.size();
-        if (n == 0) {
+        int bestLoad = Integer.MAX_VALUE;
+        int ties = 0;
+        for (int k = 0; k < n; k++) {
+            BackendNode node = replicas.get(k);
+            if (eligible(node, minOffset, exclude)) {
+                int load = node.inflight();
+                if (load < bestLoad) {
+                    bestLoad = load;
+                    ties = 1;
+                } else if (load == bestLoad) {
+                    ties++;
+                }
+            }
+        }
+        if (ties == 0) {
             return null;
         }
-        int start = next++ & Integer.MAX_VALUE;
-        BackendNode best = null;
-        int bestLoad = Integer.MAX_VALUE;
+        // the turn rotates among the tied replicas only, so an ineligible one shifts no load onto its neighbour
+        int pick = (next++ & Integer.MAX_VALUE) % ties;
         for (int k = 0; k < n; k++) {
-            BackendNode node = replicas.get((start + k) % n);
-            if (node == exclude) {
-                continue;
-            }
-            NodeState s = node.state();
-            if (!s.servesReads() || s.offset() < minOffset) {
-                continue;
-            }
-            int load = node.inflight();
-            if (load < bestLoad) {
-                best = node;
-                bestLoad = load;
+            BackendNode node = replicas.get(k);
+            if (eligible(node, minOffset, exclude) && node.inflight() == bestLoad && pick-- == 0) {
+                return node;
             }
         }
-        return best;
+        return null; // loads moved between the passes (other threads); the caller falls back to the master
+    }
+
+    private static boolean eligible(BackendNode node, long minOffset, BackendNode exclude) {
+        NodeState s = node.state();
+        return node != exclude && s.servesReads() && s.offset() >= minOffset;
     }
 }

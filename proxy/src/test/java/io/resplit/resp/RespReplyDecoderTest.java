@@ -72,8 +72,7 @@ class RespReplyDecoderTest {
             "~0\r\n",
             ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$3\r\nhi!\r\n",
             "|1\r\n+ttl\r\n:3600\r\n$5\r\nvalue\r\n",
-            "|1\r\n+key\r\n*2\r\n:1\r\n:2\r\n",
-            "*2\r\n:1\r\n:2\r\n",
+            "|1\r\n+key\r\n*2\r\n:1\r\n:2\r\n*2\r\n:1\r\n:2\r\n", // attribute value an array, then the reply
             "*2\r\n|1\r\n+a\r\n+b\r\n:1\r\n:2\r\n",
             "%1\r\n+k\r\n|1\r\n+meta\r\n_\r\n~1\r\n!2\r\nno\r\n"));
 
