@@ -29,7 +29,8 @@ final class MasterIntrospection {
         try {
             List<Object> replies = ControlClient.call(config.master(),
                     new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs(),
-                    List.of(new String[] {"COMMAND"}, new String[] {"INFO", "server"}));
+                    List.of(new String[] {"COMMAND"}, new String[] {"INFO", "server"},
+                            new String[] {"CONFIG", "GET", "databases"}));
             if (replies.get(0) instanceof List<?> commands) {
                 CommandTable table = CommandTableLoader.fromCommandReply(commands, "COMMAND on " + config.master());
                 context.table(table);
@@ -42,6 +43,15 @@ final class MasterIntrospection {
                     if (line.startsWith("redis_version:")) {
                         context.backendVersion(line.substring("redis_version:".length()));
                     }
+                }
+            }
+            // a SELECT the master cannot honour would fail a shared connection's handshake: refuse it up front
+            if (replies.get(2) instanceof List<?> kv && kv.size() == 2) {
+                int count = Integer.parseInt((String) kv.get(1));
+                context.masterDatabases(count);
+                if (count < config.databases()) {
+                    log.warn("the master has {} databases, fewer than 'databases {}': SELECT accepts 0..{}", count,
+                            config.databases(), count - 1);
                 }
             }
         } catch (Exception e) {

@@ -29,6 +29,7 @@ public final class BackendNode {
     private final int databases;
     // [loop index][protocol and db][slot], filled lazily on each loop; index = (protocol - 2) * databases + db
     private final BackendConnection[][][] perLoop;
+    private final EventLoop[] loopOf; // the event loop behind each loop index, learned on first use
     private final AtomicLong sampleSeq = new AtomicLong();
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
@@ -42,6 +43,7 @@ public final class BackendNode {
         this.slots = slots;
         this.databases = databases;
         this.perLoop = new BackendConnection[loops][2 * databases][];
+        this.loopOf = new EventLoop[loops];
     }
 
     public HostPort address() {
@@ -74,6 +76,7 @@ public final class BackendNode {
      */
     public BackendConnection connection(EventLoop loop, int loopIndex, int protocol, int db, int slot) {
         int key = (protocol - 2) * databases + db;
+        loopOf[loopIndex] = loop;
         BackendConnection[] row = perLoop[loopIndex][key];
         if (row == null) {
             row = new BackendConnection[slots];
@@ -89,6 +92,32 @@ public final class BackendNode {
         c = connector.open(this, loop, protocol, db, DATA_CLIENT_NAME);
         row[slot % slots] = c;
         return c;
+    }
+
+    /**
+     * Closes every data connection to this node, each on its own loop: used when the node stops answering
+     * without closing its sockets (a hung or paused process), so that in-flight reads are re-sent elsewhere
+     * and in-flight writes get an error instead of waiting forever.
+     */
+    void closeDataConnections(String reason) {
+        for (int i = 0; i < loopOf.length; i++) {
+            EventLoop loop = loopOf[i];
+            if (loop == null) {
+                continue;
+            }
+            BackendConnection[][] rows = perLoop[i];
+            loop.execute(() -> {
+                for (BackendConnection[] row : rows) {
+                    if (row != null) {
+                        for (BackendConnection c : row) {
+                            if (c != null) {
+                                c.close(reason);
+                            }
+                        }
+                    }
+                }
+            });
+        }
     }
 
     /** Opens the monitor's own connection (database 0). */

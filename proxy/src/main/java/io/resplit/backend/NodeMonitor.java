@@ -59,8 +59,10 @@ public final class NodeMonitor {
         }
         if (checkOutstanding) {
             if (System.nanoTime() - checkSentAt > timeoutNanos) {
-                conn.close("no answer to a health check from " + node.address() + " within "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                String reason = "no answer to a health check from " + node.address() + " within "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
+                conn.close(reason);
+                node.closeDataConnections(reason);
             }
             return;
         }

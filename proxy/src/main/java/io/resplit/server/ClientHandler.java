@@ -36,7 +36,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private EventLoop loop;
     private ClientSession session;
     private ReplyQueue replies;
-    private boolean closed;
+    private boolean closed;    // the channel is gone
+    private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
 
     ClientHandler(ProxyContext ctx, RespRequestDecoder decoder, LocalCommands local) {
         this.ctx = ctx;
@@ -78,7 +79,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RespRequest request = (RespRequest) msg;
-        if (closed || replies.closing()) {
+        if (gone()) {
             request.release();
             return;
         }
@@ -113,6 +114,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Queues a reply, then closes the connection once it and everything before it are written. */
     void replyAndClose(ByteBuf reply) {
+        closing = true;
         PendingReply p = PendingReply.completed(this, reply);
         p.closeAfter = true;
         replies.add(p);
@@ -167,8 +169,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (p.intent == RouteIntent.MASTER) {
             session.readYourWrites().writeEnded(p.node);
         }
-        if (closed) {
-            frame.release();
+        if (replies.closing() || closed) {
+            frame.release(); // nobody will read it: the queue was dropped when the connection began to close
             p.releaseAll();
             return;
         }
@@ -182,7 +184,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (p.intent == RouteIntent.MASTER) {
             session.readYourWrites().writeEnded(p.node);
         }
-        if (closed) {
+        if (replies.closing() || closed) {
             p.releaseAll();
             return;
         }
@@ -207,6 +209,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 channel.config().setAutoRead(true);
             }
         }
+    }
+
+    /** The connection is closed or closing: further requests are not served. */
+    private boolean gone() {
+        return closed || closing;
     }
 
     @Override

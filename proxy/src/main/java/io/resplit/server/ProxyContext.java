@@ -29,6 +29,7 @@ public final class ProxyContext {
     private final long startMillis = System.currentTimeMillis();
     private volatile CommandTable table;
     private volatile String backendVersion = "7.0.0";
+    private volatile int databases;
 
     public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
                         ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName) {
@@ -40,6 +41,7 @@ public final class ProxyContext {
         this.limits = new RespLimits(config.protoMaxBulkLen(), config.clientQueryBufferLimit());
         this.clients = new ClientRegistry(config.maxclients());
         this.transportName = transportName;
+        this.databases = config.databases();
         int i = 0;
         for (EventExecutor e : loops) {
             loopIndex.put(e, i++);
@@ -98,5 +100,14 @@ public final class ProxyContext {
 
     public void backendVersion(String version) {
         this.backendVersion = version;
+    }
+
+    /** Databases SELECT accepts: the configured count, lowered to the master's own when it has fewer. */
+    public int databases() {
+        return databases;
+    }
+
+    public void masterDatabases(int masterCount) {
+        this.databases = Math.min(config.databases(), masterCount);
     }
 }

@@ -27,7 +27,7 @@ class BadInputIT {
     static void start() {
         topology = RedisTopology.start(1, "node-secret");
         proxy = ProxyUnderTest.start(topology, "proto-max-bulk-len 1mb", "client-query-buffer-limit 2mb",
-                "maxclients 20");
+                "maxclients 20", "databases 32");
     }
 
     @AfterAll
@@ -189,6 +189,33 @@ class BadInputIT {
                 return false;
             }
         }, "a slot free again after the clients closed");
+    }
+
+    @Test
+    void selectIsCheckedAgainstTheMastersDatabaseCount() {
+        try (Jedis j = proxy.jedis()) {
+            // "databases 32" in the proxy's config, but the master has Redis's default 16
+            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> j.select(20));
+            assertEquals("ERR DB index is out of range", e.getMessage());
+            assertEquals("OK", j.select(15));
+            j.set("db15", "x");
+            assertEquals("x", j.get("db15"));
+        }
+        assertProxyStillServes();
+    }
+
+    @Test
+    void nothingAfterQuitIsServed() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.send(AUTH + "*1\r\n$4\r\nQUIT\r\n*3\r\n$3\r\nSET\r\n$9\r\nbad:after\r\n$1\r\nx\r\n");
+            assertEquals("+OK", c.readLine());
+            assertEquals("+OK", c.readLine());
+            assertTrue(c.closedByServer());
+        }
+        try (Jedis j = proxy.jedis()) {
+            assertEquals(null, j.get("bad:after"));
+        }
     }
 
     @Test

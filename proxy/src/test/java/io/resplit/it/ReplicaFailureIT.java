@@ -69,6 +69,50 @@ class ReplicaFailureIT {
         }
     }
 
+    @Test
+    void aHungReplicaIsDetectedByTimeoutAndItsReadsGoElsewhere() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(2, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "health-check-timeout 500")) {
+            try (Jedis j = proxy.jedis()) {
+                for (int i = 0; i < 100; i++) {
+                    j.set("load:" + i, "v" + i);
+                }
+            }
+            topology.awaitReplicasCaughtUp(Duration.ofSeconds(10));
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicLong requests = new AtomicLong();
+            AtomicBoolean outage = new AtomicBoolean();
+            AtomicLong readsDuringOutage = new AtomicLong();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<List<String>>> clients = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                int id = c;
+                clients.add(pool.submit(() -> runClient(proxy, id, running, requests, outage, readsDuringOutage)));
+            }
+            RedisServer victim = topology.replicas().get(0);
+            long before = requests.get();
+            Wait.until(Duration.ofSeconds(10), () -> requests.get() > before + 2000, "load running");
+            victim.pause(); // SIGSTOP: its sockets stay open, it just stops answering
+            outage.set(true);
+            try {
+                long atPause = requests.get();
+                Wait.until(Duration.ofSeconds(15), () -> requests.get() > atPause + 5000,
+                        "reads continuing while the replica hangs");
+            } finally {
+                victim.resume();
+            }
+            outage.set(false);
+            topology.awaitReplicationUp(Duration.ofSeconds(20));
+            running.set(false);
+            List<String> errors = new ArrayList<>();
+            for (Future<List<String>> f : clients) {
+                errors.addAll(f.get(30, TimeUnit.SECONDS));
+            }
+            pool.shutdown();
+            assertEquals(List.of(), errors, "client-visible errors");
+        }
+    }
+
     private static List<String> runClient(ProxyUnderTest proxy, int id, AtomicBoolean running, AtomicLong requests,
                                           AtomicBoolean outage, AtomicLong readsDuringOutage) {
         List<String> errors = new ArrayList<>();
