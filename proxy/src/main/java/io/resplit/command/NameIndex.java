@@ -39,13 +39,17 @@ final class NameIndex {
     private final byte[][] keys;
 
     CommandSpec find(ByteBuf buf, int off, int len) {
+        if (len == 0 || len > Ascii.SCRATCH_SIZE) {
+            return null; // no command name is that long
+        }
+        byte[] name = Ascii.copyLower(buf, off, len);
         int h = 0;
         for (int k = 0; k < len; k++) {
-            h = 31 * h + Ascii.toLower(buf.getByte(off + k));
+            h = 31 * h + name[k];
         }
         int i = mix(h) & mask;
         while (slots[i] != null) {
-            if (matches(keys[i], buf, off, len)) {
+            if (matches(keys[i], name, len)) {
                 return slots[i];
             }
             i = (i + 1) & mask;
@@ -57,16 +61,8 @@ final class NameIndex {
         return all;
     }
 
-    private static boolean matches(byte[] key, ByteBuf buf, int off, int len) {
-        if (key.length != len) {
-            return false;
-        }
-        for (int k = 0; k < len; k++) {
-            if (key[k] != Ascii.toLower(buf.getByte(off + k))) {
-                return false;
-            }
-        }
-        return true;
+    private static boolean matches(byte[] key, byte[] lowerName, int len) {
+        return key.length == len && java.util.Arrays.equals(key, 0, len, lowerName, 0, len);
     }
 
     private static int hash(byte[] lowerKey) {

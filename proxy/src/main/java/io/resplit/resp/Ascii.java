@@ -1,10 +1,38 @@
 package io.resplit.resp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /** Byte-level helpers shared by the framers; no allocation. */
 public final class Ascii {
+    /** Longest token copied into {@link #copyLower}'s scratch array (command names, numbers). */
+    public static final int SCRATCH_SIZE = 64;
+
+    // one bulk copy out of a (sliced, possibly leak-tracked) ByteBuf is far cheaper than a getByte per byte
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_SIZE];
+        }
+    };
+
     private Ascii() {
+    }
+
+    /**
+     * Copies {@code len <= SCRATCH_SIZE} bytes into this thread's scratch array, lower-cased, and returns the
+     * array (valid until the next call on this thread).
+     */
+    public static byte[] copyLower(ByteBuf buf, int off, int len) {
+        byte[] scratch = SCRATCH.get();
+        buf.getBytes(off, scratch, 0, len);
+        for (int i = 0; i < len; i++) {
+            byte b = scratch[i];
+            if (b >= 'A' && b <= 'Z') {
+                scratch[i] = (byte) (b + 32);
+            }
+        }
+        return scratch;
     }
 
     public static int toLower(byte b) {
@@ -19,22 +47,28 @@ public final class Ascii {
         if (len == 0 || len > 20) {
             return null;
         }
-        int i = off;
-        int end = off + len;
+        byte[] digits = SCRATCH.get();
+        buf.getBytes(off, digits, 0, len);
+        return parseLong(digits, len);
+    }
+
+    private static Long parseLong(byte[] buf, int len) {
+        int i = 0;
+        int end = len;
         boolean negative = false;
-        if (buf.getByte(i) == '-') {
+        if (buf[i] == '-') {
             negative = true;
             i++;
             if (i == end) {
                 return null;
             }
         }
-        if (buf.getByte(i) == '0' && (end - i > 1 || negative)) {
+        if (buf[i] == '0' && (end - i > 1 || negative)) {
             return null; // no leading zeros, and no "-0" (as Redis's string2ll)
         }
         long value = 0;
         for (; i < end; i++) {
-            int d = buf.getByte(i) - '0';
+            int d = buf[i] - '0';
             if (d < 0 || d > 9) {
                 return null;
             }
