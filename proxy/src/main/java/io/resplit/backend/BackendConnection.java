@@ -82,8 +82,28 @@ public final class BackendConnection {
         }
     }
 
-    /** Closes the connection; every request without a reply fails with {@code reason}. */
+    /**
+     * Closes the connection because something went wrong with it or its node; every request without a reply
+     * fails with {@code reason}, and the node is taken out of service until a health check passes.
+     */
     public void close(String reason) {
+        close(reason, true);
+    }
+
+    /**
+     * Closes a connection the proxy no longer needs (a dedicated connection given up by its client, shutdown):
+     * the node's health is not touched.
+     */
+    public void discard(String reason) {
+        close(reason, false);
+    }
+
+    /** Whether the connection is ready and has no request in flight (fit to go back to an idle pool). */
+    public boolean idle() {
+        return state == State.READY && inflight.isEmpty();
+    }
+
+    private void close(String reason, boolean nodeFault) {
         if (state == State.CLOSED) {
             return;
         }
@@ -99,7 +119,9 @@ public final class BackendConnection {
             cb.onFailure(reason, true);
         }
         failWaiting(reason);
-        node.connectionClosed(this, reason, wasReady);
+        if (nodeFault) {
+            node.connectionClosed(this, reason, wasReady);
+        }
     }
 
     void connected(Channel ch, Handshake handshake) {

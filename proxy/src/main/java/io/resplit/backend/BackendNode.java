@@ -22,6 +22,9 @@ public final class BackendNode {
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
     static final String DATA_CLIENT_NAME = "resplit";
+    static final String DEDICATED_CLIENT_NAME = "resplit-dedicated";
+    /** Idle dedicated connections kept per loop, protocol and database for the next transaction. */
+    private static final int MAX_IDLE_DEDICATED = 8;
 
     private final HostPort address;
     private final BackendConnector connector;
@@ -30,6 +33,7 @@ public final class BackendNode {
     // [loop index][protocol and db][slot], filled lazily on each loop; index = (protocol - 2) * databases + db
     private final BackendConnection[][][] perLoop;
     private final EventLoop[] loopOf; // the event loop behind each loop index, learned on first use
+    private final IdleConnections[][] idleDedicated; // [loop index][protocol and db], filled lazily
     private final AtomicLong sampleSeq = new AtomicLong();
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
@@ -44,6 +48,7 @@ public final class BackendNode {
         this.databases = databases;
         this.perLoop = new BackendConnection[loops][2 * databases][];
         this.loopOf = new EventLoop[loops];
+        this.idleDedicated = new IdleConnections[loops][2 * databases];
     }
 
     public HostPort address() {
@@ -92,6 +97,52 @@ public final class BackendNode {
         c = connector.open(this, loop, protocol, db, DATA_CLIENT_NAME);
         row[slot % slots] = c;
         return c;
+    }
+
+    /**
+     * A connection for one client's exclusive use (a transaction, a blocking command), speaking {@code protocol}
+     * with {@code db} selected: an idle one from this loop's pool, or a new one; null during a failure backoff.
+     * Give it back with {@link #releaseDedicated} when the client no longer needs it. Must be called on
+     * {@code loop}.
+     */
+    public BackendConnection dedicated(EventLoop loop, int loopIndex, int protocol, int db) {
+        int key = (protocol - 2) * databases + db;
+        loopOf[loopIndex] = loop;
+        IdleConnections idle = idleDedicated[loopIndex][key];
+        BackendConnection c;
+        while (idle != null && (c = idle.poll()) != null) {
+            if (c.idle()) {
+                return c;
+            }
+            c.discard("not reusable");
+        }
+        if (System.nanoTime() < retryAfterNanos) {
+            return null;
+        }
+        return connector.open(this, loop, protocol, db, DEDICATED_CLIENT_NAME);
+    }
+
+    /**
+     * Takes back a dedicated connection. Only a connection in a clean state (no transaction, no WATCH, no
+     * blocked command: {@code clean} says so) and with nothing in flight is kept for reuse, up to a few per
+     * loop; any other is closed.
+     */
+    public void releaseDedicated(BackendConnection c, int loopIndex, boolean clean) {
+        if (!clean || !c.idle()) {
+            c.discard("released by its client");
+            return;
+        }
+        int key = (c.protocol() - 2) * databases + c.db();
+        IdleConnections idle = idleDedicated[loopIndex][key];
+        if (idle == null) {
+            idle = new IdleConnections();
+            idleDedicated[loopIndex][key] = idle;
+        }
+        if (idle.size() < MAX_IDLE_DEDICATED) {
+            idle.push(c);
+        } else {
+            c.discard("idle pool full");
+        }
     }
 
     /**
@@ -185,5 +236,10 @@ public final class BackendNode {
     @Override
     public String toString() {
         return address.toString();
+    }
+
+    /** A loop's idle dedicated connections for one protocol and database, most recently used first. */
+    private static final class IdleConnections extends java.util.ArrayDeque<BackendConnection> {
+        private static final long serialVersionUID = 1L;
     }
 }

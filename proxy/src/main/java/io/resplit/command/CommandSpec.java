@@ -18,11 +18,13 @@ public final class CommandSpec {
     private final int keyStep;
     private final List<String> aclCategories;
     private final Handling handling;
+    private final String insideMulti;
     private final String note;
     private final NameIndex subcommands;
 
     CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep,
-                List<String> aclCategories, Handling handling, String note, NameIndex subcommands) {
+                List<String> aclCategories, Handling handling, String insideMulti, String note,
+                NameIndex subcommands) {
         this.name = name;
         this.lowerName = name.getBytes(StandardCharsets.US_ASCII);
         this.arity = arity;
@@ -32,6 +34,7 @@ public final class CommandSpec {
         this.keyStep = keyStep;
         this.aclCategories = List.copyOf(aclCategories);
         this.handling = handling;
+        this.insideMulti = insideMulti;
         this.note = note;
         this.subcommands = subcommands;
     }
@@ -80,6 +83,27 @@ public final class CommandSpec {
 
     public Handling handling() {
         return handling;
+    }
+
+    /**
+     * For a {@link Handling#LOCAL} command inside MULTI: queued on the master like any command (PING, ECHO)?
+     * Otherwise it is refused (it changes per-connection state the proxy keeps), unless {@link #immediateInMulti}.
+     */
+    public boolean queuedInMulti() {
+        return "queue".equals(insideMulti);
+    }
+
+    /** For a {@link Handling#LOCAL} command: still run at once inside MULTI, as Redis does with QUIT. */
+    public boolean immediateInMulti() {
+        return "immediate".equals(insideMulti);
+    }
+
+    /**
+     * Whether only some calls block: the command carries Redis's "blocking" flag, but the policy routes it
+     * normally unless the request asks to block (XREAD ... BLOCK ms).
+     */
+    public boolean blocksOnlyWithOption() {
+        return handling != Handling.BLOCKING && flags.contains("blocking");
     }
 
     /** Why the proxy handles it so (shown in docs and, for refused commands, in the error). */

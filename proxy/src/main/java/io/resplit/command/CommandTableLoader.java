@@ -127,7 +127,7 @@ public final class CommandTableLoader {
     private static CommandSpec spec(CommandRow row, HandlingPolicy policy, NameIndex subs) {
         Handling handling = policy.handlingOf(row);
         return new CommandSpec(row.name(), row.arity(), row.flags(), row.firstKey(), row.lastKey(), row.keyStep(),
-                row.aclCategories(), handling, policy.noteOf(row, handling), subs);
+                row.aclCategories(), handling, policy.insideMulti(row), policy.noteOf(row, handling), subs);
     }
 
     private static BufferedReader resource(String name) {

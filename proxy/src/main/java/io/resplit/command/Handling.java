@@ -8,6 +8,10 @@ public enum Handling {
     READ,
     /** Writes, unflagged and unknown commands: always the master. */
     MASTER,
+    /** MULTI, EXEC, DISCARD, WATCH, UNWATCH: open or close a transaction on a connection pinned to the master. */
+    TRANSACTION,
+    /** May block: runs on a master connection of its own so it never stalls other clients. */
+    BLOCKING,
     /** Not carried through the proxy; answered with the spec's note as an error. */
     REFUSED
 }

@@ -18,7 +18,12 @@ import java.util.Set;
  * (and not write) may reach a replica.
  */
 final class HandlingPolicy {
-    record Entry(Handling handling, Integer arity, String note) {
+    /**
+     * A policy row. For local commands, {@code multi} says what happens inside MULTI: "queue" (sent to the
+     * master and queued there, as PING), "immediate" (still answered at once, as QUIT), or "" (refused: it
+     * changes per-connection state the proxy keeps).
+     */
+    record Entry(Handling handling, String multi, Integer arity, String note) {
     }
 
     private final Map<String, Entry> entries;
@@ -40,7 +45,10 @@ final class HandlingPolicy {
                     throw new IllegalStateException("proxy-policy.tsv: bad row: " + line);
                 }
                 Integer arity = "-".equals(f[2]) ? null : Integer.valueOf(f[2]);
-                entries.put(f[0], new Entry(Handling.valueOf(f[1].toUpperCase(java.util.Locale.ROOT)), arity, f[3]));
+                String[] handlingAndMulti = f[1].split("-", 2); // e.g. "local-queue"
+                String multi = handlingAndMulti.length > 1 ? handlingAndMulti[1] : "";
+                entries.put(f[0], new Entry(Handling.valueOf(handlingAndMulti[0].toUpperCase(java.util.Locale.ROOT)),
+                        multi, arity, f[3]));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -60,6 +68,12 @@ final class HandlingPolicy {
         return e;
     }
 
+    /** What a local command does inside MULTI: "queue", "immediate", or "" (refused). */
+    String insideMulti(CommandRow row) {
+        Entry e = entries.get(row.name());
+        return e == null ? "" : e.multi();
+    }
+
     Handling handlingOf(CommandRow row) {
         Entry e = entryOf(row);
         if (e != null) {
@@ -67,7 +81,7 @@ final class HandlingPolicy {
         }
         Set<String> flags = row.flags();
         if (flags.contains("blocking")) {
-            return Handling.REFUSED; // would stall every client sharing the backend connection
+            return Handling.BLOCKING; // would stall every client sharing the backend connection
         }
         if (flags.contains("write")) {
             return Handling.MASTER;
@@ -83,8 +97,8 @@ final class HandlingPolicy {
         switch (handling) {
             case READ:
                 return "read-only: served by a replica";
-            case REFUSED:
-                return "blocking commands are not supported through resplit yet (they need a dedicated connection)";
+            case BLOCKING:
+                return "may block: runs on a dedicated master connection";
             default:
                 return row.flags().contains("write") ? "write: the master" : "not flagged read-only: the master";
         }

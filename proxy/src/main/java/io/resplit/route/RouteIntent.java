@@ -8,6 +8,10 @@ public enum RouteIntent {
     MASTER,
     /** A healthy, caught-up replica; the master when there is none. */
     REPLICA,
+    /** MULTI/EXEC/DISCARD/WATCH/UNWATCH: the transaction logic decides. */
+    TRANSACTION,
+    /** A command that may block: a dedicated master connection for its duration. */
+    BLOCKING,
     /** Not carried; the client gets an error. */
     REFUSED
 }

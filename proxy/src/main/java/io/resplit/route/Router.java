@@ -2,6 +2,7 @@ package io.resplit.route;
 
 import io.resplit.command.CommandSpec;
 import io.resplit.config.ReadFrom;
+import io.resplit.resp.RespRequest;
 
 /**
  * Maps a command to a {@link RouteIntent}. A command the table does not know goes to the master: only commands
@@ -14,11 +15,26 @@ public final class Router {
         this.readFrom = readFrom;
     }
 
+    public RouteIntent intent(CommandSpec spec, RespRequest request) {
+        if (spec == null) {
+            return RouteIntent.MASTER;
+        }
+        if (spec.blocksOnlyWithOption() && hasBlockOption(request)) {
+            return RouteIntent.BLOCKING;
+        }
+        return intent(spec);
+    }
+
+    /** The intent from the spec alone (tests, docs). */
     public RouteIntent intent(CommandSpec spec) {
         if (spec == null) {
             return RouteIntent.MASTER;
         }
         switch (spec.handling()) {
+            case TRANSACTION:
+                return RouteIntent.TRANSACTION;
+            case BLOCKING:
+                return RouteIntent.BLOCKING;
             case LOCAL:
                 return RouteIntent.LOCAL;
             case REFUSED:
@@ -28,5 +44,18 @@ public final class Router {
             default:
                 return RouteIntent.MASTER;
         }
+    }
+
+    /** XREAD/XREADGROUP: a BLOCK option among the arguments before STREAMS. */
+    private static boolean hasBlockOption(RespRequest request) {
+        for (int i = 1; i < request.argc(); i++) {
+            if (request.argIs(i, "streams")) {
+                return false;
+            }
+            if (request.argIs(i, "block")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

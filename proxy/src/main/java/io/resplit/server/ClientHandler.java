@@ -1,48 +1,44 @@
 package io.resplit.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.resplit.backend.BackendConnection;
-import io.resplit.backend.BackendNode;
 import io.resplit.command.CommandSpec;
+import io.resplit.command.Handling;
 import io.resplit.resp.ProtocolException;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespRequestDecoder;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.ReadYourWrites;
 import io.resplit.route.RouteIntent;
-import io.resplit.topology.Topology;
 
 /**
- * One client connection: classifies each request, answers it locally or forwards it to the chosen backend,
- * and puts the replies back in request order. Runs entirely on the connection's event loop, whose backend
- * connections it uses.
+ * One client connection: classifies each request, answers it locally or hands it to the {@link Forwarder},
+ * and puts the replies back in request order. Runs entirely on the connection's event loop.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Stop reading a client that has this many replies pending; resume below {@link #RESUME_AT}. */
     private static final int PAUSE_AT = 4096;
     private static final int RESUME_AT = 1024;
-    /** A read is tried on at most this many nodes before the client gets an error. */
-    private static final int MAX_READ_ATTEMPTS = 3;
 
     private final ProxyContext ctx;
     private final RespRequestDecoder decoder;
     private final LocalCommands local;
+    private final TransactionCommands transactions;
     private Channel channel;
-    private EventLoop loop;
     private ClientSession session;
     private ReplyQueue replies;
+    private Forwarder forwarder;
     private boolean closed;    // the channel is gone
     private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
 
-    ClientHandler(ProxyContext ctx, RespRequestDecoder decoder, LocalCommands local) {
+    ClientHandler(ProxyContext ctx, RespRequestDecoder decoder, LocalCommands local, TransactionCommands transactions) {
         this.ctx = ctx;
         this.decoder = decoder;
         this.local = local;
+        this.transactions = transactions;
     }
 
     ClientSession session() {
@@ -53,8 +49,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
+    ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
     ProxyContext context() {
         return ctx;
+    }
+
+    Forwarder forwarder() {
+        return forwarder;
     }
 
     /** Called when AUTH or HELLO AUTH succeeds: lifts the decoder's pre-authentication limits. */
@@ -66,9 +70,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext c) {
         channel = c.channel();
-        loop = channel.eventLoop();
-        session = new ClientSession(ctx.clients().nextId(), ctx.loopIndex(loop), !ctx.config().clientAuthRequired());
+        session = new ClientSession(ctx.clients().nextId(), ctx.loopIndex(channel.eventLoop()),
+                !ctx.config().clientAuthRequired());
         replies = new ReplyQueue(channel);
+        forwarder = new Forwarder(this, ctx, session, channel.eventLoop());
         c.fireChannelActive();
     }
 
@@ -79,7 +84,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RespRequest request = (RespRequest) msg;
-        if (gone()) {
+        if (closed || closing) { // after QUIT or a protocol error, like Redis, nothing more is served
             request.release();
             return;
         }
@@ -96,13 +101,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             reply(Replies.noAuth());
             return;
         }
-        RouteIntent intent = ctx.router().intent(spec);
+        RouteIntent intent = ctx.router().intent(spec, request);
+        if (session.inMulti()) {
+            intent = transactions.insideMulti(this, spec, intent);
+        }
         switch (intent) {
             case LOCAL -> local.execute(this, request, spec);
             case REFUSED -> {
                 request.release();
-                reply(RespWriter.error(channel.alloc(), "ERR " + spec.note()));
+                if (session.inMulti()) {
+                    session.markMultiDirty(); // as a queueing error on Redis: EXEC will abort
+                }
+                reply(RespWriter.error(channel.alloc(), spec.handling() == Handling.REFUSED ? "ERR " + spec.note()
+                        : "ERR resplit: '" + spec.name() + "' inside MULTI is not supported"));
             }
+            case TRANSACTION -> transactions.execute(this, request, spec);
             default -> forward(new PendingReply(this, request, spec, intent));
         }
     }
@@ -120,88 +133,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         replies.add(p);
     }
 
-    /** Sends a request to its backend, holding its place in the reply order. */
+    /** Sends a request to a backend, holding its place in the reply order. */
     void forward(PendingReply p) {
         replies.add(p);
-        send(p, null);
+        forwarder.dispatch(p);
     }
 
-    private void send(PendingReply p, BackendNode exclude) {
-        Topology topology = ctx.topology().current();
-        BackendNode master = topology.master();
-        BackendNode node = master;
-        if (p.intent == RouteIntent.REPLICA) {
-            long minOffset = session.readYourWrites().minReplicaOffset(master);
-            if (minOffset != ReadYourWrites.MASTER_ONLY) {
-                BackendNode replica = ctx.replicaPolicy().choose(topology.replicas(), minOffset, exclude);
-                if (replica != null) {
-                    node = replica;
-                }
-            }
-        }
-        BackendConnection conn = connectionTo(node);
-        if (conn == null && node != master) {
-            node = master; // the replica is in a reconnect backoff: the master serves the read
-            conn = connectionTo(node);
-        }
-        p.attempts++;
-        p.node = node;
-        if (conn == null) {
-            p.request.release();
-            p.request = null;
-            complete(p, RespWriter.error(channel.alloc(), "ERR resplit: master " + master.address()
-                    + " is unavailable: " + master.state().reason()));
-            return;
-        }
-        if (p.intent == RouteIntent.MASTER) {
-            session.readYourWrites().writeSent();
-        }
-        conn.send(p.request.retainedFrame(), p);
-    }
-
-    private BackendConnection connectionTo(BackendNode node) {
-        // a client keeps to one connection per node so its own requests stay in order there
-        return node.connection(loop, session.loopIndex(), session.protocol(), session.db(), (int) session.id());
-    }
-
-    /** A backend answered {@code p}; called on this connection's loop. */
-    void backendReplied(PendingReply p, ByteBuf frame) {
-        if (p.intent == RouteIntent.MASTER) {
-            session.readYourWrites().writeEnded(p.node);
-        }
-        if (replies.closing() || closed) {
-            frame.release(); // nobody will read it: the queue was dropped when the connection began to close
-            p.releaseAll();
-            return;
-        }
-        p.request.release();
-        p.request = null;
-        complete(p, p.transform == null ? frame : p.transform.apply(frame));
-    }
-
-    /** The backend connection carrying {@code p} failed before its reply. */
-    void backendFailed(PendingReply p, String reason, boolean maybeApplied) {
-        if (p.intent == RouteIntent.MASTER) {
-            session.readYourWrites().writeEnded(p.node);
-        }
-        if (replies.closing() || closed) {
-            p.releaseAll();
-            return;
-        }
-        if (p.intent == RouteIntent.REPLICA && p.attempts < MAX_READ_ATTEMPTS) {
-            send(p, p.node); // reads are safe to repeat elsewhere
-            return;
-        }
-        String error = maybeApplied
-                ? "ERR resplit: connection to " + p.node.address() + " lost before the reply; the command may or "
-                        + "may not have run (" + reason + ")"
-                : "ERR resplit: " + reason;
-        p.request.release();
-        p.request = null;
-        complete(p, RespWriter.error(channel.alloc(), error));
-    }
-
-    private void complete(PendingReply p, ByteBuf reply) {
+    /** Fills in {@code p}'s reply and writes whatever is now complete at the head of the queue. */
+    void complete(PendingReply p, ByteBuf reply) {
         p.reply = reply;
         if (replies.isHead(p)) {
             replies.drain();
@@ -211,9 +150,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The connection is closed or closing: further requests are not served. */
-    private boolean gone() {
-        return closed || closing;
+    /** Closes the client connection at once (its server-side state was lost). */
+    void closeNow() {
+        closing = true;
+        channel.close();
+    }
+
+    /**
+     * Whether replies are no longer wanted: the channel closed, or the reply queue was dropped after its last
+     * reply (QUIT, a protocol error). Replies to requests before a queued QUIT are still wanted.
+     */
+    boolean discardsReplies() {
+        return closed || replies.closing();
     }
 
     @Override
@@ -234,6 +182,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext c) {
         closed = true;
         replies.releaseAll();
+        forwarder.clientClosed();
         ctx.clients().closed();
     }
 

@@ -17,6 +17,9 @@ public final class ClientSession {
     private String name;
     private String libName;
     private String libVersion;
+    private boolean inMulti;
+    private boolean multiDirty;
+    private boolean watching;
 
     ClientSession(long id, int loopIndex, boolean authenticated) {
         this.id = id;
@@ -84,5 +87,40 @@ public final class ClientSession {
 
     void libVersion(String value) {
         this.libVersion = value;
+    }
+
+    /** Between MULTI and EXEC/DISCARD: commands are queued on the pinned master connection. */
+    public boolean inMulti() {
+        return inMulti;
+    }
+
+    void inMulti(boolean value) {
+        this.inMulti = value;
+        if (!value) {
+            multiDirty = false;
+        }
+    }
+
+    /** A command inside MULTI was refused by the proxy: EXEC must abort, as Redis does after a queueing error. */
+    boolean multiDirty() {
+        return multiDirty;
+    }
+
+    void markMultiDirty() {
+        this.multiDirty = true;
+    }
+
+    /** WATCH was sent and not yet ended by EXEC, DISCARD or UNWATCH. */
+    public boolean watching() {
+        return watching;
+    }
+
+    void watching(boolean value) {
+        this.watching = value;
+    }
+
+    /** Whether this connection's commands must all go to its pinned master connection. */
+    public boolean pinnedToMaster() {
+        return inMulti || watching;
     }
 }

@@ -35,7 +35,11 @@ final class LocalCommands {
                 case "echo" -> c.reply(RespWriter.bulk(c.channel().alloc(), r.argBytes(1)));
                 case "quit" -> c.replyAndClose(Replies.ok());
                 case "readonly", "readwrite" -> c.reply(Replies.ok());
-                case "select" -> select(c, r);
+                case "select" -> {
+                    if (select(c, r, spec)) {
+                        r = null; // forwarded to the pinned connection, which now owns the request
+                    }
+                }
                 case "auth" -> auth.auth(c, r);
                 case "hello" -> auth.hello(c, r);
                 case "info" -> {
@@ -59,16 +63,24 @@ final class LocalCommands {
         }
     }
 
-    private void select(ClientHandler c, RespRequest r) {
+    /** SELECT; returns true when the request was forwarded (and is owned by the pinned connection now). */
+    private boolean select(ClientHandler c, RespRequest r, CommandSpec spec) {
         Long db = r.argLong(1);
         if (db == null) {
             c.reply(RespWriter.error(c.channel().alloc(), "ERR value is not an integer or out of range"));
         } else if (db < 0 || db >= c.context().databases()) {
             c.reply(RespWriter.error(c.channel().alloc(), "ERR DB index is out of range"));
+        } else if (c.session().watching()) {
+            // the pinned connection must follow, or the client's next commands would run in the old database
+            c.session().db((int) (long) db);
+            c.forwarder().taintPinned();
+            c.forward(new PendingReply(c, r, spec, io.resplit.route.RouteIntent.TRANSACTION));
+            return true;
         } else {
             c.session().db((int) (long) db);
             c.reply(Replies.ok());
         }
+        return false;
     }
 
     /** Helper for replies built in place. */

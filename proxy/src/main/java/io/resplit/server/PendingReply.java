@@ -1,6 +1,7 @@
 package io.resplit.server;
 
 import io.netty.buffer.ByteBuf;
+import io.resplit.backend.BackendConnection;
 import io.resplit.backend.BackendNode;
 import io.resplit.backend.ReplyCallback;
 import io.resplit.command.CommandSpec;
@@ -19,6 +20,8 @@ final class PendingReply implements ReplyCallback {
     final CommandSpec spec;
     RouteIntent intent;
     BackendNode node;
+    Lane lane;                    // which of the client's master lanes carries it, for ordering
+    BackendConnection dedicated;  // a blocking command's own connection, given back after the reply
     int attempts;
     UnaryOperator<ByteBuf> transform; // rewrites the backend's reply (INFO adds the proxy's section)
     ByteBuf reply;
@@ -44,12 +47,12 @@ final class PendingReply implements ReplyCallback {
 
     @Override
     public void onReply(ByteBuf frame) {
-        owner.backendReplied(this, frame);
+        owner.forwarder().replied(this, frame);
     }
 
     @Override
     public void onFailure(String reason, boolean maybeApplied) {
-        owner.backendFailed(this, reason, maybeApplied);
+        owner.forwarder().failed(this, reason, maybeApplied);
     }
 
     /** Drops what this slot holds; called when the client has gone. */

@@ -73,17 +73,17 @@ class CommandTableTest {
         "BITFIELD_RO, READ",
         "GEORADIUS_RO, READ",
         "GEORADIUSBYMEMBER_RO, READ",
-        "BLPOP, REFUSED",
-        "BRPOP, REFUSED",
-        "BLMOVE, REFUSED",
+        "BLPOP, BLOCKING",
+        "BRPOP, BLOCKING",
+        "BLMOVE, BLOCKING",
         "EVAL, MASTER",
         "EVALSHA, MASTER",
         "FCALL, MASTER",
         "EVAL_RO, READ",
         "EVALSHA_RO, READ",
         "FCALL_RO, READ",
-        "MULTI, REFUSED",
-        "WATCH, REFUSED",
+        "MULTI, TRANSACTION",
+        "WATCH, TRANSACTION",
         "SUBSCRIBE, REFUSED",
         "SCAN, MASTER",
         "HSCAN, MASTER",
@@ -239,9 +239,30 @@ class CommandTableTest {
 
     @Test
     void refusedSpecsCarryTheirNote() {
-        assertEquals("MULTI is not supported through resplit yet (transactions need a pinned master connection)",
-                table.find("multi").note());
-        assertTrue(table.find("blpop").note().contains("blocking"));
+        assertEquals("opens a transaction on a master connection pinned to this client", table.find("multi").note());
+        assertTrue(table.find("blpop").note().contains("dedicated master connection"));
+    }
+
+    @Test
+    void xreadBlocksOnlyWithABlockOptionBeforeStreams() {
+        Router router = new Router(ReadFrom.REPLICAS);
+        String[][] cases = {
+            {"BLOCKING", "XREAD", "BLOCK", "0", "STREAMS", "s", "$"},
+            {"BLOCKING", "xread", "count", "1", "block", "100", "streams", "s", "0"},
+            {"REPLICA", "XREAD", "COUNT", "1", "STREAMS", "s", "0"},
+            {"REPLICA", "XREAD", "STREAMS", "block", "0"}, // a stream named "block"
+            {"BLOCKING", "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"},
+            {"MASTER", "XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"},
+        };
+        for (String[] c : cases) {
+            RespRequest r = RespRequest.of(UnpooledByteBufAllocator.DEFAULT,
+                    java.util.Arrays.copyOfRange(c, 1, c.length));
+            try {
+                assertEquals(RouteIntent.valueOf(c[0]), router.intent(table.resolve(r), r), String.join(" ", c));
+            } finally {
+                r.release();
+            }
+        }
     }
 
     @Test
@@ -251,7 +272,8 @@ class CommandTableTest {
         assertEquals(RouteIntent.REPLICA, replicas.intent(resolve("GET", "k")));
         assertEquals(RouteIntent.MASTER, replicas.intent(resolve("SET", "k", "v")));
         assertEquals(RouteIntent.LOCAL, replicas.intent(resolve("PING")));
-        assertEquals(RouteIntent.REFUSED, replicas.intent(resolve("BLPOP", "k", "0")));
+        assertEquals(RouteIntent.BLOCKING, replicas.intent(resolve("BLPOP", "k", "0")));
+        assertEquals(RouteIntent.TRANSACTION, replicas.intent(resolve("MULTI")));
         for (CommandSpec spec : allSpecs(table)) {
             RouteIntent intent = master.intent(spec);
             assertTrue(intent != RouteIntent.REPLICA, spec + " must not reach a replica with read-from master");
@@ -292,7 +314,7 @@ class CommandTableTest {
         assertEquals("COMMAND on test", t.source());
         assertEquals(Handling.READ, resolve(t, "GET", "k").handling());
         assertEquals(Handling.MASTER, resolve(t, "SET", "k", "v").handling());
-        assertEquals(Handling.REFUSED, resolve(t, "BLPOP", "k", "0").handling());
+        assertEquals(Handling.BLOCKING, resolve(t, "BLPOP", "k", "0").handling());
         assertEquals(Handling.REFUSED, resolve(t, "DEBUG", "SLEEP", "0").handling(), "policy refuses DEBUG");
         assertEquals(Handling.MASTER, resolve(t, "LASTSAVE").handling(), "unflagged: the master");
         CommandSpec mod = resolve(t, "mymod.get", "k");

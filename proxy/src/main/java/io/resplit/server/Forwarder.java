@@ -1,0 +1,235 @@
+package io.resplit.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.resplit.backend.BackendConnection;
+import io.resplit.backend.BackendNode;
+import io.resplit.resp.RespWriter;
+import io.resplit.route.ReadYourWrites;
+import io.resplit.route.RouteIntent;
+import io.resplit.topology.Topology;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sends one client's requests to the backends and takes their outcomes: picks the node and connection (shared,
+ * pinned for a transaction, or dedicated for a blocking command), keeps the client's master commands in the
+ * order it sent them across those connections, re-sends reads whose replica failed, and hands every outcome
+ * to the reply queue. Runs on the client's event loop only.
+ */
+final class Forwarder {
+    /** A read is tried on at most this many nodes before the client gets an error. */
+    private static final int MAX_READ_ATTEMPTS = 3;
+
+    private final ClientHandler client;
+    private final ProxyContext ctx;
+    private final ClientSession session;
+    private final EventLoop loop;
+    private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
+    private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
+    private final int[] inflight = new int[Lane.values().length];
+    private BackendConnection pinned;
+    private boolean pinnedClean = true;
+
+    Forwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop) {
+        this.client = client;
+        this.ctx = ctx;
+        this.session = session;
+        this.loop = loop;
+    }
+
+    /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
+    void dispatch(PendingReply p) {
+        p.lane = laneOf(p);
+        if (!held.isEmpty() || mustWait(p.lane)) {
+            held.add(p);
+            return;
+        }
+        send(p, null);
+    }
+
+    /**
+     * The lane is fixed when the request arrives: inside MULTI or WATCH everything goes to the pinned connection,
+     * a blocking command gets its own, writes share the client's master connection, reads go to replicas.
+     */
+    private Lane laneOf(PendingReply p) {
+        if (session.pinnedToMaster() || p.intent == RouteIntent.TRANSACTION) {
+            return Lane.PINNED;
+        }
+        if (p.intent == RouteIntent.BLOCKING) {
+            return Lane.BLOCKING;
+        }
+        return p.intent == RouteIntent.REPLICA ? Lane.REPLICA : Lane.SHARED;
+    }
+
+    /** Whether a request for {@code lane} must wait for requests still in flight on other master lanes. */
+    private boolean mustWait(Lane lane) {
+        int shared = inflight[Lane.SHARED.ordinal()];
+        int pinnedLane = inflight[Lane.PINNED.ordinal()];
+        int blocking = inflight[Lane.BLOCKING.ordinal()];
+        return switch (lane) {
+            case REPLICA, SHARED -> pinnedLane + blocking > 0;
+            case PINNED -> shared + blocking > 0;
+            case BLOCKING -> shared + pinnedLane + blocking > 0; // a blocked Redis connection runs nothing else
+        };
+    }
+
+    private void send(PendingReply p, BackendNode exclude) {
+        Topology topology = ctx.topology().current();
+        BackendNode master = topology.master();
+        BackendConnection conn;
+        switch (p.lane) {
+            case PINNED -> {
+                if (pinned == null || pinned.isClosed()) {
+                    pinned = master.dedicated(loop, session.loopIndex(), session.protocol(), session.db());
+                    pinnedClean = true;
+                }
+                conn = pinned;
+                p.node = master;
+            }
+            case BLOCKING -> {
+                conn = master.dedicated(loop, session.loopIndex(), session.protocol(), session.db());
+                p.dedicated = conn;
+                p.node = master;
+                if (conn != null) {
+                    blockingConnections.add(conn);
+                }
+            }
+            default -> {
+                BackendNode node = p.lane == Lane.REPLICA ? replicaFor(topology, exclude) : master;
+                conn = sharedConnection(node);
+                if (conn == null && node != master) {
+                    node = master; // the replica is in a reconnect backoff: the master serves the read
+                    conn = sharedConnection(node);
+                }
+                p.node = node;
+                if (node == master && p.lane == Lane.REPLICA) {
+                    p.lane = Lane.SHARED; // a read the master serves is ordered with the client's writes
+                }
+            }
+        }
+        p.attempts++;
+        if (conn == null) {
+            fail(p, "ERR resplit: master " + master.address() + " is unavailable: " + master.state().reason());
+            return;
+        }
+        inflight[p.lane.ordinal()]++;
+        if (p.intent == RouteIntent.MASTER || p.lane == Lane.PINNED) {
+            session.readYourWrites().writeSent();
+        }
+        conn.send(p.request.retainedFrame(), p);
+    }
+
+    private BackendNode replicaFor(Topology topology, BackendNode exclude) {
+        long minOffset = session.readYourWrites().minReplicaOffset(topology.master());
+        if (minOffset == ReadYourWrites.MASTER_ONLY) {
+            return topology.master();
+        }
+        BackendNode replica = ctx.replicaPolicy().choose(topology.replicas(), minOffset, exclude);
+        return replica != null ? replica : topology.master();
+    }
+
+    private BackendConnection sharedConnection(BackendNode node) {
+        // a client keeps to one connection per node so its own requests stay in order there
+        return node.connection(loop, session.loopIndex(), session.protocol(), session.db(), (int) session.id());
+    }
+
+    /** A backend answered {@code p}. */
+    void replied(PendingReply p, ByteBuf frame) {
+        ended(p);
+        if (p.dedicated != null) {
+            blockingConnections.remove(p.dedicated);
+            p.node.releaseDedicated(p.dedicated, session.loopIndex(), true);
+            p.dedicated = null;
+        }
+        if (client.discardsReplies()) {
+            frame.release(); // nobody will read it: the queue was dropped when the connection began to close
+            p.releaseAll();
+        } else {
+            p.request.release();
+            p.request = null;
+            client.complete(p, p.transform == null ? frame : p.transform.apply(frame));
+        }
+        afterLaneChange();
+    }
+
+    /** The backend connection carrying {@code p} failed before its reply. */
+    void failed(PendingReply p, String reason, boolean maybeApplied) {
+        ended(p);
+        if (p.dedicated != null) {
+            blockingConnections.remove(p.dedicated);
+            p.dedicated = null;
+        }
+        if (client.discardsReplies()) {
+            p.releaseAll();
+            afterLaneChange();
+            return;
+        }
+        if (p.lane == Lane.PINNED && session.pinnedToMaster()) {
+            // the transaction or WATCH state lived on that connection: as with a lost Redis connection, the
+            // client must start over, so it loses its connection too rather than see commands run unqueued
+            pinned = null;
+            client.closeNow();
+            p.releaseAll();
+            return;
+        }
+        if (p.intent == RouteIntent.REPLICA && p.attempts < MAX_READ_ATTEMPTS) {
+            p.lane = Lane.REPLICA;
+            send(p, p.node); // reads are safe to repeat elsewhere
+            return;
+        }
+        fail(p, maybeApplied
+                ? "ERR resplit: connection to " + p.node.address() + " lost before the reply; the command may or "
+                        + "may not have run (" + reason + ")"
+                : "ERR resplit: " + reason);
+        afterLaneChange();
+    }
+
+    private void ended(PendingReply p) {
+        inflight[p.lane.ordinal()]--;
+        if (p.intent == RouteIntent.MASTER || p.lane == Lane.PINNED) {
+            session.readYourWrites().writeEnded(p.node);
+        }
+    }
+
+    private void fail(PendingReply p, String error) {
+        p.request.release();
+        p.request = null;
+        client.complete(p, RespWriter.error(client.alloc(), error));
+    }
+
+    /** Releases requests that waited for a lane switch, and gives back a pinned connection no longer needed. */
+    private void afterLaneChange() {
+        if (pinned != null && !session.pinnedToMaster() && inflight[Lane.PINNED.ordinal()] == 0) {
+            ctx.topology().current().master().releaseDedicated(pinned, session.loopIndex(), pinnedClean);
+            pinned = null;
+        }
+        PendingReply p;
+        while ((p = held.peek()) != null && !mustWait(p.lane)) {
+            held.poll();
+            send(p, null);
+        }
+    }
+
+    /** The pinned connection can no longer be reused as it stands (e.g. its database changed). */
+    void taintPinned() {
+        pinnedClean = false;
+    }
+
+    /** The client has gone: its exclusive connections are closed, not pooled (they may be blocked or in MULTI). */
+    void clientClosed() {
+        PendingReply p;
+        while ((p = held.poll()) != null) {
+            p.releaseAll();
+        }
+        if (pinned != null) {
+            pinned.discard("client disconnected");
+            pinned = null;
+        }
+        for (BackendConnection c : new ArrayList<>(blockingConnections)) {
+            c.discard("client disconnected while blocked");
+        }
+        blockingConnections.clear();
+    }
+}
