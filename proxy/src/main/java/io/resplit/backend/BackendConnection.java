@@ -29,6 +29,19 @@ public final class BackendConnection {
     private State state = State.CONNECTING;
     private String closeReason;
     private boolean flushScheduled;
+    private FrameListener stream; // set in streaming mode: frames go here instead of the FIFO
+
+    /** Placeholder for a streamed request in the waiting queue: its replies go to the stream listener. */
+    private static final ReplyCallback STREAMED = new ReplyCallback() {
+        @Override
+        public void onReply(ByteBuf frame) {
+            frame.release();
+        }
+
+        @Override
+        public void onFailure(String reason, boolean maybeApplied) {
+        }
+    };
 
     BackendConnection(BackendNode node, EventLoop loop, int protocol, int db) {
         this.node = node;
@@ -83,6 +96,29 @@ public final class BackendConnection {
     }
 
     /**
+     * Switches to streaming mode (SUBSCRIBE, MONITOR): from now on every frame after the handshake goes to
+     * {@code listener}, and requests are sent with {@link #sendStreamed}. Must be called before any request.
+     */
+    public void stream(FrameListener listener) {
+        this.stream = listener;
+    }
+
+    /** Sends a request whose replies arrive through the stream listener. Takes ownership of the request. */
+    public void sendStreamed(ByteBuf request) {
+        switch (state) {
+            case READY -> {
+                channel.write(request, channel.voidPromise());
+                scheduleFlush();
+            }
+            case CONNECTING, HANDSHAKE -> {
+                waiting.add(request);
+                waiting.add(STREAMED);
+            }
+            default -> request.release();
+        }
+    }
+
+    /**
      * Closes the connection because something went wrong with it or its node; every request without a reply
      * fails with {@code reason}, and the node is taken out of service until a health check passes.
      */
@@ -119,6 +155,9 @@ public final class BackendConnection {
             cb.onFailure(reason, true);
         }
         failWaiting(reason);
+        if (stream != null) {
+            stream.onClosed(reason);
+        }
         if (nodeFault) {
             node.connectionClosed(this, reason, wasReady);
         }
@@ -151,7 +190,10 @@ public final class BackendConnection {
         Object item;
         while ((item = waiting.poll()) != null) {
             channel.write(item, channel.voidPromise());
-            inflight.add((ReplyCallback) waiting.poll());
+            ReplyCallback cb = (ReplyCallback) waiting.poll();
+            if (cb != STREAMED) {
+                inflight.add(cb);
+            }
         }
         scheduleFlush();
     }
@@ -160,12 +202,19 @@ public final class BackendConnection {
         Object item;
         while ((item = waiting.poll()) != null) {
             ((ByteBuf) item).release();
-            node.requestEnded();
-            ((ReplyCallback) waiting.poll()).onFailure(reason, false);
+            ReplyCallback cb = (ReplyCallback) waiting.poll();
+            if (cb != STREAMED) {
+                node.requestEnded();
+                cb.onFailure(reason, false);
+            }
         }
     }
 
     private void onReply(ByteBuf frame) {
+        if (stream != null && !(inflight.peek() instanceof Handshake.Step)) {
+            stream.onFrame(frame);
+            return;
+        }
         ReplyCallback cb = inflight.poll();
         if (cb == null) {
             frame.release();

@@ -10,6 +10,8 @@ public enum Handling {
     MASTER,
     /** MULTI, EXEC, DISCARD, WATCH, UNWATCH: open or close a transaction on a connection pinned to the master. */
     TRANSACTION,
+    /** (P|S)SUBSCRIBE and their UNSUBSCRIBE forms: the client's subscriber connection. */
+    PUBSUB,
     /** May block: runs on a master connection of its own so it never stalls other clients. */
     BLOCKING,
     /** Not carried through the proxy; answered with the spec's note as an error. */

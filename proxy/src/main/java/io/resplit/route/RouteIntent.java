@@ -10,6 +10,8 @@ public enum RouteIntent {
     REPLICA,
     /** MULTI/EXEC/DISCARD/WATCH/UNWATCH: the transaction logic decides. */
     TRANSACTION,
+    /** Subscribe and unsubscribe commands: the client's subscriber connection. */
+    PUBSUB,
     /** A command that may block: a dedicated master connection for its duration. */
     BLOCKING,
     /** Not carried; the client gets an error. */

@@ -35,6 +35,8 @@ public final class Router {
                 return RouteIntent.TRANSACTION;
             case BLOCKING:
                 return RouteIntent.BLOCKING;
+            case PUBSUB:
+                return RouteIntent.PUBSUB;
             case LOCAL:
                 return RouteIntent.LOCAL;
             case REFUSED:

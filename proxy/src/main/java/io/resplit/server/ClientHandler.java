@@ -31,6 +31,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ClientSession session;
     private ReplyQueue replies;
     private Forwarder forwarder;
+    private PubSubSession pubsub; // created on the first subscribe command
     private boolean closed;    // the channel is gone
     private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
 
@@ -102,6 +103,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RouteIntent intent = ctx.router().intent(spec, request);
+        if (pubsub != null && pubsub.subscribed() && (spec == null || !spec.immediateInMulti())) {
+            // subscribed mode: the subscriber connection's Redis answers, or refuses, everything but QUIT
+            pubsub.send(request, spec);
+            return;
+        }
+        if (intent == RouteIntent.PUBSUB && !session.inMulti()) {
+            if (pubsub == null) {
+                pubsub = new PubSubSession(this, ctx, session, channel.eventLoop());
+            }
+            pubsub.send(request, spec);
+            return;
+        }
         if (session.inMulti()) {
             intent = transactions.insideMulti(this, spec, intent);
         }
@@ -123,6 +136,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Queues a reply the proxy produced itself, in order behind earlier requests. */
     void reply(ByteBuf reply) {
         replies.add(PendingReply.completed(this, reply));
+    }
+
+    /** Passes on a frame from the subscriber connection, in order behind replies still pending. */
+    void push(ByteBuf frame) {
+        replies.add(PendingReply.completed(this, frame));
     }
 
     /** Queues a reply, then closes the connection once it and everything before it are written. */
@@ -183,6 +201,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         closed = true;
         replies.releaseAll();
         forwarder.clientClosed();
+        if (pubsub != null) {
+            pubsub.clientClosed();
+        }
         ctx.clients().closed();
     }
 

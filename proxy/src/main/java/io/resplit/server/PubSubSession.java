@@ -1,0 +1,195 @@
+package io.resplit.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.resplit.backend.BackendConnection;
+import io.resplit.backend.BackendNode;
+import io.resplit.backend.FrameListener;
+import io.resplit.command.CommandSpec;
+import io.resplit.resp.RespRequest;
+import io.resplit.resp.RespValues;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One client's subscriptions. A subscribed client gets a master connection of its own in streaming mode:
+ * everything that arrives on it (confirmations, messages, PING replies) is passed to the client in order
+ * behind its earlier replies. The proxy remembers what the client subscribed to, so that when that connection
+ * is lost it subscribes again on a new one without the client seeing anything but the messages published in
+ * between (Redis Pub/Sub delivers at most once in any case).
+ *
+ * <p>Subscribers use the master, so that PUBSUB CHANNELS / NUMSUB / NUMPAT (answered by the master) count them.
+ */
+final class PubSubSession implements FrameListener {
+    private final ClientHandler client;
+    private final ProxyContext ctx;
+    private final ClientSession session;
+    private final EventLoop loop;
+    private final Set<String> channels = new LinkedHashSet<>();
+    private final Set<String> patterns = new LinkedHashSet<>();
+    private final Set<String> shardChannels = new LinkedHashSet<>();
+    private static final int RETRY_MS = 100;
+    private static final int MAX_RETRIES = 100;
+    private BackendConnection conn;
+    private boolean subscribed;
+    private int subscribesInFlight; // confirmations still due for subscribe commands sent
+    private int swallow;            // confirmations of a re-subscription, which the client must not see
+
+    PubSubSession(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop) {
+        this.client = client;
+        this.ctx = ctx;
+        this.session = session;
+        this.loop = loop;
+    }
+
+    /** In subscribed mode (RESP2): only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET are allowed. */
+    boolean subscribed() {
+        return subscribed;
+    }
+
+    /**
+     * Sends a subscribe or unsubscribe command, or PING while subscribed, on the subscriber connection; takes
+     * ownership of the request.
+     */
+    void send(RespRequest r, CommandSpec spec) {
+        try {
+            if (conn == null || conn.isClosed()) {
+                if (!open()) {
+                    client.reply(LocalCommands.error(client, "ERR resplit: master "
+                            + ctx.topology().current().master().address() + " is unavailable"));
+                    return;
+                }
+            }
+            // the command table knows these by name only: Redis gives them identical flags
+            if (spec != null && spec.handling() == io.resplit.command.Handling.PUBSUB
+                    && !spec.name().endsWith("unsubscribe")) {
+                subscribed = true;
+                subscribesInFlight += Math.max(1, r.argc() - 1);
+            }
+            conn.sendStreamed(r.retainedFrame());
+        } finally {
+            r.release();
+        }
+    }
+
+    private boolean open() {
+        BackendNode master = ctx.topology().current().master();
+        conn = master.dedicated(loop, session.loopIndex(), session.protocol(), session.db());
+        if (conn == null) {
+            return false;
+        }
+        conn.stream(this);
+        return true;
+    }
+
+    @Override
+    public void onFrame(ByteBuf frame) {
+        if (client.discardsReplies()) {
+            frame.release();
+            return;
+        }
+        String kind = firstElement(frame);
+        if (kind != null && kind.endsWith("subscribe")) {
+            List<?> confirmation = (List<?>) RespValues.read(frame.duplicate());
+            track(kind, confirmation);
+            if (swallow > 0) {
+                swallow--;
+                frame.release();
+                return;
+            }
+        }
+        client.push(frame);
+        if (!subscribed && conn != null) {
+            conn.discard("client unsubscribed from everything");
+            conn = null;
+        }
+    }
+
+    private void track(String kind, List<?> confirmation) {
+        String name = (String) confirmation.get(1);
+        long count = (Long) confirmation.get(2);
+        Set<String> set = kind.startsWith("psub") || kind.startsWith("punsub") ? patterns
+                : kind.startsWith("ssub") || kind.startsWith("sunsub") ? shardChannels : channels;
+        if (kind.endsWith("unsubscribe")) {
+            if (name != null) {
+                set.remove(name);
+            }
+            if (count == 0 && subscribesInFlight == 0) {
+                subscribed = false;
+            }
+        } else {
+            set.add(name);
+            if (swallow == 0 && subscribesInFlight > 0) {
+                subscribesInFlight--;
+            }
+        }
+    }
+
+    @Override
+    public void onClosed(String reason) {
+        conn = null;
+        resubscribe(0);
+    }
+
+    /**
+     * Subscribes again on a new connection; the client keeps its subscriptions and its connection. While the
+     * master is in its reconnect backoff this retries every {@link #RETRY_MS} ms, up to {@link #MAX_RETRIES}
+     * times, then gives the client up (as a lost Redis connection would).
+     */
+    private void resubscribe(int attempt) {
+        if (client.discardsReplies() || !subscribed || conn != null) {
+            return;
+        }
+        if (!open()) {
+            if (attempt >= MAX_RETRIES) {
+                client.closeNow();
+            } else {
+                loop.schedule(() -> resubscribe(attempt + 1), RETRY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        swallow = channels.size() + patterns.size() + shardChannels.size();
+        subscribesInFlight = 0;
+        resubscribe("SUBSCRIBE", channels);
+        resubscribe("PSUBSCRIBE", patterns);
+        resubscribe("SSUBSCRIBE", shardChannels);
+    }
+
+    private void resubscribe(String command, Set<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        List<byte[]> args = new ArrayList<>();
+        args.add(command.getBytes(StandardCharsets.US_ASCII));
+        names.forEach(n -> args.add(n.getBytes(StandardCharsets.UTF_8)));
+        RespRequest r = RespRequest.of(client.alloc(), args.toArray(new byte[0][]));
+        conn.sendStreamed(r.frame()); // the connection takes the request's only reference
+    }
+
+    /** The client has gone: its subscriber connection goes too. */
+    void clientClosed() {
+        if (conn != null) {
+            BackendConnection c = conn;
+            conn = null;
+            c.discard("client disconnected");
+        }
+    }
+
+    /** The first element of an array frame as text when it is a short bulk string (the push kind), else null. */
+    private static String firstElement(ByteBuf frame) {
+        int start = frame.readerIndex();
+        if (frame.getByte(start) != '*' && frame.getByte(start) != '>') {
+            return null;
+        }
+        int nl = frame.indexOf(start, frame.writerIndex(), (byte) '\n');
+        if (nl < 0 || nl + 1 >= frame.writerIndex() || frame.getByte(nl + 1) != '$') {
+            return null;
+        }
+        int nl2 = frame.indexOf(nl + 1, frame.writerIndex(), (byte) '\n');
+        int len = Integer.parseInt(frame.toString(nl + 2, nl2 - 1 - (nl + 2), StandardCharsets.US_ASCII));
+        return len > 16 ? null : frame.toString(nl2 + 1, len, StandardCharsets.US_ASCII);
+    }
+}
