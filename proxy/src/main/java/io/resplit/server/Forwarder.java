@@ -115,7 +115,7 @@ final class Forwarder {
             return;
         }
         inflight[p.lane.ordinal()]++;
-        if (p.intent == RouteIntent.MASTER || p.lane == Lane.PINNED) {
+        if (writesMaybe(p)) {
             session.readYourWrites().writeSent();
         }
         conn.send(p.request.retainedFrame(), p);
@@ -188,9 +188,14 @@ final class Forwarder {
 
     private void ended(PendingReply p) {
         inflight[p.lane.ordinal()]--;
-        if (p.intent == RouteIntent.MASTER || p.lane == Lane.PINNED) {
+        if (writesMaybe(p)) {
             session.readYourWrites().writeEnded(p.node);
         }
+    }
+
+    /** Whether {@code p} may change data on the master, so later reads must observe it (read-your-writes). */
+    private static boolean writesMaybe(PendingReply p) {
+        return p.intent == RouteIntent.MASTER || p.lane == Lane.PINNED || p.lane == Lane.BLOCKING;
     }
 
     private void fail(PendingReply p, String error) {
