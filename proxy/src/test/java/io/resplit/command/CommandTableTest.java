@@ -84,7 +84,7 @@ class CommandTableTest {
         "FCALL_RO, READ",
         "MULTI, TRANSACTION",
         "WATCH, TRANSACTION",
-        "SUBSCRIBE, REFUSED",
+        "SUBSCRIBE, PUBSUB",
         "SCAN, MASTER",
         "HSCAN, MASTER",
         "AUTH, LOCAL",
