@@ -40,6 +40,41 @@ public final class RespWriter {
         return alloc.buffer(5).writeBytes(NULL_BULK);
     }
 
+    /** The null reply in the client's protocol: {@code $-1} in RESP2, {@code _} in RESP3. */
+    public static ByteBuf nullReply(ByteBufAllocator alloc, int protocol) {
+        return protocol >= 3 ? alloc.buffer(3).writeBytes(NULL_RESP3) : nullBulk(alloc);
+    }
+
+    /** A null array element in the client's protocol: {@code *-1} in RESP2, {@code _} in RESP3. */
+    public static void writeNullArray(ByteBuf buf, int protocol) {
+        buf.writeBytes(protocol >= 3 ? NULL_RESP3 : NULL_ARRAY);
+    }
+
+    /** A map of {@code pairs} entries: {@code %n} in RESP3, a flat array of 2n elements in RESP2. */
+    public static void writeMapHeader(ByteBuf buf, long pairs, int protocol) {
+        if (protocol >= 3) {
+            writeNumberLine(buf, '%', pairs);
+        } else {
+            writeArrayHeader(buf, pairs * 2);
+        }
+    }
+
+    /** A set of {@code count} elements: {@code ~n} in RESP3, an array in RESP2. */
+    public static void writeSetHeader(ByteBuf buf, long count, int protocol) {
+        writeNumberLine(buf, protocol >= 3 ? '~' : '*', count);
+    }
+
+    /** A verbatim text string in RESP3 ({@code =len txt:...}), a bulk string in RESP2. */
+    public static ByteBuf verbatim(ByteBufAllocator alloc, String text, int protocol) {
+        if (protocol < 3) {
+            return bulk(alloc, text);
+        }
+        byte[] bytes = ("txt:" + text).getBytes(StandardCharsets.UTF_8);
+        ByteBuf buf = alloc.buffer(bytes.length + 16);
+        writeNumberLine(buf, '=', bytes.length);
+        return buf.writeBytes(bytes).writeShort(CRLF_SHORT);
+    }
+
     public static void writeBulk(ByteBuf buf, byte[] value) {
         writeBulkHeader(buf, value.length);
         buf.writeBytes(value).writeShort(CRLF_SHORT);
@@ -66,6 +101,8 @@ public final class RespWriter {
     }
 
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_RESP3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static void writeNumberLine(ByteBuf buf, char type, long value) {
         buf.writeByte(type);

@@ -83,11 +83,6 @@ final class AuthCommands {
             }
             c.authenticated();
         }
-        if (protocol == 3) {
-            // RESP3 is not carried yet: clients that try it first fall back to RESP2 on this error
-            c.reply(LocalCommands.error(c, "NOPROTO unsupported protocol version"));
-            return;
-        }
         if (setName != null) {
             if (!ClientCommand.validName(setName)) {
                 c.reply(LocalCommands.error(c, ClientCommand.BAD_NAME));
@@ -101,7 +96,7 @@ final class AuthCommands {
 
     private ByteBuf helloReply(ClientHandler c) {
         ByteBuf b = c.channel().alloc().buffer(160);
-        RespWriter.writeArrayHeader(b, 14);
+        RespWriter.writeMapHeader(b, 7, c.session().protocol());
         RespWriter.writeBulk(b, "server");
         RespWriter.writeBulk(b, "redis");
         RespWriter.writeBulk(b, "version");

@@ -15,7 +15,7 @@ final class ClientCommand {
         ClientSession s = c.session();
         switch (spec.name()) {
             case "client|id" -> c.reply(RespWriter.integer(c.channel().alloc(), s.id()));
-            case "client|getname" -> c.reply(s.name() == null ? RespWriter.nullBulk(c.channel().alloc())
+            case "client|getname" -> c.reply(s.name() == null ? RespWriter.nullReply(c.channel().alloc(), s.protocol())
                     : RespWriter.bulk(c.channel().alloc(), s.name()));
             case "client|setname" -> {
                 String name = r.argString(2);

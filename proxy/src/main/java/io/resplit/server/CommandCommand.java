@@ -28,21 +28,21 @@ final class CommandCommand {
                     return;
                 }
                 RespWriter.writeArrayHeader(b, table.commands().size());
-                table.commands().forEach(s -> writeEntry(b, s));
+                table.commands().forEach(s -> writeEntry(b, s, c.session().protocol()));
             }
             case "command|count" -> RespWriter.writeInteger(b, table.commands().size());
             case "command|info" -> {
                 if (r.argc() == 2) {
                     RespWriter.writeArrayHeader(b, table.commands().size());
-                    table.commands().forEach(s -> writeEntry(b, s));
+                    table.commands().forEach(s -> writeEntry(b, s, c.session().protocol()));
                 } else {
                     RespWriter.writeArrayHeader(b, r.argc() - 2);
                     for (int i = 2; i < r.argc(); i++) {
                         CommandSpec s = table.find(r.argString(i));
                         if (s == null) {
-                            b.writeBytes(new byte[] {'*', '-', '1', '\r', '\n'});
+                            RespWriter.writeNullArray(b, c.session().protocol());
                         } else {
-                            writeEntry(b, s);
+                            writeEntry(b, s, c.session().protocol());
                         }
                     }
                 }
@@ -71,20 +71,20 @@ final class CommandCommand {
     }
 
     /** One entry in the layout of Redis 7's COMMAND reply (tips and key specs are not kept: empty). */
-    private static void writeEntry(ByteBuf b, CommandSpec s) {
+    private static void writeEntry(ByteBuf b, CommandSpec s, int protocol) {
         RespWriter.writeArrayHeader(b, 10);
         RespWriter.writeBulk(b, s.name());
         RespWriter.writeInteger(b, s.arity());
-        RespWriter.writeArrayHeader(b, s.flags().size());
+        RespWriter.writeSetHeader(b, s.flags().size(), protocol);
         s.flags().stream().sorted().forEach(f -> RespWriter.writeSimple(b, f));
         RespWriter.writeInteger(b, s.firstKey());
         RespWriter.writeInteger(b, s.lastKey());
         RespWriter.writeInteger(b, s.keyStep());
-        RespWriter.writeArrayHeader(b, s.aclCategories().size());
+        RespWriter.writeSetHeader(b, s.aclCategories().size(), protocol);
         s.aclCategories().forEach(a -> RespWriter.writeSimple(b, "@" + a));
         RespWriter.writeArrayHeader(b, 0);
         RespWriter.writeArrayHeader(b, 0);
         RespWriter.writeArrayHeader(b, s.subcommands().size());
-        s.subcommands().forEach(sub -> writeEntry(b, sub));
+        s.subcommands().forEach(sub -> writeEntry(b, sub, protocol));
     }
 }

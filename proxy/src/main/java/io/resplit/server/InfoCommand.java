@@ -35,7 +35,8 @@ final class InfoCommand {
     }
 
     private ByteBuf appendProxySection(ClientHandler c, ByteBuf reply) {
-        if (reply.getByte(reply.readerIndex()) != '$') {
+        byte type = reply.getByte(reply.readerIndex());
+        if (type != '$' && type != '=') {
             return reply; // an error: pass it on as the master said it
         }
         String info;
@@ -44,12 +45,15 @@ final class InfoCommand {
         } finally {
             reply.release();
         }
+        if (type == '=' && info.startsWith("txt:")) {
+            info = info.substring(4); // RESP3 verbatim string: format prefix
+        }
         StringBuilder sb = new StringBuilder(info);
         if (!info.isEmpty()) {
             sb.append("\r\n");
         }
         sb.append(proxySection());
-        return RespWriter.bulk(c.channel().alloc(), sb.toString());
+        return RespWriter.verbatim(c.alloc(), sb.toString(), type == '=' ? 3 : 2);
     }
 
     String proxySection() {

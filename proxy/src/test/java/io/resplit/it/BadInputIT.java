@@ -232,7 +232,7 @@ class BadInputIT {
                     () -> j.select(99));
             assertEquals("ERR DB index is out of range", e.getMessage());
             e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
-                    () -> j.sendCommand(redis.clients.jedis.Protocol.Command.HELLO, "3"));
+                    () -> j.sendCommand(redis.clients.jedis.Protocol.Command.HELLO, "4"));
             assertEquals("NOPROTO unsupported protocol version", e.getMessage());
             e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                     () -> j.sendCommand(redis.clients.jedis.Protocol.Command.HELLO, "2", "AUTH", "default", "nope"));

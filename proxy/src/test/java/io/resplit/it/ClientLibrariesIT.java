@@ -10,10 +10,7 @@ import io.resplit.testing.RedisTopology;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/**
- * Clients that open with {@code HELLO 3 AUTH ...} (Lettuce's default) fall back to RESP2 on the proxy's
- * NOPROTO and then work as against one Redis.
- */
+/** Client libraries with their default settings (Lettuce opens with {@code HELLO 3 AUTH ...}). */
 class ClientLibrariesIT {
 
     @Test

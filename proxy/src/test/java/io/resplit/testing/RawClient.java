@@ -46,6 +46,34 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Reads one whole reply of any RESP2/RESP3 type, nested or not, and returns its first line. */
+    public String skipReply() throws IOException {
+        String line = readLine();
+        char type = line.charAt(0);
+        long n = type == '+' || type == '-' || type == ':' || type == '_' || type == ',' || type == '#'
+                || type == '(' ? 0 : Long.parseLong(line.substring(1));
+        switch (type) {
+            case '$', '=', '!' -> {
+                if (n >= 0) {
+                    in.readNBytes((int) n + 2);
+                }
+            }
+            case '*', '~', '>' -> {
+                for (long i = 0; i < n; i++) {
+                    skipReply();
+                }
+            }
+            case '%', '|' -> {
+                for (long i = 0; i < 2 * n; i++) {
+                    skipReply();
+                }
+            }
+            default -> {
+            }
+        }
+        return line;
+    }
+
     /** True when the server closes the connection within the socket timeout (any unread bytes are skipped). */
     public boolean closedByServer() throws IOException {
         try {
