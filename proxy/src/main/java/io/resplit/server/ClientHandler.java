@@ -27,6 +27,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final RespRequestDecoder decoder;
     private final LocalCommands local;
     private final TransactionCommands transactions;
+    private final ScriptCommands scripts;
     private Channel channel;
     private ClientSession session;
     private ReplyQueue replies;
@@ -35,11 +36,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean closed;    // the channel is gone
     private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
 
-    ClientHandler(ProxyContext ctx, RespRequestDecoder decoder, LocalCommands local, TransactionCommands transactions) {
+    ClientHandler(ProxyContext ctx, RespRequestDecoder decoder, LocalCommands local, TransactionCommands transactions,
+                  ScriptCommands scripts) {
         this.ctx = ctx;
         this.decoder = decoder;
         this.local = local;
         this.transactions = transactions;
+        this.scripts = scripts;
     }
 
     ClientSession session() {
@@ -74,7 +77,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session = new ClientSession(ctx.clients().nextId(), ctx.loopIndex(channel.eventLoop()),
                 !ctx.config().clientAuthRequired());
         replies = new ReplyQueue(channel);
-        forwarder = new Forwarder(this, ctx, session, channel.eventLoop());
+        forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         c.fireChannelActive();
     }
 
@@ -154,6 +157,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Sends a request to a backend, holding its place in the reply order. */
     void forward(PendingReply p) {
         replies.add(p);
+        scripts.beforeForward(this, p);
         forwarder.dispatch(p);
     }
 

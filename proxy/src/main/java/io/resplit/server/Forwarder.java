@@ -32,11 +32,37 @@ final class Forwarder {
     private BackendConnection pinned;
     private boolean pinnedClean = true;
 
-    Forwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop) {
+    /** For the proxy's own requests whose replies nobody reads (SCRIPT LOAD sent to replicas). */
+    private static final io.resplit.backend.ReplyCallback IGNORE = new io.resplit.backend.ReplyCallback() {
+        @Override
+        public void onReply(ByteBuf frame) {
+            frame.release();
+        }
+
+        @Override
+        public void onFailure(String reason, boolean maybeApplied) {
+        }
+    };
+    private static final byte[] NOSCRIPT = "-NOSCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final ScriptCache scripts;
+
+    Forwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop, ScriptCache scripts) {
         this.client = client;
         this.ctx = ctx;
         this.session = session;
         this.loop = loop;
+        this.scripts = scripts;
+    }
+
+    /** Sends a copy of {@code r} to every replica that is up, ignoring the replies (SCRIPT LOAD, SCRIPT FLUSH). */
+    void sendToReplicas(io.resplit.resp.RespRequest r) {
+        for (BackendNode replica : ctx.topology().current().replicas()) {
+            BackendConnection conn = replica.isUp() ? sharedConnection(replica) : null;
+            if (conn != null) {
+                conn.send(r.retainedFrame(), IGNORE);
+            }
+        }
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
@@ -138,6 +164,11 @@ final class Forwarder {
     /** A backend answered {@code p}. */
     void replied(PendingReply p, ByteBuf frame) {
         ended(p);
+        if (p.scriptSha != null && !p.scriptReloaded && !client.discardsReplies() && startsWith(frame, NOSCRIPT)
+                && reloadScript(p)) {
+            frame.release();
+            return;
+        }
         if (p.dedicated != null) {
             blockingConnections.remove(p.dedicated);
             p.node.releaseDedicated(p.dedicated, session.loopIndex(), true);
@@ -191,6 +222,44 @@ final class Forwarder {
         if (writesMaybe(p)) {
             session.readYourWrites().writeEnded(p.node);
         }
+    }
+
+    /**
+     * The node that answered NOSCRIPT lacks a script the proxy has seen: load it there and run the call again,
+     * both on the same connection so they run in that order. False when the body is unknown (the client then
+     * gets NOSCRIPT, as from Redis).
+     */
+    private boolean reloadScript(PendingReply p) {
+        byte[] body = scripts.body(p.scriptSha);
+        BackendConnection conn = body == null ? null
+                : p.lane == Lane.PINNED ? pinned
+                : p.lane == Lane.BLOCKING ? null : sharedConnection(p.node);
+        if (conn == null || conn.isClosed()) {
+            return false;
+        }
+        p.scriptReloaded = true;
+        io.resplit.resp.RespRequest load = io.resplit.resp.RespRequest.of(client.alloc(),
+                "SCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII), body);
+        conn.send(load.frame(), IGNORE); // the connection takes the request's only reference
+        inflight[p.lane.ordinal()]++;
+        if (writesMaybe(p)) {
+            session.readYourWrites().writeSent();
+        }
+        conn.send(p.request.retainedFrame(), p);
+        return true;
+    }
+
+    private static boolean startsWith(ByteBuf frame, byte[] prefix) {
+        if (frame.readableBytes() < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (frame.getByte(frame.readerIndex() + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code p} may change data on the master, so later reads must observe it (read-your-writes). */

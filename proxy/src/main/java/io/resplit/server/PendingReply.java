@@ -22,6 +22,8 @@ final class PendingReply implements ReplyCallback {
     BackendNode node;
     Lane lane;                    // which of the client's master lanes carries it, for ordering
     BackendConnection dedicated;  // a blocking command's own connection, given back after the reply
+    String scriptSha;             // EVALSHA(_RO): the script to load and run again after a NOSCRIPT
+    boolean scriptReloaded;
     int attempts;
     UnaryOperator<ByteBuf> transform; // rewrites the backend's reply (INFO adds the proxy's section)
     ByteBuf reply;

@@ -27,6 +27,7 @@ public final class ProxyServer {
     private final ProxyContext ctx;
     private final LocalCommands local;
     private final TransactionCommands transactions = new TransactionCommands();
+    private final ScriptCommands scripts = new ScriptCommands();
     private final List<Channel> listeners = new ArrayList<>();
 
     public ProxyServer(ProxyContext ctx) {
@@ -56,7 +57,7 @@ public final class ProxyServer {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, ctx.config().timeoutSeconds(),
                                     TimeUnit.SECONDS));
                         }
-                        ch.pipeline().addLast(decoder, new ClientHandler(ctx, decoder, local, transactions));
+                        ch.pipeline().addLast(decoder, new ClientHandler(ctx, decoder, local, transactions, scripts));
                     }
                 });
         int port = ctx.config().port();

@@ -1,0 +1,52 @@
+package io.resplit.server;
+
+import io.resplit.command.CommandSpec;
+import io.resplit.resp.RespRequest;
+
+/**
+ * Keeps scripts usable on every node. Redis does not replicate SCRIPT LOAD, and a replica or a restarted node
+ * may lack a script a client loaded through the proxy; so the proxy sends SCRIPT LOAD (and SCRIPT FLUSH) to
+ * every node, remembers bodies from SCRIPT LOAD, EVAL and EVAL_RO in a {@link ScriptCache}, and when an
+ * EVALSHA or EVALSHA_RO is answered NOSCRIPT by a node lacking a remembered script, loads it there and runs
+ * the call again (see {@link Forwarder#replied}).
+ */
+final class ScriptCommands {
+    private final ScriptCache cache = new ScriptCache();
+
+    ScriptCache cache() {
+        return cache;
+    }
+
+    /** Called for each request before it is forwarded to a backend. */
+    void beforeForward(ClientHandler c, PendingReply p) {
+        CommandSpec spec = p.spec;
+        if (spec == null) {
+            return;
+        }
+        RespRequest r = p.request;
+        switch (spec.name()) {
+            case "eval", "eval_ro" -> {
+                if (r.argc() >= 2) {
+                    cache.remember(r.argBytes(1));
+                }
+            }
+            case "evalsha", "evalsha_ro" -> {
+                if (r.argc() >= 2) {
+                    p.scriptSha = r.argString(1);
+                }
+            }
+            case "script|load" -> {
+                if (r.argc() == 3) {
+                    cache.remember(r.argBytes(2));
+                    c.forwarder().sendToReplicas(r);
+                }
+            }
+            case "script|flush" -> {
+                cache.clear();
+                c.forwarder().sendToReplicas(r);
+            }
+            default -> {
+            }
+        }
+    }
+}
