@@ -84,7 +84,7 @@ public final class Resplit implements AutoCloseable {
             m.start();
         }
         context = new ProxyContext(config, CommandTableLoader.builtIn(), new TopologyHolder(topology),
-                new Router(config.readFrom()), new LeastOutstandingPolicy(), workers, transport.name());
+                new Router(config.readFrom(), config.allowAdminCommands()), new LeastOutstandingPolicy(), workers, transport.name());
         awaitFirstChecks(topology);
         new MasterIntrospection(config, context).refresh();
         server = new ProxyServer(context);

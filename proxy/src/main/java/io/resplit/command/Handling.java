@@ -14,6 +14,8 @@ public enum Handling {
     PUBSUB,
     /** May block: runs on a master connection of its own so it never stalls other clients. */
     BLOCKING,
+    /** Changes or stops the server for everyone: the master only when {@code allow-admin-commands} allows it. */
+    ADMIN,
     /** Not carried through the proxy; answered with the spec's note as an error. */
     REFUSED
 }

@@ -25,6 +25,7 @@ final class ConfigBuilder {
     long clientQueryBufferLimit = d.clientQueryBufferLimit();
     int ioThreads = d.ioThreads();
     int databases = d.databases();
+    java.util.Set<String> allowAdminCommands = d.allowAdminCommands();
     String source = d.source();
 
     void apply(String name, List<String> a) {
@@ -51,6 +52,7 @@ final class ConfigBuilder {
                     clientQueryBufferLimit = sizeIn(one(a), 1024 * 1024, 1024L * 1024 * 1024 * 1024);
             case "io-threads" -> ioThreads = intIn(one(a), 0, 256);
             case "databases" -> databases = intIn(one(a), 1, 1_000_000);
+            case "allow-admin-commands" -> allowAdminCommands = adminCommands(a);
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
         }
     }
@@ -62,7 +64,23 @@ final class ConfigBuilder {
         }
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
-                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, source);
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, source);
+    }
+
+    /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */
+    private static java.util.Set<String> adminCommands(List<String> a) {
+        atLeast(a, 1);
+        if (a.size() == 1 && a.get(0).equalsIgnoreCase("no")) {
+            return java.util.Set.of();
+        }
+        if (a.size() == 1 && a.get(0).equalsIgnoreCase("yes")) {
+            return java.util.Set.of(ProxyConfig.ALL);
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String name : a) {
+            names.add(name.toLowerCase(Locale.ROOT));
+        }
+        return names;
     }
 
     private static String one(List<String> a) {

@@ -10,9 +10,16 @@ import io.resplit.resp.RespRequest;
  */
 public final class Router {
     private final ReadFrom readFrom;
+    private final java.util.Set<String> allowedAdmin;
 
     public Router(ReadFrom readFrom) {
+        this(readFrom, java.util.Set.of());
+    }
+
+    /** @param allowedAdmin admin commands allowed through ({@code allow-admin-commands}); "*" allows all */
+    public Router(ReadFrom readFrom, java.util.Set<String> allowedAdmin) {
         this.readFrom = readFrom;
+        this.allowedAdmin = allowedAdmin;
     }
 
     public RouteIntent intent(CommandSpec spec, RespRequest request) {
@@ -37,6 +44,9 @@ public final class Router {
                 return RouteIntent.BLOCKING;
             case PUBSUB:
                 return RouteIntent.PUBSUB;
+            case ADMIN:
+                return allowedAdmin.contains("*") || allowedAdmin.contains(spec.name()) ? RouteIntent.MASTER
+                        : RouteIntent.REFUSED;
             case LOCAL:
                 return RouteIntent.LOCAL;
             case REFUSED:

@@ -27,7 +27,11 @@ final class ClientCommand {
                 c.reply(Replies.ok());
             }
             case "client|setinfo" -> setInfo(c, r, s);
-            case "client|maint_notifications" -> c.reply(Replies.ok());
+            case "client|maint_notifications", "client|no-evict", "client|no-touch" -> c.reply(Replies.ok());
+            case "client|info" -> c.reply(RespWriter.verbatim(c.alloc(), ClientInfo.line(c) + "\n", s.protocol()));
+            case "client|list" -> list(c, r);
+            case "client|kill" -> kill(c, r);
+            case "client|reply" -> reply(c, r);
             default -> c.reply(LocalCommands.error(c, "ERR " + spec.note()));
         }
     }
@@ -51,6 +55,113 @@ final class ClientCommand {
             return;
         }
         c.reply(Replies.ok());
+    }
+
+    /** CLIENT LIST [TYPE normal|pubsub|master|replica] [ID id ...]. */
+    private void list(ClientHandler c, RespRequest r) {
+        String type = null;
+        java.util.Set<Long> ids = null;
+        for (int i = 2; i < r.argc(); i++) {
+            if (r.argIs(i, "type") && i + 1 < r.argc()) {
+                type = r.argString(++i).toLowerCase(java.util.Locale.ROOT);
+            } else if (r.argIs(i, "id") && i + 1 < r.argc()) {
+                ids = new java.util.HashSet<>();
+                while (i + 1 < r.argc()) {
+                    Long id = r.argLong(++i);
+                    if (id == null || id <= 0) {
+                        c.reply(LocalCommands.error(c, "ERR Invalid client ID"));
+                        return;
+                    }
+                    ids.add(id);
+                }
+            } else {
+                c.reply(LocalCommands.error(c, "ERR syntax error"));
+                return;
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (ClientHandler h : c.context().clients().all()) {
+            if ((type == null || type.equals(ClientInfo.type(h))) && (ids == null || ids.contains(h.session().id()))) {
+                out.append(ClientInfo.line(h)).append('\n');
+            }
+        }
+        c.reply(RespWriter.verbatim(c.alloc(), out.toString(), c.session().protocol()));
+    }
+
+    /** CLIENT KILL addr:port, or CLIENT KILL with ID / ADDR / LADDR / USER / TYPE / SKIPME filters. */
+    private void kill(ClientHandler c, RespRequest r) {
+        if (r.argc() == 3) {
+            String addr = r.argString(2);
+            for (ClientHandler h : c.context().clients().all()) {
+                if (addr.equals(ClientInfo.addr(h))) {
+                    h.channel().close();
+                    c.reply(Replies.ok());
+                    return;
+                }
+            }
+            c.reply(LocalCommands.error(c, "ERR No such client"));
+            return;
+        }
+        if (r.argc() % 2 != 0) {
+            c.reply(LocalCommands.error(c, "ERR syntax error"));
+            return;
+        }
+        java.util.List<java.util.function.Predicate<ClientHandler>> filters = new java.util.ArrayList<>();
+        boolean skipMe = true;
+        for (int i = 2; i < r.argc(); i += 2) {
+            String value = r.argString(i + 1);
+            if (r.argIs(i, "id")) {
+                Long id = r.argLong(i + 1);
+                if (id == null || id <= 0) {
+                    c.reply(LocalCommands.error(c, "ERR client-id should be greater than 0"));
+                    return;
+                }
+                filters.add(h -> h.session().id() == id);
+            } else if (r.argIs(i, "addr")) {
+                filters.add(h -> value.equals(ClientInfo.addr(h)));
+            } else if (r.argIs(i, "laddr")) {
+                filters.add(h -> value.equals(ClientInfo.laddr(h)));
+            } else if (r.argIs(i, "user")) {
+                filters.add(h -> "default".equals(value));
+            } else if (r.argIs(i, "type")) {
+                String type = value.toLowerCase(java.util.Locale.ROOT);
+                filters.add(h -> type.equals(ClientInfo.type(h)));
+            } else if (r.argIs(i, "skipme")) {
+                if (!value.equalsIgnoreCase("yes") && !value.equalsIgnoreCase("no")) {
+                    c.reply(LocalCommands.error(c, "ERR syntax error"));
+                    return;
+                }
+                skipMe = value.equalsIgnoreCase("yes");
+            } else {
+                c.reply(LocalCommands.error(c, "ERR syntax error"));
+                return;
+            }
+        }
+        long killed = 0;
+        for (ClientHandler h : c.context().clients().all()) {
+            if (skipMe && h == c) {
+                continue;
+            }
+            if (filters.stream().allMatch(f -> f.test(h))) {
+                h.channel().close();
+                killed++;
+            }
+        }
+        c.reply(RespWriter.integer(c.alloc(), killed));
+    }
+
+    /** CLIENT REPLY ON|OFF|SKIP. */
+    private void reply(ClientHandler c, RespRequest r) {
+        if (r.argIs(2, "on")) {
+            c.replyMode(false, false);
+            c.reply(Replies.ok());
+        } else if (r.argIs(2, "off")) {
+            c.replyMode(true, false);
+        } else if (r.argIs(2, "skip")) {
+            c.replyMode(false, true);
+        } else {
+            c.reply(LocalCommands.error(c, "ERR syntax error"));
+        }
     }
 
     /** Redis's rule for client names: printable ASCII without spaces. */

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.resplit.command.CommandSpec;
-import io.resplit.command.Handling;
 import io.resplit.resp.ProtocolException;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespRequestDecoder;
@@ -34,6 +33,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Forwarder forwarder;
     private PubSubSession pubsub; // created on the first subscribe command
     private boolean closed;    // the channel is gone
+    private boolean replyOff;  // CLIENT REPLY OFF
+    private int skipReplies;   // CLIENT REPLY SKIP: the next command's reply is dropped
+    private final long createdMillis = System.currentTimeMillis();
+    private volatile long lastCommandMillis = createdMillis;
+    private volatile String lastCommand = "NULL";
+    private MonitorSession monitor;
     private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
 
     ClientHandler(ProxyContext ctx, RespRequestDecoder decoder, LocalCommands local, TransactionCommands transactions,
@@ -78,6 +83,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 !ctx.config().clientAuthRequired());
         replies = new ReplyQueue(channel);
         forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
+        ctx.clients().register(this);
         c.fireChannelActive();
     }
 
@@ -100,6 +106,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(RespRequest request) {
         CommandSpec spec = ctx.table().resolve(request);
+        lastCommandMillis = System.currentTimeMillis();
+        lastCommand = spec == null ? "unknown" : spec.name();
+        if (monitor != null && (spec == null || !spec.immediateInMulti())) {
+            monitor.send(request); // the monitoring connection's Redis answers everything but QUIT
+            return;
+        }
         if (!session.authenticated() && (spec == null || !spec.hasFlag("no_auth"))) {
             request.release();
             reply(Replies.noAuth());
@@ -128,17 +140,67 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (session.inMulti()) {
                     session.markMultiDirty(); // as a queueing error on Redis: EXEC will abort
                 }
-                reply(RespWriter.error(channel.alloc(), spec.handling() == Handling.REFUSED ? "ERR " + spec.note()
-                        : "ERR resplit: '" + spec.name() + "' inside MULTI is not supported"));
+                reply(RespWriter.error(channel.alloc(), refusal(spec)));
             }
             case TRANSACTION -> transactions.execute(this, request, spec);
             default -> forward(new PendingReply(this, request, spec, intent));
         }
     }
 
+    private String refusal(CommandSpec spec) {
+        return switch (spec.handling()) {
+            case REFUSED -> "ERR " + spec.note();
+            case ADMIN -> "ERR '" + spec.name() + "' is refused by resplit (" + spec.note() + "); to send it to the "
+                    + "master, set 'allow-admin-commands yes' or list it: 'allow-admin-commands " + spec.name() + "'";
+            default -> "ERR resplit: '" + spec.name() + "' inside MULTI is not supported";
+        };
+    }
+
     /** Queues a reply the proxy produced itself, in order behind earlier requests. */
     void reply(ByteBuf reply) {
-        replies.add(PendingReply.completed(this, reply));
+        enqueue(PendingReply.completed(this, reply));
+    }
+
+    /** Takes the next place in the reply order; CLIENT REPLY OFF/SKIP mark the reply to be dropped. */
+    void enqueue(PendingReply p) {
+        if (replyOff || skipReplies > 0) {
+            p.suppressed = true;
+            if (skipReplies > 0) {
+                skipReplies--;
+            }
+        }
+        replies.add(p);
+    }
+
+    /** CLIENT REPLY: ON, OFF (no replies from now on), SKIP (no reply to the next command). */
+    void replyMode(boolean off, boolean skipNext) {
+        replyOff = off;
+        skipReplies = skipNext ? 1 : 0;
+    }
+
+    /** Enters MONITOR mode: the master's feed streams to this client. */
+    void startMonitor(MonitorSession session) {
+        this.monitor = session;
+    }
+
+    long createdMillis() {
+        return createdMillis;
+    }
+
+    long lastCommandMillis() {
+        return lastCommandMillis;
+    }
+
+    String lastCommand() {
+        return lastCommand;
+    }
+
+    PubSubSession pubsub() {
+        return pubsub;
+    }
+
+    boolean monitoring() {
+        return monitor != null;
     }
 
     /** Passes on a frame from the subscriber connection, in order behind replies still pending. */
@@ -151,12 +213,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         PendingReply p = PendingReply.completed(this, reply);
         p.closeAfter = true;
-        replies.add(p);
+        enqueue(p);
     }
 
     /** Sends a request to a backend, holding its place in the reply order. */
     void forward(PendingReply p) {
-        replies.add(p);
+        enqueue(p);
         scripts.beforeForward(this, p);
         forwarder.dispatch(p);
     }
@@ -208,6 +270,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (pubsub != null) {
             pubsub.clientClosed();
         }
+        if (monitor != null) {
+            monitor.clientClosed();
+        }
+        ctx.clients().unregister(this);
         ctx.clients().closed();
     }
 

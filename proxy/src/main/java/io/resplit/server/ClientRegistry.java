@@ -10,6 +10,8 @@ final class ClientRegistry {
     private final AtomicLong nextId = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<Long, ClientHandler> byId =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     ClientRegistry(int maxclients) {
         this.maxclients = maxclients;
@@ -28,6 +30,22 @@ final class ClientRegistry {
 
     void closed() {
         connected.decrementAndGet();
+    }
+
+    /** Registers a connection for CLIENT LIST / KILL (admitted connections only). */
+    void register(ClientHandler c) {
+        byId.put(c.session().id(), c);
+    }
+
+    void unregister(ClientHandler c) {
+        byId.remove(c.session().id());
+    }
+
+    /** Every registered connection, in id order. */
+    java.util.List<ClientHandler> all() {
+        java.util.List<ClientHandler> list = new java.util.ArrayList<>(byId.values());
+        list.sort(java.util.Comparator.comparingLong(h -> h.session().id()));
+        return list;
     }
 
     long nextId() {

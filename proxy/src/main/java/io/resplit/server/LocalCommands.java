@@ -15,6 +15,7 @@ final class LocalCommands {
     private final ClientCommand client;
     private final CommandCommand command;
     private final InfoCommand info;
+    private final WaitCommand wait = new WaitCommand();
 
     LocalCommands(ProxyContext ctx) {
         this.auth = new AuthCommands(ctx);
@@ -35,6 +36,13 @@ final class LocalCommands {
                 case "echo" -> c.reply(RespWriter.bulk(c.channel().alloc(), r.argBytes(1)));
                 case "quit" -> c.replyAndClose(Replies.ok());
                 case "readonly", "readwrite" -> c.reply(Replies.ok());
+                case "role" -> c.reply(role(c));
+                case "wait" -> wait.execute(c, r);
+                case "monitor" -> {
+                    if (!MonitorSession.start(c, r)) {
+                        c.reply(RespWriter.error(c.alloc(), "ERR resplit: the master is unavailable"));
+                    }
+                }
                 case "select" -> {
                     if (select(c, r, spec)) {
                         r = null; // forwarded to the pinned connection, which now owns the request
@@ -81,6 +89,16 @@ final class LocalCommands {
             c.reply(Replies.ok());
         }
         return false;
+    }
+
+    /** ROLE: the proxy presents itself as a master without replicas, the one place clients should write. */
+    private static io.netty.buffer.ByteBuf role(ClientHandler c) {
+        io.netty.buffer.ByteBuf b = c.alloc().buffer(48);
+        RespWriter.writeArrayHeader(b, 3);
+        RespWriter.writeBulk(b, "master");
+        RespWriter.writeInteger(b, Math.max(0, c.context().topology().current().master().state().offset()));
+        RespWriter.writeArrayHeader(b, 0);
+        return b;
     }
 
     /** Helper for replies built in place. */

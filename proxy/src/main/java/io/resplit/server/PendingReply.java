@@ -28,6 +28,7 @@ final class PendingReply implements ReplyCallback {
     UnaryOperator<ByteBuf> transform; // rewrites the backend's reply (INFO adds the proxy's section)
     ByteBuf reply;
     boolean closeAfter;
+    boolean suppressed; // CLIENT REPLY OFF or SKIP: the reply is dropped instead of written
 
     PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, RouteIntent intent) {
         this.owner = owner;

@@ -45,6 +45,18 @@ final class PubSubSession implements FrameListener {
         this.loop = loop;
     }
 
+    /** The three kinds of subscription Redis counts separately. */
+    enum Kind { CHANNEL, PATTERN, SHARD }
+
+    /** How many subscriptions of {@code kind} the client has (as confirmed by Redis). */
+    int count(Kind kind) {
+        return switch (kind) {
+            case CHANNEL -> channels.size();
+            case PATTERN -> patterns.size();
+            case SHARD -> shardChannels.size();
+        };
+    }
+
     /** In subscribed mode (RESP2): only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET are allowed. */
     boolean subscribed() {
         return subscribed;

@@ -46,9 +46,13 @@ final class ReplyQueue {
         boolean wrote = false;
         while ((head = queue.peek()) != null && head.done()) {
             queue.poll();
-            channel.write(head.reply, channel.voidPromise()); // the channel now owns the reply
+            if (head.suppressed) {
+                head.reply.release(); // CLIENT REPLY OFF / SKIP
+            } else {
+                channel.write(head.reply, channel.voidPromise()); // the channel now owns the reply
+                wrote = true;
+            }
             head.reply = null;
-            wrote = true;
             if (head.closeAfter) {
                 closing = true;
                 channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)

@@ -121,7 +121,8 @@ class CommandTableTest {
         assertEquals(Handling.LOCAL, handling("CLIENT", "GETNAME"));
         assertEquals(Handling.LOCAL, handling("CLIENT", "ID"));
         assertEquals(Handling.LOCAL, handling("COMMAND", "COUNT"));
-        assertEquals(Handling.REFUSED, handling("ACL", "SETUSER", "bob"));
+        assertEquals(Handling.ADMIN, handling("ACL", "SETUSER", "bob"));
+        assertEquals(Handling.REFUSED, handling("ACL", "LIST"));
     }
 
     @Test
@@ -143,31 +144,44 @@ class CommandTableTest {
         assertEquals(Handling.REFUSED, client.handling());
         CommandSpec config = resolve("CONFIG", "FROB", "a", "b");
         assertEquals("config", config.name());
-        assertEquals(Handling.REFUSED, config.handling());
+        assertEquals(Handling.ADMIN, config.handling());
         assertEquals("client", resolve("CLIENT").name(), "no subcommand given: the container");
     }
 
     /**
-     * proxy-policy.tsv refuses the CLIENT and CONFIG containers ("this CLIENT subcommand is not supported through
-     * resplit yet", "this CONFIG subcommand is not allowed through resplit") but lists only the allowed
-     * subcommands. Subcommands that commands.tsv knows and the policy does not list get the flag-based default,
-     * which for these admin/connection subcommands (no write, no readonly flag) is MASTER: they are forwarded to
-     * the master over a shared backend connection.
+     * CLIENT subcommands about the client's own connection are answered by the proxy; the others, and CONFIG
+     * subcommands other than GET, must never reach a shared backend connection: they are refused (CLIENT) or
+     * admin-only (CONFIG), never MASTER by the flag-based default.
      */
     @Test
-    void clientListAndConfigSetAreRefused() {
-        assertEquals(Handling.REFUSED, handling("CLIENT", "LIST"));
-        assertEquals(Handling.REFUSED, handling("CONFIG", "SET", "a", "b"));
+    void clientListIsLocalAndConfigSetIsAdmin() {
+        assertEquals(Handling.LOCAL, handling("CLIENT", "LIST"));
+        assertEquals(Handling.ADMIN, handling("CONFIG", "SET", "a", "b"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"client|kill", "client|pause", "client|unpause", "client|reply", "client|tracking",
-        "client|caching", "client|unblock", "client|no-evict", "client|getredir", "client|info", "client|list",
-        "client|trackinginfo", "config|set", "config|rewrite", "config|resetstat"})
-    void unlistedClientAndConfigSubcommandsAreRefused(String name) {
+    @ValueSource(strings = {"client|pause", "client|unpause", "client|tracking", "client|caching", "client|unblock",
+        "client|getredir", "client|trackinginfo"})
+    void unlistedClientSubcommandsAreRefused(String name) {
         CommandSpec spec = table.find(name);
         assertNotNull(spec, name);
         assertEquals(Handling.REFUSED, spec.handling(), name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"client|kill", "client|reply", "client|no-evict", "client|info", "client|list"})
+    void connectionScopedClientSubcommandsAreLocal(String name) {
+        assertEquals(Handling.LOCAL, table.find(name).handling(), name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"config|set", "config|rewrite", "config|resetstat", "debug", "shutdown", "replicaof",
+        "module|load", "save", "bgsave", "bgrewriteaof", "acl|setuser"})
+    void serverChangingCommandsAreAdmin(String name) {
+        assertEquals(Handling.ADMIN, table.find(name).handling(), name);
+        assertEquals(RouteIntent.REFUSED, new Router(ReadFrom.REPLICAS).intent(table.find(name)), name);
+        assertEquals(RouteIntent.MASTER, new Router(ReadFrom.REPLICAS, Set.of(name)).intent(table.find(name)), name);
+        assertEquals(RouteIntent.MASTER, new Router(ReadFrom.REPLICAS, Set.of("*")).intent(table.find(name)), name);
     }
 
     @Test
@@ -315,7 +329,7 @@ class CommandTableTest {
         assertEquals(Handling.READ, resolve(t, "GET", "k").handling());
         assertEquals(Handling.MASTER, resolve(t, "SET", "k", "v").handling());
         assertEquals(Handling.BLOCKING, resolve(t, "BLPOP", "k", "0").handling());
-        assertEquals(Handling.REFUSED, resolve(t, "DEBUG", "SLEEP", "0").handling(), "policy refuses DEBUG");
+        assertEquals(Handling.ADMIN, resolve(t, "DEBUG", "SLEEP", "0").handling(), "policy makes DEBUG admin-only");
         assertEquals(Handling.MASTER, resolve(t, "LASTSAVE").handling(), "unflagged: the master");
         CommandSpec mod = resolve(t, "mymod.get", "k");
         assertEquals("mymod.get", mod.name());

@@ -40,7 +40,8 @@ class CommandsDocTest {
         assertTrue(a.contains("\n| `get` | replica | "), "read-only commands are shown as replica");
         assertTrue(a.contains("\n| `multi` | transaction (pinned) | "));
         assertTrue(a.contains("\n| `blpop` | blocking (dedicated) | "));
-        assertTrue(a.contains("\n| `shutdown` | refused | "));
+        assertTrue(a.contains("\n| `shutdown` | admin | "));
+        assertTrue(a.contains("\n| `acl` | refused | "));
         assertTrue(a.contains("\n| `set` | master | "));
     }
 
