@@ -27,12 +27,18 @@ final class MasterIntrospection {
 
     void refresh() {
         try {
-            List<Object> replies = ControlClient.call(config.master(),
+            List<ControlClient.Reply> raw = ControlClient.callRaw(config.master(),
                     new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs(),
                     List.of(new String[] {"COMMAND"}, new String[] {"INFO", "server"},
-                            new String[] {"CONFIG", "GET", "databases"}));
+                            new String[] {"CONFIG", "GET", "databases"}, new String[] {"HELLO", "3"},
+                            new String[] {"COMMAND"}));
+            List<Object> replies = raw.stream().map(ControlClient.Reply::value).toList();
             if (replies.get(0) instanceof List<?> commands) {
-                CommandTable table = CommandTableLoader.fromCommandReply(commands, "COMMAND on " + config.master());
+                // COMMAND once in RESP2 and once (after HELLO 3) in RESP3: clients get the master's own entries
+                CommandTable table = CommandTableLoader.fromCommandReply(commands, "COMMAND on " + config.master(),
+                        CommandTableLoader.entriesByName(raw.get(0).raw()),
+                        replies.get(4) instanceof List<?> ? CommandTableLoader.entriesByName(raw.get(4).raw())
+                                : java.util.Map.of());
                 context.table(table);
                 log.info("command table refreshed from the master: {} commands", table.size());
             } else {

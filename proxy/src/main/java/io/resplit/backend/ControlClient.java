@@ -3,6 +3,7 @@ package io.resplit.backend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.resplit.config.HostPort;
+import io.resplit.resp.RespFrames;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespValues;
 import java.io.IOException;
@@ -22,8 +23,22 @@ public final class ControlClient {
     private ControlClient() {
     }
 
+    /** One reply: decoded, and its exact bytes. */
+    public record Reply(Object value, byte[] raw) {
+    }
+
     public static List<Object> call(HostPort address, BackendCredentials credentials, int timeoutMs,
                                     List<String[]> commands) throws IOException {
+        List<Object> values = new ArrayList<>();
+        for (Reply r : callRaw(address, credentials, timeoutMs, commands)) {
+            values.add(r.value());
+        }
+        return values;
+    }
+
+    /** Like {@link #call}, keeping each reply's bytes too (to pass the master's own COMMAND entries on). */
+    public static List<Reply> callRaw(HostPort address, BackendCredentials credentials, int timeoutMs,
+                                      List<String[]> commands) throws IOException {
         List<String[]> all = new ArrayList<>();
         if (credentials.present()) {
             all.add(credentials.user() == null ? new String[] {"AUTH", credentials.password()}
@@ -45,9 +60,9 @@ public final class ControlClient {
                 }
             }
             out.flush();
-            List<Object> replies = readReplies(s.getInputStream(), all.size());
+            List<Reply> replies = readReplies(s.getInputStream(), all.size());
             if (credentials.present()) {
-                Object authReply = replies.remove(0);
+                Object authReply = replies.remove(0).value();
                 if (authReply instanceof RespValues.Error e) {
                     throw new IOException("backend " + address + " refused AUTH: " + e.message());
                 }
@@ -56,9 +71,9 @@ public final class ControlClient {
         }
     }
 
-    private static List<Object> readReplies(InputStream in, int count) throws IOException {
+    private static List<Reply> readReplies(InputStream in, int count) throws IOException {
         ByteBuf buf = Unpooled.buffer();
-        List<Object> replies = new ArrayList<>();
+        List<Reply> replies = new ArrayList<>();
         byte[] chunk = new byte[64 * 1024];
         try {
             while (replies.size() < count) {
@@ -67,14 +82,11 @@ public final class ControlClient {
                     throw new IOException("connection closed after " + replies.size() + " of " + count + " replies");
                 }
                 buf.writeBytes(chunk, 0, n);
-                while (replies.size() < count && buf.isReadable()) {
-                    int mark = buf.readerIndex();
-                    try {
-                        replies.add(RespValues.read(buf));
-                    } catch (IndexOutOfBoundsException | NumberFormatException incomplete) {
-                        buf.readerIndex(mark); // wait for the rest of the reply
-                        break;
-                    }
+                int len;
+                while (replies.size() < count && (len = RespFrames.length(buf, buf.readerIndex())) > 0) {
+                    byte[] raw = new byte[len];
+                    buf.getBytes(buf.readerIndex(), raw);
+                    replies.add(new Reply(RespValues.read(buf), raw));
                 }
             }
         } finally {

@@ -21,10 +21,11 @@ public final class CommandSpec {
     private final String insideMulti;
     private final String note;
     private final NameIndex subcommands;
+    private final byte[][] rawEntry; // [protocol - 2]: the master's own COMMAND entry, or null
 
     CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep,
                 List<String> aclCategories, Handling handling, String insideMulti, String note,
-                NameIndex subcommands) {
+                NameIndex subcommands, byte[] raw2, byte[] raw3) {
         this.name = name;
         this.lowerName = name.getBytes(StandardCharsets.US_ASCII);
         this.arity = arity;
@@ -37,6 +38,15 @@ public final class CommandSpec {
         this.insideMulti = insideMulti;
         this.note = note;
         this.subcommands = subcommands;
+        this.rawEntry = new byte[][] {raw2, raw3};
+    }
+
+    /**
+     * This command's entry exactly as the master's {@code COMMAND} reply had it in RESP {@code protocol} (with
+     * tips and key specs), or null when the table was not read from a master.
+     */
+    public byte[] masterEntry(int protocol) {
+        return rawEntry[protocol >= 3 ? 1 : 0];
     }
 
     /** Lower-case name; subcommands as {@code parent|sub}, as Redis names them. */

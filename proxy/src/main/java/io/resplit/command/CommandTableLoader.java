@@ -47,7 +47,7 @@ public final class CommandTableLoader {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return build(rows, "built-in (redis " + version + ")");
+        return build(rows, "built-in (redis " + version + ")", Map.of(), Map.of());
     }
 
     /**
@@ -55,11 +55,39 @@ public final class CommandTableLoader {
      * [name, arity, [flags], first, last, step, [acl categories], tips, key specs, [subcommand entries]].
      */
     public static CommandTable fromCommandReply(List<?> reply, String source) {
+        return fromCommandReply(reply, source, Map.of(), Map.of());
+    }
+
+    /**
+     * As {@link #fromCommandReply(List, String)}, keeping each top-level command's entry as the master sent it
+     * in RESP2 and RESP3 (by lower-case name) so that COMMAND replies carry the master's tips and key specs.
+     */
+    public static CommandTable fromCommandReply(List<?> reply, String source, Map<String, byte[]> raw2,
+                                                Map<String, byte[]> raw3) {
         List<CommandRow> rows = new ArrayList<>();
         for (Object entry : reply) {
             addReplyEntry((List<?>) entry, rows);
         }
-        return build(rows, source);
+        return build(rows, source, raw2, raw3);
+    }
+
+    /** Splits the bytes of a whole COMMAND reply into its entries, by lower-case command name. */
+    public static Map<String, byte[]> entriesByName(byte[] commandReply) {
+        Map<String, byte[]> entries = new java.util.HashMap<>();
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(commandReply);
+        int at = buf.indexOf(0, buf.writerIndex(), (byte) '\n') + 1; // past the array header
+        while (at < buf.writerIndex()) {
+            int len = io.resplit.resp.RespFrames.length(buf, at);
+            if (len <= 0) {
+                break;
+            }
+            List<?> entry = (List<?>) io.resplit.resp.RespValues.read(buf.slice(at, len));
+            byte[] raw = new byte[len];
+            buf.getBytes(at, raw);
+            entries.put(((String) entry.get(0)).toLowerCase(java.util.Locale.ROOT), raw);
+            at += len;
+        }
+        return entries;
     }
 
     private static void addReplyEntry(List<?> e, List<CommandRow> rows) {
@@ -99,7 +127,8 @@ public final class CommandTableLoader {
                 Integer.parseInt(f[5]), acl);
     }
 
-    private static CommandTable build(List<CommandRow> rows, String source) {
+    private static CommandTable build(List<CommandRow> rows, String source, Map<String, byte[]> raw2,
+                                      Map<String, byte[]> raw3) {
         HandlingPolicy policy = HandlingPolicy.load(CommandTableLoader.class.getResourceAsStream(POLICY));
         Set<String> known = new HashSet<>();
         rows.forEach(r -> known.add(r.name()));
@@ -109,7 +138,8 @@ public final class CommandTableLoader {
         Map<String, List<CommandSpec>> subsByParent = new LinkedHashMap<>();
         for (CommandRow row : all) {
             if (row.isSubcommand()) {
-                subsByParent.computeIfAbsent(row.parent(), k -> new ArrayList<>()).add(spec(row, policy, null));
+                subsByParent.computeIfAbsent(row.parent(), k -> new ArrayList<>())
+                        .add(spec(row, policy, null, null, null));
             }
         }
         List<CommandSpec> top = new ArrayList<>();
@@ -118,16 +148,18 @@ public final class CommandTableLoader {
                 List<CommandSpec> subs = subsByParent.get(row.name());
                 NameIndex index = subs == null ? null : new NameIndex(subs,
                         s -> s.name().substring(s.name().indexOf('|') + 1).getBytes(StandardCharsets.US_ASCII));
-                top.add(spec(row, policy, index));
+                top.add(spec(row, policy, index, raw2.get(row.name()), raw3.get(row.name())));
             }
         }
         return new CommandTable(top, source);
     }
 
-    private static CommandSpec spec(CommandRow row, HandlingPolicy policy, NameIndex subs) {
+    private static CommandSpec spec(CommandRow row, HandlingPolicy policy, NameIndex subs, byte[] raw2,
+                                    byte[] raw3) {
         Handling handling = policy.handlingOf(row);
         return new CommandSpec(row.name(), row.arity(), row.flags(), row.firstKey(), row.lastKey(), row.keyStep(),
-                row.aclCategories(), handling, policy.insideMulti(row), policy.noteOf(row, handling), subs);
+                row.aclCategories(), handling, policy.insideMulti(row), policy.noteOf(row, handling), subs, raw2,
+                raw3);
     }
 
     private static BufferedReader resource(String name) {

@@ -45,9 +45,9 @@ public final class RespWriter {
         return protocol >= 3 ? alloc.buffer(3).writeBytes(NULL_RESP3) : nullBulk(alloc);
     }
 
-    /** A null array element in the client's protocol: {@code *-1} in RESP2, {@code _} in RESP3. */
-    public static void writeNullArray(ByteBuf buf, int protocol) {
-        buf.writeBytes(protocol >= 3 ? NULL_RESP3 : NULL_ARRAY);
+    /** Redis's addReplyNull inside a larger reply: {@code $-1} in RESP2, {@code _} in RESP3. */
+    public static void writeNull(ByteBuf buf, int protocol) {
+        buf.writeBytes(protocol >= 3 ? NULL_RESP3 : NULL_BULK);
     }
 
     /** A map of {@code pairs} entries: {@code %n} in RESP3, a flat array of 2n elements in RESP2. */
@@ -101,7 +101,6 @@ public final class RespWriter {
     }
 
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_RESP3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static void writeNumberLine(ByteBuf buf, char type, long value) {

@@ -40,7 +40,7 @@ final class CommandCommand {
                     for (int i = 2; i < r.argc(); i++) {
                         CommandSpec s = table.find(r.argString(i));
                         if (s == null) {
-                            RespWriter.writeNullArray(b, c.session().protocol());
+                            RespWriter.writeNull(b, c.session().protocol());
                         } else {
                             writeEntry(b, s, c.session().protocol());
                         }
@@ -70,8 +70,16 @@ final class CommandCommand {
         c.reply(b);
     }
 
-    /** One entry in the layout of Redis 7's COMMAND reply (tips and key specs are not kept: empty). */
+    /**
+     * One entry: the master's own when the table came from it, else rebuilt in the layout of Redis 7's COMMAND
+     * reply from the checked-in table (without tips and key specs, which it does not keep).
+     */
     private static void writeEntry(ByteBuf b, CommandSpec s, int protocol) {
+        byte[] master = s.masterEntry(protocol);
+        if (master != null) {
+            b.writeBytes(master); // exactly what the master says, tips and key specs included
+            return;
+        }
         RespWriter.writeArrayHeader(b, 10);
         RespWriter.writeBulk(b, s.name());
         RespWriter.writeInteger(b, s.arity());

@@ -31,8 +31,9 @@ final class LocalCommands {
                 return;
             }
             switch (spec.name()) {
-                case "ping" -> c.reply(r.argc() == 1 ? Replies.pong() : RespWriter.bulk(c.channel().alloc(),
-                        r.argBytes(1)));
+                case "ping" -> c.reply(r.argc() == 1 ? Replies.pong() : r.argc() == 2
+                        ? RespWriter.bulk(c.channel().alloc(), r.argBytes(1))
+                        : RespWriter.error(c.channel().alloc(), spec.wrongArityError()));
                 case "echo" -> c.reply(RespWriter.bulk(c.channel().alloc(), r.argBytes(1)));
                 case "quit" -> c.replyAndClose(Replies.ok());
                 case "readonly", "readwrite" -> c.reply(Replies.ok());

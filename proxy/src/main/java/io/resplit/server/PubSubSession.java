@@ -68,6 +68,10 @@ final class PubSubSession implements FrameListener {
      */
     void send(RespRequest r, CommandSpec spec) {
         try {
+            if (spec != null && !spec.arityAccepts(r.argc())) {
+                client.reply(LocalCommands.error(client, spec.wrongArityError())); // subscribes to nothing
+                return;
+            }
             if (conn == null || conn.isClosed()) {
                 if (!open()) {
                     client.reply(LocalCommands.error(client, "ERR resplit: master "

@@ -55,6 +55,7 @@ class CoreDataPathIT {
     @Test
     void redisCliWorksThroughTheProxy() {
         assertEquals("OK", proxy.redisCli("set", "cli:key", "hello world"));
+        topology.awaitReplicasCaughtUp(Duration.ofSeconds(10)); // a second redis-cli process reads a replica
         assertEquals("hello world", proxy.redisCli("get", "cli:key"));
         assertEquals("PONG", proxy.redisCli("ping"));
     }
@@ -134,6 +135,7 @@ class CoreDataPathIT {
             a.set("db:key", "in-three");
             assertEquals("in-three", a.get("db:key"));
             assertNull(b.get("db:key"));
+            topology.awaitReplicasCaughtUp(Duration.ofSeconds(10)); // b did not write: it reads a replica
             b.select(3);
             assertEquals("in-three", b.get("db:key"));
         }

@@ -92,6 +92,13 @@ class PubSubIT {
     }
 
     @Test
+    void aSubscribeWithoutChannelsIsAnArityErrorAndSubscribesNothing() throws Exception {
+        try (RawClient c = subscriber("SUBSCRIBE\r\nSET ps:arity 1")) {
+            expect(c, "-ERR wrong number of arguments for 'subscribe' command", "+OK");
+        }
+    }
+
+    @Test
     void repliesBeforeSubscribeComeFirst() throws Exception {
         try (RawClient c = subscriber("SET ps:first 1\r\nGET ps:first\r\nSUBSCRIBE ps:order")) {
             expect(c, "+OK", "$1", "1", "*3", "$9", "subscribe", "$8", "ps:order", ":1");

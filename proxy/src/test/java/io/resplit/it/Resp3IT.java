@@ -50,7 +50,9 @@ class Resp3IT {
             assertEquals("%7", c.skipReply()); // server, version, proto, id, mode, role, modules
             c.send("HSET r3:h f v\r\nHGETALL r3:h\r\nGET r3:missing\r\nCLIENT GETNAME\r\n");
             expect(c, ":1", "%1", "$1", "f", "$1", "v", "_", "$2", "r3");
-            // a RESP2 client at the same time gets RESP2 forms of the same replies
+            // a RESP2 client at the same time gets RESP2 forms of the same replies (it did not write, so it
+            // reads from a replica: wait until the replica has the hash)
+            topology.awaitReplicasCaughtUp(java.time.Duration.ofSeconds(10));
             resp2.send("AUTH " + ProxyUnderTest.PASSWORD + "\r\nHGETALL r3:h\r\nGET r3:missing\r\n");
             expect(resp2, "+OK", "*2", "$1", "f", "$1", "v", "$-1");
             c.send("INFO server\r\n");
@@ -75,6 +77,7 @@ class Resp3IT {
     @Test
     void redisCliInResp3Mode() {
         proxy.redisCli("hset", "r3:cli", "field", "value");
+        topology.awaitReplicasCaughtUp(java.time.Duration.ofSeconds(10)); // the next redis-cli reads a replica
         String out = proxy.redisCli("--no-raw", "-3", "hgetall", "r3:cli");
         assertTrue(out.contains("\"field\" => \"value\""), out);
     }

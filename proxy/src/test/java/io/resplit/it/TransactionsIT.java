@@ -69,7 +69,7 @@ class TransactionsIT {
             Transaction t2 = a.multi();
             t2.set("tx:watched", "from-a");
             assertEquals(List.of("OK"), t2.exec());
-            assertEquals("from-a", b.get("tx:watched"));
+            assertEquals("from-a", a.get("tx:watched"));
         }
     }
 
