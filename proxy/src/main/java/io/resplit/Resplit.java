@@ -37,6 +37,7 @@ public final class Resplit implements AutoCloseable {
     private EventLoopGroup workers;
     private final List<NodeMonitor> monitors = new ArrayList<>();
     private ProxyServer server;
+    private io.resplit.admin.AdminServer admin;
     private ProxyContext context;
     private int port;
 
@@ -54,6 +55,7 @@ public final class Resplit implements AutoCloseable {
             return;
         }
         Resplit proxy = new Resplit(config);
+        proxy.exitOnShutdown = true; // as a process; in tests SHUTDOWN only stops this instance
         try {
             proxy.start();
         } catch (Exception e) {
@@ -89,6 +91,15 @@ public final class Resplit implements AutoCloseable {
         new MasterIntrospection(config, context).refresh();
         server = new ProxyServer(context);
         port = server.start(transport, boss, workers);
+        io.resplit.topology.FailoverCoordinator failover = new io.resplit.topology.FailoverCoordinator(
+                context.topology(), context.writeGate(),
+                new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs());
+        admin = new io.resplit.admin.AdminServer(config, context, failover, this::closeAndExit);
+        try {
+            admin.start(transport, boss);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not open the admin console: " + e.getMessage(), e);
+        }
         log.info("resplit started: transport {}, {} io threads, master {}, replicas {}, read-from {}, table {}",
                 transport.name(), threads, config.master(), config.replicas(), config.readFrom(),
                 context.table().source());
@@ -124,8 +135,21 @@ public final class Resplit implements AutoCloseable {
         return context;
     }
 
+    /** SHUTDOWN from the admin console. */
+    private void closeAndExit() {
+        close();
+        if (exitOnShutdown) {
+            System.exit(0);
+        }
+    }
+
+    private volatile boolean exitOnShutdown;
+
     @Override
     public void close() {
+        if (admin != null) {
+            admin.stop();
+        }
         if (server != null) {
             server.stop();
         }

@@ -21,6 +21,9 @@ public final class BackendConnection {
     private final BackendNode node;
     private final EventLoop loop;
     private final int protocol;
+    // shared connections count toward the node's in-flight requests; a dedicated one (a blocked BLPOP, say)
+    // would make the node look busy for as long as it blocks
+    private final boolean counted;
     private final int db;
     private final ArrayDeque<ReplyCallback> inflight = new ArrayDeque<>();
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(); // request ByteBuf, then its callback
@@ -43,7 +46,8 @@ public final class BackendConnection {
         }
     };
 
-    BackendConnection(BackendNode node, EventLoop loop, int protocol, int db) {
+    BackendConnection(BackendNode node, EventLoop loop, int protocol, int db, boolean counted) {
+        this.counted = counted;
         this.node = node;
         this.loop = loop;
         this.protocol = protocol;
@@ -76,7 +80,7 @@ public final class BackendConnection {
      * outcome exactly once.
      */
     public void send(ByteBuf request, ReplyCallback callback) {
-        node.requestStarted();
+        started();
         switch (state) {
             case READY -> {
                 channel.write(request, channel.voidPromise());
@@ -89,7 +93,7 @@ public final class BackendConnection {
             }
             default -> {
                 request.release();
-                node.requestEnded();
+                ended();
                 callback.onFailure(closeReason, false);
             }
         }
@@ -151,7 +155,7 @@ public final class BackendConnection {
         }
         ReplyCallback cb;
         while ((cb = inflight.poll()) != null) {
-            node.requestEnded();
+            ended();
             cb.onFailure(reason, true);
         }
         failWaiting(reason);
@@ -204,7 +208,7 @@ public final class BackendConnection {
             ((ByteBuf) item).release();
             ReplyCallback cb = (ReplyCallback) waiting.poll();
             if (cb != STREAMED) {
-                node.requestEnded();
+                ended();
                 cb.onFailure(reason, false);
             }
         }
@@ -222,9 +226,21 @@ public final class BackendConnection {
             return;
         }
         if (!(cb instanceof Handshake.Step)) {
-            node.requestEnded();
+            ended();
         }
         cb.onReply(frame);
+    }
+
+    private void started() {
+        if (counted) {
+            node.requestStarted();
+        }
+    }
+
+    private void ended() {
+        if (counted) {
+            node.requestEnded();
+        }
     }
 
     private void scheduleFlush() {

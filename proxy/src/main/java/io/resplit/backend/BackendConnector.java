@@ -14,6 +14,9 @@ public final class BackendConnector {
     private final Transport transport;
     private final BackendCredentials credentials;
     private final int connectTimeoutMs;
+    // one sequence for the health checks of all nodes: a read-your-writes fence taken on one master stays
+    // meaningful when another node becomes master
+    private final java.util.concurrent.atomic.AtomicLong sampleSeq = new java.util.concurrent.atomic.AtomicLong();
 
     public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs) {
         this.transport = transport;
@@ -21,8 +24,13 @@ public final class BackendConnector {
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
+    java.util.concurrent.atomic.AtomicLong sampleSequence() {
+        return sampleSeq;
+    }
+
     BackendConnection open(BackendNode node, EventLoop loop, int protocol, int db, String clientName) {
-        BackendConnection conn = new BackendConnection(node, loop, protocol, db);
+        BackendConnection conn = new BackendConnection(node, loop, protocol, db,
+                !BackendNode.DEDICATED_CLIENT_NAME.equals(clientName));
         Handshake handshake = new Handshake(credentials, clientName);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)

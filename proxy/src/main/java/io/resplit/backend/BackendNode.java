@@ -34,7 +34,7 @@ public final class BackendNode {
     private final BackendConnection[][][] perLoop;
     private final EventLoop[] loopOf; // the event loop behind each loop index, learned on first use
     private final IdleConnections[][] idleDedicated; // [loop index][protocol and db], filled lazily
-    private final AtomicLong sampleSeq = new AtomicLong();
+    private final AtomicLong sampleSeq;
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
     private final CompletableFuture<NodeState> firstCheck = new CompletableFuture<>();
@@ -44,6 +44,7 @@ public final class BackendNode {
     public BackendNode(HostPort address, BackendConnector connector, int loops, int databases, int slots) {
         this.address = address;
         this.connector = connector;
+        this.sampleSeq = connector == null ? new AtomicLong() : connector.sampleSequence();
         this.slots = slots;
         this.databases = databases;
         this.perLoop = new BackendConnection[loops][2 * databases][];
@@ -186,8 +187,9 @@ public final class BackendNode {
     }
 
     /**
-     * The sequence number of the newest health check sent so far. A check numbered higher than this value was
-     * sent later, so its sample reflects every write acknowledged before this call.
+     * The sequence number of the newest health check sent so far, to any node (the sequence is shared). A
+     * check numbered higher than this value was sent later, so its sample reflects every write acknowledged
+     * before this call, whichever node is master by then.
      */
     public long lastSentSampleSeq() {
         return sampleSeq.get();

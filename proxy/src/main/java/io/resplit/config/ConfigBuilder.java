@@ -26,6 +26,9 @@ final class ConfigBuilder {
     int ioThreads = d.ioThreads();
     int databases = d.databases();
     java.util.Set<String> allowAdminCommands = d.allowAdminCommands();
+    String adminSocket = d.adminSocket();
+    int adminPort = d.adminPort();
+    String adminPassword = d.adminPassword();
     String source = d.source();
 
     void apply(String name, List<String> a) {
@@ -53,18 +56,25 @@ final class ConfigBuilder {
             case "io-threads" -> ioThreads = intIn(one(a), 0, 256);
             case "databases" -> databases = intIn(one(a), 1, 1_000_000);
             case "allow-admin-commands" -> allowAdminCommands = adminCommands(a);
+            case "admin-socket" -> adminSocket = emptyToNull(one(a));
+            case "admin-port" -> adminPort = intIn(one(a), 0, 65535);
+            case "admin-password" -> adminPassword = emptyToNull(one(a));
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
         }
     }
 
     ProxyConfig build() {
+        if (adminPort > 0 && adminPassword == null) {
+            throw new ConfigException("admin-port " + adminPort + " needs an admin-password: the admin console can "
+                    + "move the master");
+        }
         if (healthCheckTimeoutMs < healthCheckIntervalMs) {
             throw new ConfigException("health-check-timeout (" + healthCheckTimeoutMs
                     + ") must not be shorter than health-check-interval (" + healthCheckIntervalMs + ")");
         }
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
-                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, source);
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */

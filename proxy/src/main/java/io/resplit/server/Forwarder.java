@@ -31,6 +31,7 @@ final class Forwarder {
     private final int[] inflight = new int[Lane.values().length];
     private BackendConnection pinned;
     private boolean pinnedClean = true;
+    private boolean waitingForGate;
 
     /** For the proxy's own requests whose replies nobody reads (SCRIPT LOAD sent to replicas). */
     private static final io.resplit.backend.ReplyCallback IGNORE = new io.resplit.backend.ReplyCallback() {
@@ -68,11 +69,36 @@ final class Forwarder {
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
     void dispatch(PendingReply p) {
         p.lane = laneOf(p);
-        if (!held.isEmpty() || mustWait(p.lane)) {
+        if (!held.isEmpty() || mustWait(p.lane) || gateClosedFor(p.lane)) {
             held.add(p);
             return;
         }
         send(p, null);
+    }
+
+    /**
+     * During a failover new master traffic waits at the write gate (reads for replicas go on); the held
+     * requests are sent, to the new master, when it opens.
+     */
+    private boolean gateClosedFor(Lane lane) {
+        if (lane == Lane.REPLICA) {
+            return false;
+        }
+        if (waitingForGate) {
+            return true;
+        }
+        if (ctx.writeGate().passOrWait(loop, this::gateOpened)) {
+            return false;
+        }
+        waitingForGate = true;
+        return true;
+    }
+
+    private void gateOpened() {
+        waitingForGate = false;
+        if (!client.discardsReplies()) {
+            afterLaneChange();
+        }
     }
 
     /**
@@ -129,10 +155,14 @@ final class Forwarder {
                     node = master; // the replica is in a reconnect backoff: the master serves the read
                     conn = sharedConnection(node);
                 }
-                p.node = node;
                 if (node == master && p.lane == Lane.REPLICA) {
                     p.lane = Lane.SHARED; // a read the master serves is ordered with the client's writes
+                    if (gateClosedFor(Lane.SHARED)) {
+                        held.addFirst(p); // and, during a failover, waits with them
+                        return;
+                    }
                 }
+                p.node = node;
             }
         }
         p.attempts++;
@@ -280,7 +310,7 @@ final class Forwarder {
             pinned = null;
         }
         PendingReply p;
-        while ((p = held.peek()) != null && !mustWait(p.lane)) {
+        while ((p = held.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
             held.poll();
             send(p, null);
         }

@@ -27,6 +27,7 @@ public final class ProxyContext {
     private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
     private final String transportName;
     private final long startMillis = System.currentTimeMillis();
+    private final io.resplit.topology.WriteGate writeGate = new io.resplit.topology.WriteGate();
     private volatile CommandTable table;
     private volatile String backendVersion = "7.0.0";
     private volatile int databases;
@@ -63,6 +64,25 @@ public final class ProxyContext {
 
     public TopologyHolder topology() {
         return topology;
+    }
+
+    /** Every client connection, one CLIENT LIST line each (for the admin console). */
+    public String describeClients() {
+        StringBuilder out = new StringBuilder();
+        for (ClientHandler h : clients.all()) {
+            out.append(ClientInfo.line(h)).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Client connections open now. */
+    public int connectedClients() {
+        return clients.connected();
+    }
+
+    /** Closed while a failover moves the master: new master traffic waits. */
+    public io.resplit.topology.WriteGate writeGate() {
+        return writeGate;
     }
 
     public Router router() {

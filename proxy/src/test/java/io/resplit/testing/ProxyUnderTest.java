@@ -19,9 +19,11 @@ public final class ProxyUnderTest implements AutoCloseable {
     public static final String PASSWORD = "proxy-secret";
 
     private final Resplit proxy;
+    private final java.nio.file.Path adminSocket;
 
-    private ProxyUnderTest(Resplit proxy) {
+    private ProxyUnderTest(Resplit proxy, java.nio.file.Path adminSocket) {
         this.proxy = proxy;
+        this.adminSocket = adminSocket;
     }
 
     /** Starts a proxy; {@code extraLines} are config directives appended after the defaults. */
@@ -35,11 +37,19 @@ public final class ProxyUnderTest implements AutoCloseable {
         if (topology.password() != null) {
             conf.append("masterauth ").append(topology.password()).append('\n');
         }
+        java.nio.file.Path socket;
+        try {
+            socket = java.nio.file.Files.createTempDirectory("resplit-admin").resolve("admin.sock");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        conf.append("admin-socket ").append(socket).append('\n');
         for (String line : extraLines) {
             conf.append(line).append('\n');
         }
         try {
-            return new ProxyUnderTest(new Resplit(ConfigParser.fromText("test.conf", conf.toString())).start());
+            return new ProxyUnderTest(new Resplit(ConfigParser.fromText("test.conf", conf.toString())).start(),
+                    socket);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -87,6 +97,26 @@ public final class ProxyUnderTest implements AutoCloseable {
         }
     }
 
+    /** Runs an admin console command ({@code redis-cli -s admin.sock ...}) and returns its output, trimmed. */
+    public String admin(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-s", adminSocket.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("redis-cli -s did not finish: " + cmd);
+            }
+            return out.strip();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** How many connections the proxy holds to {@code node} for client traffic (named "resplit" there). */
     public static long dataConnections(RedisTopology topology, RedisServer node) {
         try (Jedis j = topology.jedis(node)) {
@@ -97,5 +127,11 @@ public final class ProxyUnderTest implements AutoCloseable {
     @Override
     public void close() {
         proxy.close();
+        try {
+            java.nio.file.Files.deleteIfExists(adminSocket);
+            java.nio.file.Files.deleteIfExists(adminSocket.getParent());
+        } catch (IOException e) {
+            // a leftover temp directory is harmless
+        }
     }
 }

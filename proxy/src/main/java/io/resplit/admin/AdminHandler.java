@@ -1,0 +1,101 @@
+package io.resplit.admin;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.resplit.resp.ProtocolException;
+import io.resplit.resp.RespRequest;
+import io.resplit.resp.RespWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One admin console connection: runs each command on the admin thread (commands may wait, e.g. a failover)
+ * and writes the reply back; logs every command that changes something with who sent it.
+ */
+final class AdminHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
+
+    private final AdminCommands commands;
+    private final AdminContext ctx;
+    private final ExecutorService executor;
+    private final String password; // null: no AUTH needed (the Unix socket is protected by its file mode)
+    private boolean authenticated;
+
+    AdminHandler(AdminCommands commands, AdminContext ctx, ExecutorService executor, String password) {
+        this.commands = commands;
+        this.ctx = ctx;
+        this.executor = executor;
+        this.password = password;
+        this.authenticated = password == null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) {
+        if (msg instanceof ProtocolException e) {
+            c.writeAndFlush(RespWriter.error(c.alloc(), "ERR " + e.getMessage())).addListener(f -> c.close());
+            return;
+        }
+        List<String> words = new ArrayList<>();
+        RespRequest r = (RespRequest) msg;
+        try {
+            for (int i = 0; i < r.argc(); i++) {
+                words.add(r.argString(i));
+            }
+        } finally {
+            r.release();
+        }
+        if (words.get(0).equalsIgnoreCase("AUTH")) {
+            boolean ok = password != null && words.size() == 2 && MessageDigest.isEqual(
+                    words.get(1).getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
+            authenticated |= ok;
+            c.writeAndFlush(ok ? RespWriter.simple(c.alloc(), "OK") : RespWriter.error(c.alloc(),
+                    "WRONGPASS invalid username-password pair or user is disabled."));
+            return;
+        }
+        if (!authenticated) {
+            c.writeAndFlush(RespWriter.error(c.alloc(), "NOAUTH Authentication required."));
+            return;
+        }
+        String who = String.valueOf(c.channel().remoteAddress());
+        executor.execute(() -> {
+            String name = words.get(0).toUpperCase(java.util.Locale.ROOT);
+            boolean changes = !name.equals("HELP") && !name.equals("STATUS") && !name.equals("BACKENDS")
+                    && !name.equals("CLIENTS") && !name.equals("PING");
+            if (changes) {
+                log.info("admin command from {}: {}", who.isEmpty() || who.equals("null") ? "admin socket" : who,
+                        String.join(" ", words));
+            }
+            AdminReply reply;
+            try {
+                reply = commands.run(ctx, words);
+            } catch (RuntimeException e) {
+                log.error("admin command {} failed", name, e);
+                reply = AdminReply.error(e.toString());
+            }
+            if (changes) {
+                log.info("admin command {} answered: {}", name, reply.text());
+            }
+            c.writeAndFlush(encode(c, reply));
+        });
+    }
+
+    private static ByteBuf encode(ChannelHandlerContext c, AdminReply reply) {
+        return switch (reply.kind()) {
+            case STATUS -> RespWriter.simple(c.alloc(), reply.text());
+            case TEXT -> RespWriter.bulk(c.alloc(), reply.text());
+            case INTEGER -> RespWriter.integer(c.alloc(), Long.parseLong(reply.text()));
+            case ERROR -> RespWriter.error(c.alloc(), reply.text());
+        };
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        c.close();
+    }
+}

@@ -1,0 +1,124 @@
+package io.resplit.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.resplit.testing.LoadVerifier;
+import io.resplit.testing.ProxyUnderTest;
+import io.resplit.testing.RedisServer;
+import io.resplit.testing.RedisTopology;
+import io.resplit.testing.Wait;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** Planned failovers from the admin console under load: no client error, no dropped connection, no lost write. */
+class FailoverIT {
+
+    @Test
+    void failoversBackAndForthUnderLoadAreInvisibleToClients() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(2, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology)) {
+            LoadVerifier load = new LoadVerifier(20, proxy::jedis, 50, 120);
+            RedisServer a = topology.master();
+            RedisServer b = topology.replicas().get(0);
+            List<String> answers = new ArrayList<>();
+            for (int round = 0; round < 10; round++) {
+                RedisServer target = round % 2 == 0 ? b : a;
+                long before = load.writes();
+                Wait.until(Duration.ofSeconds(20), () -> load.writes() > before + 500, "load running");
+                String out = proxy.admin("FAILOVER", "TO", "127.0.0.1", Integer.toString(target.port()),
+                        "TIMEOUT", "5000");
+                answers.add(out);
+                assertTrue(out.startsWith("OK master=127.0.0.1:" + target.port()), out);
+                awaitReplicating(topology, target); // every other node replicating the new master
+            }
+            long after = load.writes();
+            Wait.until(Duration.ofSeconds(20), () -> load.writes() > after + 500, "load running after the failovers");
+            LoadVerifier.Report report = load.stop();
+            System.out.println("failover answers: " + answers);
+            System.out.println("load report: " + report);
+            assertEquals(List.of(), report.errors(), "client-visible errors");
+            assertEquals(0, report.droppedConnections());
+            assertEquals(0, report.staleReads(), "stale reads of a connection's own writes");
+            try (Jedis master = topology.jedis(a)) { // ten failovers: the original master is master again
+                assertTrue(master.info("replication").contains("role:master"));
+                assertEquals(List.of(), load.lostWrites(master), "acknowledged writes lost");
+            }
+            assertTrue(proxy.admin("STATUS").contains("failovers:10"), proxy.admin("STATUS"));
+        }
+    }
+
+    @Test
+    void aTargetThatCannotCatchUpAbortsTheFailoverAndWritesGoOn() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(2, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "health-check-timeout 5000")) {
+            LoadVerifier load = new LoadVerifier(10, proxy::jedis, 20, 60);
+            RedisServer target = topology.replicas().get(0);
+            long before = load.writes();
+            Wait.until(Duration.ofSeconds(20), () -> load.writes() > before + 200, "load running");
+            target.pause(); // it cannot receive the writes that follow
+            String out;
+            try {
+                Wait.until(Duration.ofSeconds(20), () -> load.writes() > before + 400, "writes the target misses");
+                out = proxy.admin("FAILOVER", "TO", "127.0.0.1", Integer.toString(target.port()), "TIMEOUT", "300");
+            } finally {
+                target.resume();
+            }
+            assertTrue(out.contains("aborted"), out);
+            long after = load.writes();
+            Wait.until(Duration.ofSeconds(20), () -> load.writes() > after + 200, "writes go on to the old master");
+            LoadVerifier.Report report = load.stop();
+            assertEquals(List.of(), report.errors());
+            try (Jedis master = topology.jedis(topology.master())) {
+                assertTrue(master.info("replication").contains("role:master"), "the old master stays master");
+                assertEquals(List.of(), load.lostWrites(master));
+            }
+        }
+    }
+
+    @Test
+    void masterSetFollowsAPromotionMadeByHand() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(1, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology)) {
+            RedisServer replica = topology.replicas().get(0);
+            try (Jedis j = proxy.jedis()) {
+                j.set("ms:before", "1");
+            }
+            topology.awaitReplicasCaughtUp(Duration.ofSeconds(10));
+            try (Jedis r = topology.jedis(replica); Jedis m = topology.jedis(topology.master())) {
+                r.replicaofNoOne();
+                m.configSet("masterauth", "node-secret");
+                m.replicaof("127.0.0.1", replica.port());
+            }
+            assertEquals("OK", proxy.admin("MASTER", "SET", "127.0.0.1", Integer.toString(replica.port())));
+            try (Jedis j = proxy.jedis()) {
+                j.set("ms:after", "2");
+                assertEquals("2", j.get("ms:after"));
+            }
+            try (Jedis r = topology.jedis(replica)) {
+                assertEquals("2", r.get("ms:after"), "the write went to the node promoted by hand");
+            }
+            assertTrue(proxy.admin("BACKENDS").contains("addr=127.0.0.1:" + replica.port() + " role=master"),
+                    proxy.admin("BACKENDS"));
+        }
+    }
+
+    private static void awaitReplicating(RedisTopology topology, RedisServer master) {
+        Wait.until(Duration.ofSeconds(30), () -> {
+            for (RedisServer n : topology.nodes()) {
+                try (Jedis j = topology.jedis(n)) {
+                    String info = j.info("replication");
+                    boolean ok = n == master ? info.contains("role:master") && info.contains("connected_slaves:2")
+                            : info.contains("master_port:" + master.port()) && info.contains("master_link_status:up");
+                    if (!ok) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }, "every node replicating " + master);
+    }
+}
