@@ -29,6 +29,7 @@ final class ConfigBuilder {
     String adminSocket = d.adminSocket();
     int adminPort = d.adminPort();
     String adminPassword = d.adminPassword();
+    long replicaMaxLag = d.replicaMaxLag();
     String source = d.source();
 
     void apply(String name, List<String> a) {
@@ -59,6 +60,7 @@ final class ConfigBuilder {
             case "admin-socket" -> adminSocket = emptyToNull(one(a));
             case "admin-port" -> adminPort = intIn(one(a), 0, 65535);
             case "admin-password" -> adminPassword = emptyToNull(one(a));
+            case "replica-max-lag" -> replicaMaxLag = sizeIn(one(a), 0, Long.MAX_VALUE);
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
         }
     }
@@ -74,7 +76,7 @@ final class ConfigBuilder {
         }
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
-                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, source);
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */

@@ -182,6 +182,12 @@ final class Forwarder {
         if (minOffset == ReadYourWrites.MASTER_ONLY) {
             return topology.master();
         }
+        // replica-max-lag: a replica too far behind the master's last sampled offset serves nobody's reads
+        long maxLag = ctx.config().replicaMaxLag();
+        long masterOffset = topology.master().state().offset();
+        if (maxLag > 0 && masterOffset > maxLag) {
+            minOffset = Math.max(minOffset, masterOffset - maxLag);
+        }
         BackendNode replica = ctx.replicaPolicy().choose(topology.replicas(), minOffset, exclude);
         return replica != null ? replica : topology.master();
     }

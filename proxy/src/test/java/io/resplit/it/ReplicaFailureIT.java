@@ -113,6 +113,31 @@ class ReplicaFailureIT {
         }
     }
 
+    @Test
+    void aReplicaLaggingMoreThanReplicaMaxLagServesNoReads() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(1, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "replica-max-lag 1kb",
+                     "health-check-timeout 60000")) {
+            RedisServer replica = topology.replicas().get(0);
+            replica.pause(); // still "up" for a minute (health-check-timeout), but it falls behind
+            try (Jedis m = topology.jedis(topology.master())) {
+                m.set("lag:big", "x".repeat(10_000));
+                long offset = Long.parseLong(m.info("replication").lines()
+                        .filter(l -> l.startsWith("master_repl_offset:")).findFirst().orElseThrow()
+                        .substring("master_repl_offset:".length()).trim());
+                Wait.until(Duration.ofSeconds(5), () -> proxy.proxy().context().topology().current().master()
+                        .state().offset() >= offset, "the proxy sampled the master's new offset");
+                m.configResetStat(); // the master only: the paused replica cannot answer
+                try (Jedis j = proxy.jedis()) { // a fresh connection: no read-your-writes pin to the master
+                    assertEquals(10_000, j.get("lag:big").length());
+                }
+                assertEquals(1, topology.commandCalls(topology.master(), "get"), "served by the master");
+            } finally {
+                replica.resume();
+            }
+        }
+    }
+
     private static List<String> runClient(ProxyUnderTest proxy, int id, AtomicBoolean running, AtomicLong requests,
                                           AtomicBoolean outage, AtomicLong readsDuringOutage) {
         List<String> errors = new ArrayList<>();
