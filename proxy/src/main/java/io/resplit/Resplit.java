@@ -95,6 +95,8 @@ public final class Resplit implements AutoCloseable {
                 context.topology(), context.writeGate(),
                 new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs());
         admin = new io.resplit.admin.AdminServer(config, context, failover, this::closeAndExit);
+        workers.next().scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
+                config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
         try {
             admin.start(transport, boss);
         } catch (java.io.IOException e) {

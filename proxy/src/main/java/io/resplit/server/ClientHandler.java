@@ -109,7 +109,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         lastCommandMillis = System.currentTimeMillis();
         lastCommand = spec == null ? "unknown" : spec.name();
         if (monitor != null && (spec == null || !spec.immediateInMulti())) {
-            monitor.send(request); // the monitoring connection's Redis answers everything but QUIT
+            request.release(); // a MONITOR connection only streams; QUIT ends it
+            reply(RespWriter.error(channel.alloc(), "ERR resplit: only QUIT is accepted after MONITOR"));
             return;
         }
         if (!session.authenticated() && (spec == null || !spec.hasFlag("no_auth"))) {
@@ -118,9 +119,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RouteIntent intent = ctx.router().intent(spec, request);
-        if (pubsub != null && pubsub.subscribed() && (spec == null || !spec.immediateInMulti())) {
-            // subscribed mode: the subscriber connection's Redis answers, or refuses, everything but QUIT
+        if (pubsub != null && pubsub.subscribed() && intent == RouteIntent.PUBSUB) {
             pubsub.send(request, spec);
+            return;
+        }
+        if (pubsub != null && pubsub.subscribed() && session.protocol() == 2
+                && (spec == null || !spec.immediateInMulti())) {
+            pubsub.inSubscribedMode(request, spec); // RESP2 subscribed mode: PING, or Redis's context error
             return;
         }
         if (intent == RouteIntent.PUBSUB && !session.inMulti()) {

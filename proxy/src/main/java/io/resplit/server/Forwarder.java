@@ -27,6 +27,10 @@ final class Forwarder {
     private final ClientSession session;
     private final EventLoop loop;
     private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
+    // writes answered READONLY (the node stopped being master under them): they did not run, and go again, in
+    // their order and before anything held, once the topology has moved on
+    private final ArrayDeque<PendingReply> retries = new ArrayDeque<>();
+    private long retryAtNanos;
     private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
     private final int[] inflight = new int[Lane.values().length];
     private BackendConnection pinned;
@@ -45,6 +49,9 @@ final class Forwarder {
         }
     };
     private static final byte[] NOSCRIPT = "-NOSCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] READONLY = "-READONLY".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** How many times a write answered READONLY is tried again (at the health-check interval) before it fails. */
+    private static final int MAX_READONLY_RETRIES = 100;
 
     private final ScriptCache scripts;
 
@@ -69,7 +76,7 @@ final class Forwarder {
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
     void dispatch(PendingReply p) {
         p.lane = laneOf(p);
-        if (!held.isEmpty() || mustWait(p.lane) || gateClosedFor(p.lane)) {
+        if (!held.isEmpty() || !retries.isEmpty() || mustWait(p.lane) || gateClosedFor(p.lane)) {
             held.add(p);
             return;
         }
@@ -134,14 +141,14 @@ final class Forwarder {
         switch (p.lane) {
             case PINNED -> {
                 if (pinned == null || pinned.isClosed()) {
-                    pinned = master.dedicated(loop, session.loopIndex(), session.protocol(), session.db());
+                    pinned = master.dedicated(loop, session.loopIndex(), p.protocol, p.db);
                     pinnedClean = true;
                 }
                 conn = pinned;
                 p.node = master;
             }
             case BLOCKING -> {
-                conn = master.dedicated(loop, session.loopIndex(), session.protocol(), session.db());
+                conn = master.dedicated(loop, session.loopIndex(), p.protocol, p.db);
                 p.dedicated = conn;
                 p.node = master;
                 if (conn != null) {
@@ -150,10 +157,10 @@ final class Forwarder {
             }
             default -> {
                 BackendNode node = p.lane == Lane.REPLICA ? replicaFor(topology, exclude) : master;
-                conn = sharedConnection(node);
+                conn = sharedConnection(node, p);
                 if (conn == null && node != master) {
                     node = master; // the replica is in a reconnect backoff: the master serves the read
-                    conn = sharedConnection(node);
+                    conn = sharedConnection(node, p);
                 }
                 if (node == master && p.lane == Lane.REPLICA) {
                     p.lane = Lane.SHARED; // a read the master serves is ordered with the client's writes
@@ -192,8 +199,12 @@ final class Forwarder {
         return replica != null ? replica : topology.master();
     }
 
-    private BackendConnection sharedConnection(BackendNode node) {
+    private BackendConnection sharedConnection(BackendNode node, PendingReply p) {
         // a client keeps to one connection per node so its own requests stay in order there
+        return node.connection(loop, session.loopIndex(), p.protocol, p.db, (int) session.id());
+    }
+
+    private BackendConnection sharedConnection(BackendNode node) {
         return node.connection(loop, session.loopIndex(), session.protocol(), session.db(), (int) session.id());
     }
 
@@ -203,6 +214,15 @@ final class Forwarder {
         if (p.scriptSha != null && !p.scriptReloaded && !client.discardsReplies() && startsWith(frame, NOSCRIPT)
                 && reloadScript(p)) {
             frame.release();
+            return;
+        }
+        if (p.lane == Lane.SHARED && p.intent == RouteIntent.MASTER && p.attempts < MAX_READONLY_RETRIES
+                && !client.discardsReplies() && startsWith(frame, READONLY)) {
+            frame.release(); // the write was refused, not run: it goes again once a master is known
+            retries.add(p);
+            long interval = ctx.config().healthCheckIntervalMs();
+            retryAtNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(interval);
+            loop.schedule(this::afterLaneChange, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
             return;
         }
         if (p.dedicated != null) {
@@ -269,7 +289,7 @@ final class Forwarder {
         byte[] body = scripts.body(p.scriptSha);
         BackendConnection conn = body == null ? null
                 : p.lane == Lane.PINNED ? pinned
-                : p.lane == Lane.BLOCKING ? null : sharedConnection(p.node);
+                : p.lane == Lane.BLOCKING ? null : sharedConnection(p.node, p);
         if (conn == null || conn.isClosed()) {
             return false;
         }
@@ -316,6 +336,18 @@ final class Forwarder {
             pinned = null;
         }
         PendingReply p;
+        if (!retries.isEmpty()) {
+            if (System.nanoTime() < retryAtNanos) {
+                return; // a scheduled call comes back then
+            }
+            while ((p = retries.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
+                retries.poll();
+                send(p, null);
+            }
+            if (!retries.isEmpty()) {
+                return;
+            }
+        }
         while ((p = held.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
             held.poll();
             send(p, null);
@@ -331,6 +363,9 @@ final class Forwarder {
     void clientClosed() {
         PendingReply p;
         while ((p = held.poll()) != null) {
+            p.releaseAll();
+        }
+        while ((p = retries.poll()) != null) {
             p.releaseAll();
         }
         if (pinned != null) {

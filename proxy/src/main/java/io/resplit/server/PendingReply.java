@@ -35,7 +35,15 @@ final class PendingReply implements ReplyCallback {
         this.request = request;
         this.spec = spec;
         this.intent = intent;
+        // the connection state the request was sent under: a later SELECT or HELLO must not move a request
+        // that is still held (behind a blocked command, a lane switch, a failover)
+        ClientSession s = owner.session();
+        this.db = s == null ? 0 : s.db();
+        this.protocol = s == null ? 2 : s.protocol();
     }
+
+    final int db;
+    final int protocol;
 
     /** A slot whose reply is already known (local commands, errors). */
     static PendingReply completed(ClientHandler owner, ByteBuf reply) {

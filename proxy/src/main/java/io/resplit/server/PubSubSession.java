@@ -117,11 +117,7 @@ final class PubSubSession implements FrameListener {
                 return;
             }
         }
-        client.push(frame);
-        if (!subscribed && conn != null) {
-            conn.discard("client unsubscribed from everything");
-            conn = null;
-        }
+        client.push(frame); // the connection stays (idle) for a next subscribe until the client leaves
     }
 
     private void track(String kind, List<?> confirmation) {
@@ -191,6 +187,28 @@ final class PubSubSession implements FrameListener {
             BackendConnection c = conn;
             conn = null;
             c.discard("client disconnected");
+        }
+    }
+
+    /**
+     * A command other than a subscribe or unsubscribe from a RESP2 client in subscribed mode: PING is answered
+     * in subscribed mode's form, anything else gets Redis's own error for that context. Takes ownership.
+     */
+    void inSubscribedMode(RespRequest r, CommandSpec spec) {
+        try {
+            if (spec != null && spec.queuedInMulti() && spec.name().equals("ping")) {
+                io.netty.buffer.ByteBuf b = client.alloc().buffer();
+                io.resplit.resp.RespWriter.writeArrayHeader(b, 2);
+                io.resplit.resp.RespWriter.writeBulk(b, "pong");
+                io.resplit.resp.RespWriter.writeBulk(b, r.argc() > 1 ? r.argBytes(1) : new byte[0]);
+                client.reply(b);
+                return;
+            }
+            String name = spec != null ? spec.name() : r.argString(0).toLowerCase(java.util.Locale.ROOT);
+            client.reply(LocalCommands.error(client, "ERR Can't execute '" + name + "': only (P|S)SUBSCRIBE / "
+                    + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
+        } finally {
+            r.release();
         }
     }
 

@@ -33,6 +33,7 @@ public final class FailoverCoordinator {
     private final WriteGate gate;
     private final BackendCredentials credentials;
     private final int ioTimeoutMs;
+    private volatile boolean inProgress;
 
     public FailoverCoordinator(TopologyHolder topology, WriteGate gate, BackendCredentials credentials,
                                int ioTimeoutMs) {
@@ -54,6 +55,7 @@ public final class FailoverCoordinator {
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         log.info("failover to {} started (old master {}, timeout {} ms{})", target, oldMaster.address(), timeoutMs,
                 force ? ", FORCE" : "");
+        inProgress = true;
         gate.close();
         try {
             if (!force) {
@@ -72,7 +74,7 @@ public final class FailoverCoordinator {
                     replicas.add(n);
                 }
             }
-            topology.swap(new Topology(promoted, replicas));
+            topology.swap(Topology.changedTo(promoted, replicas));
             long pause = micros(start);
             log.info("failover to {} done: writes held {} ms", target, pause / 1000);
             return new Outcome(true, "OK", pause);
@@ -81,7 +83,13 @@ public final class FailoverCoordinator {
             return new Outcome(false, "failed: " + e.getMessage(), micros(start));
         } finally {
             gate.open();
+            inProgress = false;
         }
+    }
+
+    /** Whether a failover is under way (the role watcher leaves the topology alone meanwhile). */
+    public boolean inProgress() {
+        return inProgress;
     }
 
     /** MASTER SET host port: operators promoted a node themselves; the proxy follows. */
@@ -93,7 +101,7 @@ public final class FailoverCoordinator {
         }
         List<BackendNode> replicas = new ArrayList<>(before.nodes());
         replicas.remove(next);
-        topology.swap(new Topology(next, replicas));
+        topology.swap(Topology.changedTo(next, replicas));
         log.info("master set to {} by an operator", address);
         return new Outcome(true, "OK", 0);
     }

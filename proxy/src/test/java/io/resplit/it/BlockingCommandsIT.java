@@ -144,6 +144,22 @@ class BlockingCommandsIT {
         }
     }
 
+    @Test
+    void commandsHeldBehindABlockedOneKeepTheDatabaseTheyWereSentIn() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.send("AUTH " + ProxyUnderTest.PASSWORD + "\r\nBLPOP blk:nolist 0.3\r\nSET blk:heldk v\r\nSELECT 1\r\n"
+                    + "GET blk:heldk\r\nSELECT 0\r\nGET blk:heldk\r\n");
+            assertEquals("+OK", c.readLine());
+            assertEquals("*-1", c.readLine()); // BLPOP timed out
+            assertEquals("+OK", c.readLine());
+            assertEquals("+OK", c.readLine());
+            assertEquals("$-1", c.readLine()); // not in database 1
+            assertEquals("+OK", c.readLine());
+            assertEquals("$1", c.readLine()); // the SET ran in database 0, where it was sent
+            assertEquals("v", c.readLine());
+        }
+    }
+
     private static long blockedClients() {
         try (Jedis m = topology.jedis(topology.master())) {
             for (String line : m.info("clients").split("\r\n")) {

@@ -106,6 +106,43 @@ class FailoverIT {
         }
     }
 
+    @Test
+    void aFailoverRunByRedisItselfIsFollowedWithoutClientErrors() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(2, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology)) {
+            LoadVerifier load = new LoadVerifier(20, proxy::jedis, 50, 120);
+            RedisServer target = topology.replicas().get(0);
+            long before = load.writes();
+            Wait.until(Duration.ofSeconds(20), () -> load.writes() > before + 500, "load running");
+            try (Jedis m = topology.jedis(topology.master())) {
+                m.configSet("masterauth", "node-secret"); // so the demoted master can replicate
+                // Redis's own coordinated failover: pauses writers, waits for the replica, swaps the roles;
+                // writes that reach the demoted master afterwards are answered READONLY
+                m.sendCommand(redis.clients.jedis.Protocol.Command.FAILOVER, "TO", "127.0.0.1",
+                        Integer.toString(target.port()), "TIMEOUT", "5000");
+            }
+            // Redis swaps only the two roles: the other replica now replicates through the old master
+            RedisServer oldMaster = topology.master();
+            Wait.until(Duration.ofSeconds(30), () -> {
+                try (Jedis t = topology.jedis(target); Jedis o = topology.jedis(oldMaster)) {
+                    return t.info("replication").contains("role:master")
+                            && o.info("replication").contains("master_link_status:up");
+                }
+            }, "roles swapped by Redis");
+            Wait.until(Duration.ofSeconds(10), () -> proxy.admin("BACKENDS")
+                    .contains("addr=127.0.0.1:" + target.port() + " role=master"), "the proxy followed the change");
+            long after = load.writes();
+            Wait.until(Duration.ofSeconds(20), () -> load.writes() > after + 500, "writes to the new master");
+            LoadVerifier.Report report = load.stop();
+            System.out.println("external failover load report: " + report);
+            assertEquals(List.of(), report.errors(), "client-visible errors");
+            assertEquals(0, report.droppedConnections());
+            try (Jedis master = topology.jedis(target)) {
+                assertEquals(List.of(), load.lostWrites(master), "acknowledged writes lost");
+            }
+        }
+    }
+
     private static void awaitReplicating(RedisTopology topology, RedisServer master) {
         Wait.until(Duration.ofSeconds(30), () -> {
             for (RedisServer n : topology.nodes()) {

@@ -71,6 +71,8 @@ class Resp3IT {
             expect(sub, ">3", "$7", "message", "$5", "r3:ch", "$2", "hi");
             sub.send("SET r3:k 1\r\nGET r3:k\r\n"); // RESP3 allows normal commands while subscribed
             expect(sub, "+OK", "$1", "1");
+            sub.send("CLIENT SETNAME r3sub\r\nCLIENT GETNAME\r\n"); // still answered by the proxy, not the master
+            expect(sub, "+OK", "$5", "r3sub");
         }
     }
 
