@@ -107,6 +107,17 @@ public final class BackendConnection {
         this.stream = listener;
     }
 
+    /**
+     * Pauses or resumes reading from the server: a streaming connection (subscriber, MONITOR) follows its
+     * client's writability, so a client that stops reading makes the proxy stop reading, and the server's
+     * own output-buffer limits apply instead of unbounded proxy memory.
+     */
+    public void readFromServer(boolean read) {
+        if (channel != null) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
     /** Sends a request whose replies arrive through the stream listener. Takes ownership of the request. */
     public void sendStreamed(ByteBuf request) {
         switch (state) {

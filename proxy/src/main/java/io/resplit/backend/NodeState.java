@@ -24,6 +24,11 @@ public record NodeState(boolean up, InfoReplication info, long sampleSeq, String
         return up && info != null && !info.isMaster() && info.linkUp() && !info.syncing();
     }
 
+    /** Up and a replica not in a full sync, whatever its link to the master: fit for reads while it is down. */
+    public boolean servesStaleReads() {
+        return up && info != null && !info.isMaster() && !info.syncing();
+    }
+
     /** The replication offset of the last sample, or -1. */
     public long offset() {
         return info == null ? -1 : info.offset();

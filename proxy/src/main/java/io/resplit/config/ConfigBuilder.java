@@ -30,6 +30,7 @@ final class ConfigBuilder {
     int adminPort = d.adminPort();
     String adminPassword = d.adminPassword();
     long replicaMaxLag = d.replicaMaxLag();
+    int failoverHoldTimeoutMs = d.failoverHoldTimeoutMs();
     String source = d.source();
 
     void apply(String name, List<String> a) {
@@ -61,6 +62,7 @@ final class ConfigBuilder {
             case "admin-port" -> adminPort = intIn(one(a), 0, 65535);
             case "admin-password" -> adminPassword = emptyToNull(one(a));
             case "replica-max-lag" -> replicaMaxLag = sizeIn(one(a), 0, Long.MAX_VALUE);
+            case "failover-hold-timeout" -> failoverHoldTimeoutMs = intIn(one(a), 0, 3_600_000);
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
         }
     }
@@ -76,7 +78,7 @@ final class ConfigBuilder {
         }
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
-                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, source);
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */

@@ -12,13 +12,13 @@ public final class LeastOutstandingPolicy implements ReplicaPolicy {
     private int next; // racy by design: only spreads ties, any value is correct
 
     @Override
-    public BackendNode choose(List<BackendNode> replicas, long minOffset, BackendNode exclude) {
+    public BackendNode choose(List<BackendNode> replicas, long minOffset, BackendNode exclude, boolean masterDown) {
         int n = replicas.size();
         int bestLoad = Integer.MAX_VALUE;
         int ties = 0;
         for (int k = 0; k < n; k++) {
             BackendNode node = replicas.get(k);
-            if (eligible(node, minOffset, exclude)) {
+            if (eligible(node, minOffset, exclude, masterDown)) {
                 int load = node.inflight();
                 if (load < bestLoad) {
                     bestLoad = load;
@@ -35,15 +35,15 @@ public final class LeastOutstandingPolicy implements ReplicaPolicy {
         int pick = (next++ & Integer.MAX_VALUE) % ties;
         for (int k = 0; k < n; k++) {
             BackendNode node = replicas.get(k);
-            if (eligible(node, minOffset, exclude) && node.inflight() == bestLoad && pick-- == 0) {
+            if (eligible(node, minOffset, exclude, masterDown) && node.inflight() == bestLoad && pick-- == 0) {
                 return node;
             }
         }
         return null; // loads moved between the passes (other threads); the caller falls back to the master
     }
 
-    private static boolean eligible(BackendNode node, long minOffset, BackendNode exclude) {
+    private static boolean eligible(BackendNode node, long minOffset, BackendNode exclude, boolean masterDown) {
         NodeState s = node.state();
-        return node != exclude && s.servesReads() && s.offset() >= minOffset;
+        return node != exclude && (s.servesReads() || masterDown && s.servesStaleReads()) && s.offset() >= minOffset;
     }
 }

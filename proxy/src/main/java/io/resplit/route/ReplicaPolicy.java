@@ -11,5 +11,14 @@ public interface ReplicaPolicy {
      *
      * @param exclude a node that just failed this request, or null
      */
-    BackendNode choose(List<BackendNode> replicas, long minOffset, BackendNode exclude);
+    default BackendNode choose(List<BackendNode> replicas, long minOffset, BackendNode exclude) {
+        return choose(replicas, minOffset, exclude, false);
+    }
+
+    /**
+     * As {@link #choose(List, long, BackendNode)}; with {@code masterDown}, a replica whose link to the dead
+     * master is down still qualifies (its data is as fresh as it will get until a failover), as Redis's
+     * replica-serve-stale-data does.
+     */
+    BackendNode choose(List<BackendNode> replicas, long minOffset, BackendNode exclude, boolean masterDown);
 }

@@ -33,6 +33,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Forwarder forwarder;
     private PubSubSession pubsub; // created on the first subscribe command
     private boolean closed;    // the channel is gone
+    private long arrivals;     // requests received, numbering them in order
     private boolean replyOff;  // CLIENT REPLY OFF
     private int skipReplies;   // CLIENT REPLY SKIP: the next command's reply is dropped
     private final long createdMillis = System.currentTimeMillis();
@@ -168,6 +169,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Takes the next place in the reply order; CLIENT REPLY OFF/SKIP mark the reply to be dropped. */
     void enqueue(PendingReply p) {
+        p.seq = ++arrivals;
         if (replyOff || skipReplies > 0) {
             p.suppressed = true;
             if (skipReplies > 0) {
@@ -257,13 +259,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext c) {
         // a client that does not read its replies stops being read from, bounding what it can make us buffer
         channel.config().setAutoRead(channel.isWritable() && replies.size() < PAUSE_AT);
+        if (pubsub != null) {
+            pubsub.clientWritable(channel.isWritable());
+        }
+        if (monitor != null) {
+            monitor.clientWritable(channel.isWritable());
+        }
         c.fireChannelWritabilityChanged();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext c, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            channel.close(); // the "timeout" directive: idle clients are closed, as Redis does
+        // the "timeout" directive closes idle clients, but, as in Redis, not subscribers, monitors or clients
+        // waiting on a blocking command
+        if (evt instanceof IdleStateEvent && (pubsub == null || !pubsub.subscribed()) && monitor == null
+                && !forwarder.blocked()) {
+            channel.close();
         }
     }
 

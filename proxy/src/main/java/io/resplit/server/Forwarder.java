@@ -29,7 +29,8 @@ final class Forwarder {
     private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
     // writes answered READONLY (the node stopped being master under them): they did not run, and go again, in
     // their order and before anything held, once the topology has moved on
-    private final ArrayDeque<PendingReply> retries = new ArrayDeque<>();
+    private final java.util.PriorityQueue<PendingReply> retries =
+            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong((PendingReply r) -> r.seq));
     private long retryAtNanos;
     private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
     private final int[] inflight = new int[Lane.values().length];
@@ -50,8 +51,6 @@ final class Forwarder {
     };
     private static final byte[] NOSCRIPT = "-NOSCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] READONLY = "-READONLY".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    /** How many times a write answered READONLY is tried again (at the health-check interval) before it fails. */
-    private static final int MAX_READONLY_RETRIES = 100;
 
     private final ScriptCache scripts;
 
@@ -174,7 +173,7 @@ final class Forwarder {
         }
         p.attempts++;
         if (conn == null) {
-            fail(p, "ERR resplit: master " + master.address() + " is unavailable: " + master.state().reason());
+            holdOrFail(p, "ERR resplit: master " + master.address() + " is unavailable: " + master.state().reason());
             return;
         }
         inflight[p.lane.ordinal()]++;
@@ -195,7 +194,8 @@ final class Forwarder {
         if (maxLag > 0 && masterOffset > maxLag) {
             minOffset = Math.max(minOffset, masterOffset - maxLag);
         }
-        BackendNode replica = ctx.replicaPolicy().choose(topology.replicas(), minOffset, exclude);
+        BackendNode replica = ctx.replicaPolicy().choose(topology.replicas(), minOffset, exclude,
+                !topology.master().isUp());
         return replica != null ? replica : topology.master();
     }
 
@@ -216,13 +216,10 @@ final class Forwarder {
             frame.release();
             return;
         }
-        if (p.lane == Lane.SHARED && p.intent == RouteIntent.MASTER && p.attempts < MAX_READONLY_RETRIES
-                && !client.discardsReplies() && startsWith(frame, READONLY)) {
+        if (p.lane == Lane.SHARED && p.intent == RouteIntent.MASTER && !client.discardsReplies()
+                && startsWith(frame, READONLY) && mayHold(p)) {
             frame.release(); // the write was refused, not run: it goes again once a master is known
-            retries.add(p);
-            long interval = ctx.config().healthCheckIntervalMs();
-            retryAtNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(interval);
-            loop.schedule(this::afterLaneChange, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
+            hold(p);
             return;
         }
         if (p.dedicated != null) {
@@ -264,6 +261,11 @@ final class Forwarder {
         if (p.intent == RouteIntent.REPLICA && p.attempts < MAX_READ_ATTEMPTS) {
             p.lane = Lane.REPLICA;
             send(p, p.node); // reads are safe to repeat elsewhere
+            return;
+        }
+        if (!maybeApplied && p.lane != Lane.REPLICA && mayHold(p)) {
+            hold(p); // never reached the master (it is down or reconnecting): wait for a master, then send
+            afterLaneChange();
             return;
         }
         fail(p, maybeApplied
@@ -318,6 +320,35 @@ final class Forwarder {
         return true;
     }
 
+    /**
+     * Whether a request that found no master may wait for one: within {@code failover-hold-timeout} of when
+     * it first had to wait (an operator or a failover can promote a replica meanwhile).
+     */
+    private boolean mayHold(PendingReply p) {
+        long holdNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ctx.config().failoverHoldTimeoutMs());
+        long now = System.nanoTime();
+        if (p.heldSince == 0) {
+            p.heldSince = now;
+        }
+        return now - p.heldSince < holdNanos;
+    }
+
+    /** Puts {@code p} back, in its place by arrival, to be sent again at the next health-check interval. */
+    private void hold(PendingReply p) {
+        retries.add(p);
+        long interval = ctx.config().healthCheckIntervalMs();
+        retryAtNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(interval);
+        loop.schedule(this::afterLaneChange, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void holdOrFail(PendingReply p, String error) {
+        if (mayHold(p)) {
+            hold(p);
+        } else {
+            fail(p, error);
+        }
+    }
+
     /** Whether {@code p} may change data on the master, so later reads must observe it (read-your-writes). */
     private static boolean writesMaybe(PendingReply p) {
         return p.intent == RouteIntent.MASTER || p.lane == Lane.PINNED || p.lane == Lane.BLOCKING;
@@ -336,22 +367,22 @@ final class Forwarder {
             pinned = null;
         }
         PendingReply p;
-        if (!retries.isEmpty()) {
-            if (System.nanoTime() < retryAtNanos) {
-                return; // a scheduled call comes back then
+        while ((p = retries.peek()) != null) {
+            if (System.nanoTime() < retryAtNanos || mustWait(p.lane) || gateClosedFor(p.lane)) {
+                return; // a scheduled call, a reply or the gate comes back here
             }
-            while ((p = retries.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
-                retries.poll();
-                send(p, null);
-            }
-            if (!retries.isEmpty()) {
-                return;
-            }
+            retries.poll();
+            send(p, null); // may put it back (still no master) and push retryAtNanos out
         }
         while ((p = held.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
             held.poll();
             send(p, null);
         }
+    }
+
+    /** Whether a blocking command of this client is waiting on the master. */
+    boolean blocked() {
+        return inflight[Lane.BLOCKING.ordinal()] > 0;
     }
 
     /** The pinned connection can no longer be reused as it stands (e.g. its database changed). */

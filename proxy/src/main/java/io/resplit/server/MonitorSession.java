@@ -60,6 +60,12 @@ final class MonitorSession implements FrameListener {
         client.closeNow();
     }
 
+    void clientWritable(boolean writable) {
+        if (conn != null) {
+            conn.readFromServer(writable);
+        }
+    }
+
     void clientClosed() {
         if (conn != null) {
             BackendConnection c = conn;

@@ -24,6 +24,8 @@ final class PendingReply implements ReplyCallback {
     BackendConnection dedicated;  // a blocking command's own connection, given back after the reply
     String scriptSha;             // EVALSHA(_RO): the script to load and run again after a NOSCRIPT
     boolean scriptReloaded;
+    long seq;       // arrival order on this client connection, to put held requests back in their place
+    long heldSince; // when it first had to wait for a master (nanoTime), 0 if never
     int attempts;
     UnaryOperator<ByteBuf> transform; // rewrites the backend's reply (INFO adds the proxy's section)
     ByteBuf reply;

@@ -181,6 +181,13 @@ final class PubSubSession implements FrameListener {
         conn.sendStreamed(r.frame()); // the connection takes the request's only reference
     }
 
+    /** Follows the client's writability (see {@link BackendConnection#readFromServer}). */
+    void clientWritable(boolean writable) {
+        if (conn != null) {
+            conn.readFromServer(writable);
+        }
+    }
+
     /** The client has gone: its subscriber connection goes too. */
     void clientClosed() {
         if (conn != null) {

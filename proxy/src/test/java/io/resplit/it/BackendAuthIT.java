@@ -37,7 +37,8 @@ class BackendAuthIT {
     @Test
     void aWrongBackendPasswordMarksNodesDownAndClientsGetAnErrorNotAHang() {
         try (RedisTopology topology = RedisTopology.start(1, "node-secret");
-             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "masterauth not-the-password");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "masterauth not-the-password",
+                     "failover-hold-timeout 0");
              Jedis j = proxy.jedis()) {
             assertFalse(proxy.proxy().context().topology().current().master().isUp());
             JedisDataException e = assertThrows(JedisDataException.class, () -> j.set("k", "v"));

@@ -20,7 +20,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * The master dies under write load: writes get an error reply (never a silent retry, never a hang), client
+ * The master dies under write load and nobody promotes a replica: writes in flight get an error (never a
+ * silent retry), later writes are held for failover-hold-timeout and then get an error (never a hang), client
  * connections stay open, and writes flow again once the master is back.
  */
 class MasterFailureIT {
@@ -28,7 +29,7 @@ class MasterFailureIT {
     @Test
     void writesFailWithAnErrorAndRecoverWhenTheMasterReturns() throws Exception {
         try (RedisTopology topology = RedisTopology.start(1, "node-secret");
-             ProxyUnderTest proxy = ProxyUnderTest.start(topology)) {
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "failover-hold-timeout 1000")) {
             AtomicBoolean killed = new AtomicBoolean();
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<Future<String>> writers = new ArrayList<>();
