@@ -35,9 +35,10 @@ public final class Resplit implements AutoCloseable {
     private final Transport transport = Transport.best();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
-    private final List<NodeMonitor> monitors = new ArrayList<>();
+    private final java.util.Map<BackendNode, NodeMonitor> monitors = new java.util.concurrent.ConcurrentHashMap<>();
     private ProxyServer server;
     private io.resplit.admin.AdminServer admin;
+    private BackendConnector connector;
     private ProxyContext context;
     private int port;
 
@@ -71,7 +72,7 @@ public final class Resplit implements AutoCloseable {
         int threads = config.effectiveIoThreads();
         boss = transport.newGroup(1, "resplit-accept");
         workers = transport.newGroup(threads, "resplit-io");
-        BackendConnector connector = new BackendConnector(transport,
+        connector = new BackendConnector(transport,
                 new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs());
         BackendNode master = node(config.master(), connector, threads);
         List<BackendNode> replicas = new ArrayList<>();
@@ -82,7 +83,7 @@ public final class Resplit implements AutoCloseable {
         for (BackendNode n : topology.nodes()) {
             NodeMonitor m = new NodeMonitor(n, workers.next(), config.healthCheckIntervalMs(),
                     config.healthCheckTimeoutMs());
-            monitors.add(m);
+            monitors.put(n, m);
             m.start();
         }
         context = new ProxyContext(config, CommandTableLoader.builtIn(), new TopologyHolder(topology),
@@ -94,6 +95,26 @@ public final class Resplit implements AutoCloseable {
         io.resplit.topology.FailoverCoordinator failover = new io.resplit.topology.FailoverCoordinator(
                 context.topology(), context.writeGate(),
                 new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs());
+        failover.nodeLifecycle(new io.resplit.topology.FailoverCoordinator.NodeLifecycle() {
+            @Override
+            public BackendNode create(HostPort address) {
+                BackendNode n = node(address, connector, threads);
+                NodeMonitor m = new NodeMonitor(n, workers.next(), config.healthCheckIntervalMs(),
+                        config.healthCheckTimeoutMs());
+                monitors.put(n, m);
+                m.start();
+                return n;
+            }
+
+            @Override
+            public void retire(BackendNode n) {
+                NodeMonitor m = monitors.remove(n);
+                if (m != null) {
+                    m.stop();
+                }
+                n.retire(config.connectTimeoutMs());
+            }
+        });
         admin = new io.resplit.admin.AdminServer(config, context, failover, this::closeAndExit);
         workers.next().scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
                 config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
@@ -155,7 +176,7 @@ public final class Resplit implements AutoCloseable {
         if (server != null) {
             server.stop();
         }
-        monitors.forEach(NodeMonitor::stop);
+        monitors.values().forEach(NodeMonitor::stop);
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }

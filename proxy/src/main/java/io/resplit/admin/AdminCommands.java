@@ -11,7 +11,7 @@ final class AdminCommands {
 
     AdminCommands() {
         for (AdminCommand c : List.of(new StatusCommand(), new BackendsCommand(), new ClientsCommand(),
-                new FailoverCommand(), new MasterCommand(), new ShutdownCommand())) {
+                new FailoverCommand(), new MasterCommand(), new ReplicaCommand(), new ShutdownCommand())) {
             byName.put(c.name(), c);
         }
     }

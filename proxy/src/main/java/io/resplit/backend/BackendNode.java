@@ -172,6 +172,38 @@ public final class BackendNode {
         }
     }
 
+    /**
+     * Takes the node out of use for good: its connections are closed after {@code graceMs}, time enough for
+     * replies in flight to arrive (the node is no longer in the topology, so nothing new is sent).
+     */
+    public void retire(long graceMs) {
+        for (int i = 0; i < loopOf.length; i++) {
+            EventLoop loop = loopOf[i];
+            if (loop == null) {
+                continue;
+            }
+            BackendConnection[][] rows = perLoop[i];
+            IdleConnections[] idle = idleDedicated[i];
+            loop.schedule(() -> {
+                for (BackendConnection[] row : rows) {
+                    if (row != null) {
+                        for (BackendConnection c : row) {
+                            if (c != null) {
+                                c.discard("replica removed from the topology");
+                            }
+                        }
+                    }
+                }
+                for (IdleConnections pool : idle) {
+                    if (pool != null) {
+                        pool.forEach(c -> c.discard("replica removed from the topology"));
+                        pool.clear();
+                    }
+                }
+            }, graceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** Opens the monitor's own connection (database 0). */
     BackendConnection openControlConnection(EventLoop loop) {
         return connector.open(this, loop, 2, 0, "resplit-monitor");

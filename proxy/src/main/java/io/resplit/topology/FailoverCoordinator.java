@@ -92,6 +92,69 @@ public final class FailoverCoordinator {
         return inProgress;
     }
 
+    /** Creates (and starts watching) a node for an address, and stops watching and retires a node. */
+    public interface NodeLifecycle {
+        BackendNode create(HostPort address);
+
+        void retire(BackendNode node);
+    }
+
+    private NodeLifecycle nodes;
+
+    public void nodeLifecycle(NodeLifecycle lifecycle) {
+        this.nodes = lifecycle;
+    }
+
+    /** REPLICA ADD host port: a new replica (it must already replicate the master) starts serving reads. */
+    public synchronized Outcome addReplica(HostPort address) {
+        Topology t = topology.current();
+        if (find(t.nodes(), address) != null) {
+            return new Outcome(false, address + " is already in the topology", 0);
+        }
+        List<BackendNode> replicas = new ArrayList<>(t.replicas());
+        BackendNode drained = find(drainedNodes, address);
+        if (drained != null) {
+            drainedNodes.remove(drained); // back from a drain: same node, same connections
+        }
+        replicas.add(drained != null ? drained : nodes.create(address));
+        topology.swap(new Topology(t.master(), replicas, t.sinceSample()));
+        log.info("replica {} added", address);
+        return new Outcome(true, "OK", 0);
+    }
+
+    /**
+     * REPLICA DRAIN host port: the replica gets no new reads; reads in flight complete and the node stays
+     * watched, so REPLICA ADD can bring it back. REPLICA REMOVE also stops watching it and closes its
+     * connections once their replies are in.
+     */
+    public synchronized Outcome removeReplica(HostPort address, boolean retire) {
+        Topology t = topology.current();
+        BackendNode node = find(t.replicas(), address);
+        if (node == null) {
+            BackendNode drained = find(drainedNodes, address);
+            if (retire && drained != null) {
+                drainedNodes.remove(drained);
+                nodes.retire(drained);
+                log.info("replica {} removed", address);
+                return new Outcome(true, "OK", 0);
+            }
+            return new Outcome(false, address + " is not a replica in the topology", 0);
+        }
+        List<BackendNode> replicas = new ArrayList<>(t.replicas());
+        replicas.remove(node);
+        topology.swap(new Topology(t.master(), replicas, t.sinceSample()));
+        if (retire) {
+            nodes.retire(node);
+            log.info("replica {} removed", address);
+        } else {
+            drainedNodes.add(node);
+            log.info("replica {} drained: no new reads", address);
+        }
+        return new Outcome(true, "OK", 0);
+    }
+
+    private final List<BackendNode> drainedNodes = new ArrayList<>();
+
     /** MASTER SET host port: operators promoted a node themselves; the proxy follows. */
     public synchronized Outcome masterSet(HostPort address) {
         Topology before = topology.current();

@@ -31,7 +31,8 @@ public final class ProxyUnderTest implements AutoCloseable {
         StringBuilder conf = new StringBuilder();
         conf.append("bind 127.0.0.1\nport 0\nrequirepass ").append(PASSWORD).append('\n');
         conf.append("master 127.0.0.1 ").append(topology.master().port()).append('\n');
-        for (RedisServer r : topology.replicas()) {
+        boolean ownReplicas = java.util.Arrays.stream(extraLines).anyMatch(l -> l.startsWith("replica "));
+        for (RedisServer r : ownReplicas ? List.<RedisServer>of() : topology.replicas()) {
             conf.append("replica 127.0.0.1 ").append(r.port()).append('\n');
         }
         if (topology.password() != null) {

@@ -1,0 +1,50 @@
+package io.resplit.admin;
+
+import io.resplit.config.HostPort;
+import io.resplit.topology.FailoverCoordinator;
+import java.util.List;
+import java.util.Locale;
+
+/** REPLICA ADD|REMOVE|DRAIN host port: change the replicas that serve reads, at runtime. */
+final class ReplicaCommand implements AdminCommand {
+    @Override
+    public String name() {
+        return "REPLICA";
+    }
+
+    @Override
+    public String usage() {
+        return "REPLICA ADD|REMOVE|DRAIN host port";
+    }
+
+    @Override
+    public String summary() {
+        return "add a replica, stop sending it reads (DRAIN), or remove it";
+    }
+
+    @Override
+    public AdminReply run(AdminContext ctx, List<String> args) {
+        if (args.size() == 4) {
+            return AdminReply.error("replica weights are not supported yet; try: " + usage());
+        }
+        if (args.size() != 3) {
+            return AdminReply.error("syntax error, try: " + usage());
+        }
+        HostPort address;
+        try {
+            address = new HostPort(args.get(1), Integer.parseInt(args.get(2)));
+        } catch (NumberFormatException e) {
+            return AdminReply.error("port must be a number");
+        }
+        FailoverCoordinator.Outcome outcome = switch (args.get(0).toUpperCase(Locale.ROOT)) {
+            case "ADD" -> ctx.failover().addReplica(address);
+            case "REMOVE" -> ctx.failover().removeReplica(address, true);
+            case "DRAIN" -> ctx.failover().removeReplica(address, false);
+            default -> null;
+        };
+        if (outcome == null) {
+            return AdminReply.error("syntax error, try: " + usage());
+        }
+        return outcome.done() ? AdminReply.ok() : AdminReply.error(outcome.message());
+    }
+}
