@@ -42,8 +42,16 @@ public final class Resplit implements AutoCloseable {
     private ProxyContext context;
     private int port;
 
+    private final String[] args; // the command line, for RELOAD; null when built from a ProxyConfig alone
+
     public Resplit(ProxyConfig config) {
+        this(config, null);
+    }
+
+    /** A proxy whose config came from {@code args} (a file and overrides), which RELOAD reads again. */
+    public Resplit(ProxyConfig config, String[] args) {
         this.config = config;
+        this.args = args == null ? null : args.clone();
     }
 
     public static void main(String[] args) {
@@ -55,7 +63,7 @@ public final class Resplit implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Resplit proxy = new Resplit(config);
+        Resplit proxy = new Resplit(config, args);
         proxy.exitOnShutdown = true; // as a process; in tests SHUTDOWN only stops this instance
         try {
             proxy.start();
@@ -115,7 +123,8 @@ public final class Resplit implements AutoCloseable {
                 n.retire(config.connectTimeoutMs());
             }
         });
-        admin = new io.resplit.admin.AdminServer(config, context, failover, this::closeAndExit);
+        admin = new io.resplit.admin.AdminServer(config, context, failover, this::closeAndExit,
+                args == null ? null : () -> ConfigParser.fromArgs(args));
         workers.next().scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
                 config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
         try {

@@ -11,7 +11,8 @@ final class AdminCommands {
 
     AdminCommands() {
         for (AdminCommand c : List.of(new StatusCommand(), new BackendsCommand(), new ClientsCommand(),
-                new FailoverCommand(), new MasterCommand(), new ReplicaCommand(), new ShutdownCommand())) {
+                new FailoverCommand(), new MasterCommand(), new ReplicaCommand(), new ConfigCommand(), new ReloadCommand(),
+                new ShutdownCommand())) {
             byName.put(c.name(), c);
         }
     }

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * @param failovers       failovers completed since start
  * @param lastPauseMicros write pause of the last completed failover
+ * @param reread          reads the config file and command line again (RELOAD); null when started without a file
  */
 record AdminContext(ProxyContext proxy, FailoverCoordinator failover, Runnable shutdown, AtomicLong failovers,
-                    AtomicLong lastPauseMicros) {
+                    AtomicLong lastPauseMicros, java.util.function.Supplier<io.resplit.config.ProxyConfig> reread) {
 }

@@ -41,10 +41,11 @@ public final class AdminServer {
     private final List<Channel> listeners = new ArrayList<>();
 
     public AdminServer(ProxyConfig config, io.resplit.server.ProxyContext proxy,
-                       io.resplit.topology.FailoverCoordinator failover, Runnable shutdown) {
+                       io.resplit.topology.FailoverCoordinator failover, Runnable shutdown,
+                       java.util.function.Supplier<ProxyConfig> reread) {
         this.config = config;
         this.ctx = new AdminContext(proxy, failover, shutdown, new java.util.concurrent.atomic.AtomicLong(),
-                new java.util.concurrent.atomic.AtomicLong());
+                new java.util.concurrent.atomic.AtomicLong(), reread);
     }
 
     public void start(Transport transport, EventLoopGroup group) throws InterruptedException, IOException {

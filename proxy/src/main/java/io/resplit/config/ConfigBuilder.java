@@ -33,6 +33,38 @@ final class ConfigBuilder {
     int failoverHoldTimeoutMs = d.failoverHoldTimeoutMs();
     String source = d.source();
 
+    ConfigBuilder() {
+    }
+
+    /** Starts from an existing configuration (CONFIG SET changes one directive of it). */
+    ConfigBuilder(ProxyConfig c) {
+        bind = c.bind();
+        port = c.port();
+        requirepass = c.requirepass();
+        master = c.master();
+        replicas.addAll(c.replicas());
+        masterauth = c.masterauth();
+        masteruser = c.masteruser();
+        readFrom = c.readFrom();
+        backendConnections = c.backendConnections();
+        connectTimeoutMs = c.connectTimeoutMs();
+        healthCheckIntervalMs = c.healthCheckIntervalMs();
+        healthCheckTimeoutMs = c.healthCheckTimeoutMs();
+        timeoutSeconds = c.timeoutSeconds();
+        maxclients = c.maxclients();
+        protoMaxBulkLen = c.protoMaxBulkLen();
+        clientQueryBufferLimit = c.clientQueryBufferLimit();
+        ioThreads = c.ioThreads();
+        databases = c.databases();
+        allowAdminCommands = c.allowAdminCommands();
+        adminSocket = c.adminSocket();
+        adminPort = c.adminPort();
+        adminPassword = c.adminPassword();
+        replicaMaxLag = c.replicaMaxLag();
+        failoverHoldTimeoutMs = c.failoverHoldTimeoutMs();
+        source = c.source();
+    }
+
     void apply(String name, List<String> a) {
         switch (name) {
             case "bind" -> {

@@ -33,6 +33,21 @@ public final class ConfigParser {
         return parser.builder.build();
     }
 
+    /**
+     * {@code base} with one directive set as a config line would set it (CONFIG SET on the admin console).
+     *
+     * @throws ConfigException with the reason when the value is not valid
+     */
+    public static ProxyConfig with(ProxyConfig base, String directive, List<String> args) {
+        ConfigBuilder b = new ConfigBuilder(base);
+        try {
+            b.apply(directive.toLowerCase(Locale.ROOT), args);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return b.build();
+    }
+
     /** Parses config text as if it were a file named {@code name} (tests, RELOAD). */
     public static ProxyConfig fromText(String name, String text) {
         ConfigParser parser = new ConfigParser();

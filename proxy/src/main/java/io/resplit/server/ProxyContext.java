@@ -18,9 +18,9 @@ import java.util.Map;
  * client registry and the event loops' indices.
  */
 public final class ProxyContext {
-    private final ProxyConfig config;
+    private volatile ProxyConfig config;
     private final TopologyHolder topology;
-    private final Router router;
+    private volatile Router router;
     private final ReplicaPolicy replicaPolicy;
     private final RespLimits limits;
     private final ClientRegistry clients;
@@ -51,6 +51,15 @@ public final class ProxyContext {
 
     public ProxyConfig config() {
         return config;
+    }
+
+    /**
+     * Applies a changed configuration to what reads it per request (routing, auth, lag and hold limits);
+     * settings fixed at start (ports, threads, limits) are not affected by this.
+     */
+    public void reconfigure(ProxyConfig next) {
+        this.router = new Router(next.readFrom(), next.allowAdminCommands());
+        this.config = next;
     }
 
     public CommandTable table() {

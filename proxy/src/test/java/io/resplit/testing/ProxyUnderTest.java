@@ -49,8 +49,13 @@ public final class ProxyUnderTest implements AutoCloseable {
             conf.append(line).append('\n');
         }
         try {
-            return new ProxyUnderTest(new Resplit(ConfigParser.fromText("test.conf", conf.toString())).start(),
-                    socket);
+            // written to a file so that RELOAD can read it again
+            java.nio.file.Path file = socket.getParent().resolve("resplit.conf");
+            java.nio.file.Files.writeString(file, conf.toString());
+            String[] args = {file.toString()};
+            return new ProxyUnderTest(new Resplit(ConfigParser.fromArgs(args), args).start(), socket);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -59,6 +64,11 @@ public final class ProxyUnderTest implements AutoCloseable {
 
     public int port() {
         return proxy.port();
+    }
+
+    /** The config file the proxy was started from (edit it, then RELOAD). */
+    public java.nio.file.Path configFile() {
+        return adminSocket.getParent().resolve("resplit.conf");
     }
 
     public Resplit proxy() {
@@ -130,6 +140,7 @@ public final class ProxyUnderTest implements AutoCloseable {
         proxy.close();
         try {
             java.nio.file.Files.deleteIfExists(adminSocket);
+            java.nio.file.Files.deleteIfExists(configFile());
             java.nio.file.Files.deleteIfExists(adminSocket.getParent());
         } catch (IOException e) {
             // a leftover temp directory is harmless

@@ -1,0 +1,104 @@
+package io.resplit.admin;
+
+import io.resplit.backend.BackendNode;
+import io.resplit.config.ConfigDescriber;
+import io.resplit.config.ConfigException;
+import io.resplit.config.HostPort;
+import io.resplit.config.ProxyConfig;
+import io.resplit.topology.Topology;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * RELOAD: reads the config file (and the command-line overrides) again and applies what may change at runtime:
+ * the runtime settings, and the replica list (replicas added and removed as with REPLICA ADD / REMOVE).
+ * Client connections stay open. Anything else that changed is reported as needing a restart.
+ */
+final class ReloadCommand implements AdminCommand {
+    @Override
+    public String name() {
+        return "RELOAD";
+    }
+
+    @Override
+    public String usage() {
+        return "RELOAD";
+    }
+
+    @Override
+    public String summary() {
+        return "re-read the config file; apply runtime settings and the replica list";
+    }
+
+    @Override
+    public AdminReply run(AdminContext ctx, List<String> args) {
+        if (ctx.reread() == null) {
+            return AdminReply.error("the proxy was not started from a config file");
+        }
+        ProxyConfig next;
+        try {
+            next = ctx.reread().get();
+        } catch (ConfigException e) {
+            return AdminReply.error("config not reloaded: " + e.getMessage().strip().replace('\n', ' '));
+        }
+        ProxyConfig current = ctx.proxy().config();
+        List<String> applied = new ArrayList<>();
+        List<String> restart = new ArrayList<>();
+        Map<String, String> before = ConfigDescriber.describe(current, true);
+        Map<String, String> after = ConfigDescriber.describe(next, true);
+        ProxyConfig merged = current;
+        for (String key : after.keySet()) {
+            if (Objects.equals(before.get(key), after.get(key)) || key.equals("replica") || key.equals("master")) {
+                continue;
+            }
+            if (ConfigDescriber.RUNTIME.contains(key)) {
+                applied.add(key);
+            } else {
+                restart.add(key);
+            }
+        }
+        if (!applied.isEmpty()) {
+            merged = withRuntime(current, next);
+            ctx.proxy().reconfigure(merged);
+        }
+        Topology t = ctx.proxy().topology().current();
+        List<HostPort> have = new ArrayList<>();
+        for (BackendNode n : t.replicas()) {
+            have.add(n.address());
+        }
+        for (HostPort want : next.replicas()) {
+            if (!have.contains(want) && ctx.failover().addReplica(want).done()) {
+                applied.add("replica added " + want);
+            }
+        }
+        for (HostPort gone : have) {
+            if (!next.replicas().contains(gone) && !gone.equals(next.master())
+                    && ctx.failover().removeReplica(gone, true).done()) {
+                applied.add("replica removed " + gone);
+            }
+        }
+        StringBuilder out = new StringBuilder("applied: ").append(applied.isEmpty() ? "nothing" : applied)
+                .append("\r\n");
+        if (!restart.isEmpty()) {
+            out.append("needs a restart: ").append(restart).append("\r\n");
+        }
+        if (!t.master().address().equals(next.master())) {
+            out.append("note: the file names master ").append(next.master()).append(", the proxy uses ")
+                    .append(t.master().address()).append(" (FAILOVER or MASTER SET change it)\r\n");
+        }
+        return AdminReply.text(out.toString());
+    }
+
+    /** {@code current} with the runtime settings of {@code next}. */
+    private static ProxyConfig withRuntime(ProxyConfig current, ProxyConfig next) {
+        return new ProxyConfig(current.bind(), current.port(), next.requirepass(), current.master(),
+                current.replicas(), current.masterauth(), current.masteruser(), next.readFrom(),
+                current.backendConnections(), current.connectTimeoutMs(), current.healthCheckIntervalMs(),
+                current.healthCheckTimeoutMs(), current.timeoutSeconds(), current.maxclients(),
+                current.protoMaxBulkLen(), current.clientQueryBufferLimit(), current.ioThreads(),
+                current.databases(), next.allowAdminCommands(), current.adminSocket(), current.adminPort(),
+                current.adminPassword(), next.replicaMaxLag(), next.failoverHoldTimeoutMs(), current.source());
+    }
+}

@@ -1,0 +1,59 @@
+package io.resplit.config;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A configuration as directive -> value text, the way CONFIG GET shows it; and which directives may change
+ * while the proxy runs. Passwords show as "(set)".
+ */
+public final class ConfigDescriber {
+    /** Directives CONFIG SET and RELOAD apply at once; the others need a restart. */
+    public static final Set<String> RUNTIME = Set.of("requirepass", "read-from", "replica-max-lag",
+            "failover-hold-timeout", "allow-admin-commands");
+
+    private ConfigDescriber() {
+    }
+
+    public static Map<String, String> describe(ProxyConfig c) {
+        return describe(c, false);
+    }
+
+    /** With {@code reveal}, passwords appear as they are (to compare two configurations, never to show). */
+    public static Map<String, String> describe(ProxyConfig c, boolean reveal) {
+        java.util.function.Function<String, String> secret = reveal ? s -> s == null ? "" : s : ConfigDescriber::secret;
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("bind", String.join(" ", c.bind()));
+        m.put("port", Integer.toString(c.port()));
+        m.put("requirepass", secret.apply(c.requirepass()));
+        m.put("master", c.master().host() + " " + c.master().port());
+        m.put("replica", String.join(", ", c.replicas().stream().map(r -> r.host() + " " + r.port()).toList()));
+        m.put("masterauth", secret.apply(c.masterauth()));
+        m.put("masteruser", c.masteruser() == null ? "" : c.masteruser());
+        m.put("read-from", c.readFrom().name().toLowerCase(Locale.ROOT));
+        m.put("backend-connections", Integer.toString(c.backendConnections()));
+        m.put("connect-timeout", Integer.toString(c.connectTimeoutMs()));
+        m.put("health-check-interval", Integer.toString(c.healthCheckIntervalMs()));
+        m.put("health-check-timeout", Integer.toString(c.healthCheckTimeoutMs()));
+        m.put("timeout", Integer.toString(c.timeoutSeconds()));
+        m.put("maxclients", Integer.toString(c.maxclients()));
+        m.put("proto-max-bulk-len", Long.toString(c.protoMaxBulkLen()));
+        m.put("client-query-buffer-limit", Long.toString(c.clientQueryBufferLimit()));
+        m.put("io-threads", Integer.toString(c.ioThreads()));
+        m.put("databases", Integer.toString(c.databases()));
+        m.put("allow-admin-commands", c.allowAdminCommands().isEmpty() ? "no"
+                : c.allowAdminCommands().contains(ProxyConfig.ALL) ? "yes" : String.join(" ", c.allowAdminCommands()));
+        m.put("admin-socket", c.adminSocket() == null ? "" : c.adminSocket());
+        m.put("admin-port", Integer.toString(c.adminPort()));
+        m.put("admin-password", secret.apply(c.adminPassword()));
+        m.put("replica-max-lag", Long.toString(c.replicaMaxLag()));
+        m.put("failover-hold-timeout", Integer.toString(c.failoverHoldTimeoutMs()));
+        return m;
+    }
+
+    private static String secret(String s) {
+        return s == null || s.isEmpty() ? "" : "(set)";
+    }
+}
