@@ -177,8 +177,14 @@ public final class Resplit implements AutoCloseable {
 
     private volatile boolean exitOnShutdown;
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Stops everything; safe to call more than once (SHUTDOWN, then the shutdown hook). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (admin != null) {
             admin.stop();
         }

@@ -81,7 +81,12 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             if (changes) {
                 log.info("admin command {} answered: {}", name, reply.text());
             }
-            c.writeAndFlush(encode(c, reply));
+            Runnable after = reply.after();
+            c.writeAndFlush(encode(c, reply)).addListener(f -> {
+                if (after != null) {
+                    new Thread(after, "resplit-admin-" + name.toLowerCase(java.util.Locale.ROOT)).start();
+                }
+            });
         });
     }
 

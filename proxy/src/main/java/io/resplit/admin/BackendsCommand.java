@@ -19,7 +19,7 @@ final class BackendsCommand implements AdminCommand {
 
     @Override
     public String summary() {
-        return "every node: role, health, offset, lag, in-flight requests";
+        return "every node: role, health, offset, lag, in-flight requests, check latency";
     }
 
     @Override
@@ -38,7 +38,8 @@ final class BackendsCommand implements AdminCommand {
                     .append(" offset=").append(s.offset())
                     .append(" lag_bytes=").append(isMaster || s.offset() < 0 ? 0 : Math.max(0, masterOffset - s.offset()))
                     .append(" serves_reads=").append(s.servesReads() ? 1 : 0)
-                    .append(" inflight=").append(n.inflight());
+                    .append(" inflight=").append(n.inflight())
+                    .append(" latency_us=").append(s.latencyMicros());
             if (!s.up() && s.reason() != null) {
                 out.append(" reason=\"").append(s.reason().replace('"', '\'')).append('"');
             }

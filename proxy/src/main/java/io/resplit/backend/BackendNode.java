@@ -257,10 +257,10 @@ public final class BackendNode {
     }
 
     /** A health check answered: publish the sample, and bring the node back if its backoff is over. */
-    void onSample(long seq, InfoReplication info) {
+    void onSample(long seq, InfoReplication info, long latencyMicros) {
         NodeState before = state;
         boolean up = before.up() || !inBackoff();
-        state = new NodeState(up, info, seq, up ? null : before.reason());
+        state = new NodeState(up, info, seq, up ? null : before.reason(), latencyMicros);
         if (up && !before.up()) {
             log.info("backend {} is up (role {}, offset {})", address, info.role(), info.offset());
         }

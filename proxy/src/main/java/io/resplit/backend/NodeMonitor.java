@@ -69,6 +69,7 @@ public final class NodeMonitor {
         checkOutstanding = true;
         checkSentAt = System.nanoTime();
         long seq = node.nextSampleSeq();
+        long sentAt = checkSentAt;
         BackendConnection target = conn;
         target.send(INFO_REPLICATION.retainedFrame(), new ReplyCallback() {
             @Override
@@ -79,7 +80,8 @@ public final class NodeMonitor {
                         checkOutstanding = false;
                     }
                     if (reply instanceof String info) {
-                        node.onSample(seq, InfoReplication.parse(info));
+                        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt);
+                        node.onSample(seq, InfoReplication.parse(info), micros);
                     } else {
                         target.close("health check on " + node.address() + " answered " + reply);
                     }

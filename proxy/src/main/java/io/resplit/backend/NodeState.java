@@ -9,14 +9,15 @@ package io.resplit.backend;
  * @param sampleSeq  sequence number of the health check that produced {@code info} (see
  *                   {@link BackendNode#nextSampleSeq()})
  * @param reason     why the node is down, for logs and error replies
+ * @param latencyMicros round trip of the last health check, -1 before the first
  */
-public record NodeState(boolean up, InfoReplication info, long sampleSeq, String reason) {
+public record NodeState(boolean up, InfoReplication info, long sampleSeq, String reason, long latencyMicros) {
     static NodeState initial() {
-        return new NodeState(false, null, 0, "not checked yet");
+        return new NodeState(false, null, 0, "not checked yet", -1);
     }
 
     NodeState down(String why) {
-        return new NodeState(false, info, sampleSeq, why);
+        return new NodeState(false, info, sampleSeq, why, latencyMicros);
     }
 
     /** Fit to serve reads as a replica: up, linked to its master, not in a full sync. */

@@ -51,6 +51,7 @@ final class Forwarder {
     };
     private static final byte[] NOSCRIPT = "-NOSCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] READONLY = "-READONLY".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] UNBLOCKED = "-UNBLOCKED".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final ScriptCache scripts;
 
@@ -211,6 +212,17 @@ final class Forwarder {
     /** A backend answered {@code p}. */
     void replied(PendingReply p, ByteBuf frame) {
         ended(p);
+        if (p.lane == Lane.BLOCKING && !client.discardsReplies() && startsWith(frame, UNBLOCKED) && mayHold(p)) {
+            // the master it blocked on became a replica (a failover) and Redis released it: block again on the
+            // new master (with its full timeout; the time already waited is not deducted)
+            frame.release();
+            blockingConnections.remove(p.dedicated);
+            p.node.releaseDedicated(p.dedicated, session.loopIndex(), true);
+            p.dedicated = null;
+            hold(p);
+            afterLaneChange();
+            return;
+        }
         if (p.scriptSha != null && !p.scriptReloaded && !client.discardsReplies() && startsWith(frame, NOSCRIPT)
                 && reloadScript(p)) {
             frame.release();

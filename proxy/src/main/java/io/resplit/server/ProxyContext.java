@@ -84,6 +84,26 @@ public final class ProxyContext {
         return out.toString();
     }
 
+    private volatile Runnable stopAccepting = () -> { };
+
+    /** Set by the server: closes the listening sockets (existing connections stay). */
+    void onStopAccepting(Runnable action) {
+        this.stopAccepting = action;
+    }
+
+    public void stopAccepting() {
+        stopAccepting.run();
+    }
+
+    /** Requests sent to backends and not yet answered, over all nodes (for a graceful shutdown). */
+    public int requestsInFlight() {
+        int n = 0;
+        for (io.resplit.backend.BackendNode node : topology.current().nodes()) {
+            n += node.inflight();
+        }
+        return n;
+    }
+
     /** Client connections open now. */
     public int connectedClients() {
         return clients.connected();

@@ -79,6 +79,7 @@ public final class ProxyServer {
         if (listeners.isEmpty()) {
             throw new IllegalStateException("no bind address could be bound");
         }
+        ctx.onStopAccepting(this::stop);
         return port;
     }
 

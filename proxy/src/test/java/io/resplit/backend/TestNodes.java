@@ -36,7 +36,7 @@ public final class TestNodes {
 
     /** Publishes the answer to the health check numbered {@code seq}. */
     public static void onSample(BackendNode n, long seq, String role, boolean linkUp, boolean syncing, long offset) {
-        n.onSample(seq, new InfoReplication(role, linkUp, syncing, offset));
+        n.onSample(seq, new InfoReplication(role, linkUp, syncing, offset), 100);
     }
 
     /** A whole health check: takes a sequence number and publishes its answer at once; returns the number. */

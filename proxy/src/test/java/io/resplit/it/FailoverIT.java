@@ -167,6 +167,51 @@ class FailoverIT {
         }
     }
 
+    @Test
+    void aBlockedClientBlocksAgainOnTheNewMasterAndGetsItsValue() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(1, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology)) {
+            RedisServer target = topology.replicas().get(0);
+            try (Jedis blocked = proxy.jedis(); Jedis pusher = proxy.jedis()) {
+                java.util.concurrent.CompletableFuture<List<String>> pop =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> blocked.blpop(20, "fo:queue"));
+                Wait.until(Duration.ofSeconds(5), () -> {
+                    try (Jedis m = topology.jedis(topology.master())) {
+                        return m.info("clients").contains("blocked_clients:1");
+                    }
+                }, "BLPOP blocked on the master");
+                String out = proxy.admin("FAILOVER", "TO", "127.0.0.1", Integer.toString(target.port()));
+                assertTrue(out.startsWith("OK"), out);
+                Wait.until(Duration.ofSeconds(10), () -> {
+                    try (Jedis t = topology.jedis(target)) {
+                        return t.info("clients").contains("blocked_clients:1");
+                    }
+                }, "BLPOP blocked again on the new master");
+                pusher.rpush("fo:queue", "after-failover");
+                assertEquals(List.of("fo:queue", "after-failover"),
+                        pop.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    void gracefulShutdownFromTheConsole() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(1, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology)) {
+            try (Jedis j = proxy.jedis()) {
+                j.set("sd:k", "v");
+            }
+            assertEquals("OK", proxy.admin("SHUTDOWN", "GRACEFUL"));
+            Wait.until(Duration.ofSeconds(15), () -> {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
+                    return false;
+                } catch (java.io.IOException refused) {
+                    return true;
+                }
+            }, "the proxy stopped listening");
+        }
+    }
+
     private static void awaitReplicating(RedisTopology topology, RedisServer master) {
         Wait.until(Duration.ofSeconds(30), () -> {
             for (RedisServer n : topology.nodes()) {
