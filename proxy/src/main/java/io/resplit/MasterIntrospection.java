@@ -26,8 +26,13 @@ final class MasterIntrospection {
     }
 
     void refresh() {
+        refresh(config.master());
+    }
+
+    /** Reads COMMAND (and version, databases) from {@code master}; called at start and after a failover. */
+    void refresh(io.resplit.config.HostPort master) {
         try {
-            List<ControlClient.Reply> raw = ControlClient.callRaw(config.master(),
+            List<ControlClient.Reply> raw = ControlClient.callRaw(master,
                     new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs(),
                     List.of(new String[] {"COMMAND"}, new String[] {"INFO", "server"},
                             new String[] {"CONFIG", "GET", "databases"}, new String[] {"HELLO", "3"},
@@ -35,7 +40,7 @@ final class MasterIntrospection {
             List<Object> replies = raw.stream().map(ControlClient.Reply::value).toList();
             if (replies.get(0) instanceof List<?> commands) {
                 // COMMAND once in RESP2 and once (after HELLO 3) in RESP3: clients get the master's own entries
-                CommandTable table = CommandTableLoader.fromCommandReply(commands, "COMMAND on " + config.master(),
+                CommandTable table = CommandTableLoader.fromCommandReply(commands, "COMMAND on " + master,
                         CommandTableLoader.entriesByName(raw.get(0).raw()),
                         replies.get(4) instanceof List<?> ? CommandTableLoader.entriesByName(raw.get(4).raw())
                                 : java.util.Map.of());
@@ -62,7 +67,7 @@ final class MasterIntrospection {
             }
         } catch (Exception e) {
             log.warn("could not read COMMAND from the master {} ({}); keeping the built-in command table",
-                    config.master(), e.toString());
+                    master, e.toString());
         }
     }
 }

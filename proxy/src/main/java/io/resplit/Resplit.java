@@ -103,6 +103,8 @@ public final class Resplit implements AutoCloseable {
         io.resplit.topology.FailoverCoordinator failover = new io.resplit.topology.FailoverCoordinator(
                 context.topology(), context.writeGate(),
                 new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs());
+        MasterIntrospection introspection = new MasterIntrospection(config, context);
+        failover.onMasterChanged(introspection::refresh); // the new master's COMMAND table and version
         failover.nodeLifecycle(new io.resplit.topology.FailoverCoordinator.NodeLifecycle() {
             @Override
             public BackendNode create(HostPort address) {

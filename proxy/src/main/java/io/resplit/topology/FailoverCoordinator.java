@@ -76,6 +76,8 @@ public final class FailoverCoordinator {
             }
             topology.swap(Topology.changedTo(promoted, replicas));
             long pause = micros(start);
+            gate.open(); // before the table refresh below: held writes need not wait for it
+            notifyMasterChanged(promoted.address());
             log.info("failover to {} done: writes held {} ms", target, pause / 1000);
             return new Outcome(true, "OK", pause);
         } catch (IOException e) {
@@ -100,6 +102,17 @@ public final class FailoverCoordinator {
     }
 
     private NodeLifecycle nodes;
+    private java.util.function.Consumer<HostPort> masterChanged = m -> { };
+
+    /** Off the caller's thread: masterSet also runs on an event loop (role changes), which must not block. */
+    private void notifyMasterChanged(HostPort master) {
+        java.util.concurrent.CompletableFuture.runAsync(() -> masterChanged.accept(master));
+    }
+
+    /** Told after every change of master, on a pool thread, e.g. to refresh the command table. */
+    public void onMasterChanged(java.util.function.Consumer<HostPort> listener) {
+        this.masterChanged = listener;
+    }
 
     public void nodeLifecycle(NodeLifecycle lifecycle) {
         this.nodes = lifecycle;
@@ -165,7 +178,8 @@ public final class FailoverCoordinator {
         List<BackendNode> replicas = new ArrayList<>(before.nodes());
         replicas.remove(next);
         topology.swap(Topology.changedTo(next, replicas));
-        log.info("master set to {} by an operator", address);
+        log.info("master set to {}", address);
+        notifyMasterChanged(address);
         return new Outcome(true, "OK", 0);
     }
 
