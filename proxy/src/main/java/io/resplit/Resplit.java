@@ -11,6 +11,7 @@ import io.resplit.config.ConfigException;
 import io.resplit.config.ConfigParser;
 import io.resplit.config.HostPort;
 import io.resplit.config.ProxyConfig;
+import io.resplit.metrics.ProxyMetrics;
 import io.resplit.net.Transport;
 import io.resplit.route.LeastOutstandingPolicy;
 import io.resplit.route.Router;
@@ -39,6 +40,8 @@ public final class Resplit implements AutoCloseable {
     private ProxyServer server;
     private io.resplit.admin.AdminServer admin;
     private BackendConnector connector;
+    private ProxyMetrics metrics;
+    private io.resplit.metrics.MetricsHttpServer metricsHttp;
     private ProxyContext context;
     private int port;
 
@@ -94,8 +97,15 @@ public final class Resplit implements AutoCloseable {
             monitors.put(n, m);
             m.start();
         }
+        metrics = config.metricsPort() > 0 ? ProxyMetrics.prometheus() : ProxyMetrics.disabled();
         context = new ProxyContext(config, CommandTableLoader.builtIn(), new TopologyHolder(topology),
-                new Router(config.readFrom(), config.allowAdminCommands()), new LeastOutstandingPolicy(), workers, transport.name());
+                new Router(config.readFrom(), config.allowAdminCommands()), new LeastOutstandingPolicy(), workers,
+                transport.name(), metrics);
+        for (BackendNode n : topology.nodes()) {
+            meterNode(n);
+        }
+        metrics.nettyMemory(() -> (double) io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(),
+                () -> (double) io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory());
         awaitFirstChecks(topology);
         new MasterIntrospection(config, context).refresh();
         server = new ProxyServer(context);
@@ -109,6 +119,7 @@ public final class Resplit implements AutoCloseable {
             @Override
             public BackendNode create(HostPort address) {
                 BackendNode n = node(address, connector, threads);
+                meterNode(n);
                 NodeMonitor m = new NodeMonitor(n, workers.next(), config.healthCheckIntervalMs(),
                         config.healthCheckTimeoutMs());
                 monitors.put(n, m);
@@ -125,6 +136,17 @@ public final class Resplit implements AutoCloseable {
                 n.retire(config.connectTimeoutMs());
             }
         });
+        metrics.failovers(failover, f -> f.completed(), f -> f.aborted(), f -> f.lastPauseMicros() / 1e6,
+                f -> context.writeGate().waiting());
+        if (config.metricsPort() > 0) {
+            try {
+                metricsHttp = new io.resplit.metrics.MetricsHttpServer(config.metricsBind(), config.metricsPort(),
+                        metrics, () -> context.topology().current().master().isUp());
+                metricsHttp.start();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("could not open the metrics port: " + e.getMessage(), e);
+            }
+        }
         admin = new io.resplit.admin.AdminServer(config, context, failover, this::closeAndExit,
                 args == null ? null : () -> ConfigParser.fromArgs(args));
         workers.next().scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
@@ -142,6 +164,20 @@ public final class Resplit implements AutoCloseable {
 
     private BackendNode node(HostPort address, BackendConnector connector, int threads) {
         return new BackendNode(address, connector, threads, config.databases(), config.backendConnections());
+    }
+
+    /** The meters of one node; the current topology says whether it is the master. */
+    private void meterNode(BackendNode n) {
+        metrics.backend(n.address().toString(), n, x -> x.isUp() ? 1 : 0,
+                x -> context.topology().current().master() == x ? 1 : 0,
+                x -> {
+                    long master = context.topology().current().master().state().offset();
+                    long mine = x.state().offset();
+                    return context.topology().current().master() == x || master < 0 || mine < 0 ? 0
+                            : Math.max(0, master - mine);
+                },
+                BackendNode::inflight, BackendNode::downEvents,
+                x -> x.state().latencyMicros() < 0 ? 0 : x.state().latencyMicros() / 1e6);
     }
 
     /** Waits (bounded) until every node was checked once, so the first clients find the nodes classified. */
@@ -169,6 +205,11 @@ public final class Resplit implements AutoCloseable {
         return context;
     }
 
+    /** The metrics HTTP port (the bound one when the config said a port), or 0 when metrics are off. */
+    public int metricsPort() {
+        return metricsHttp == null ? 0 : metricsHttp.port();
+    }
+
     /** SHUTDOWN from the admin console. */
     private void closeAndExit() {
         close();
@@ -189,6 +230,9 @@ public final class Resplit implements AutoCloseable {
         }
         if (admin != null) {
             admin.stop();
+        }
+        if (metricsHttp != null) {
+            metricsHttp.stop();
         }
         if (server != null) {
             server.stop();

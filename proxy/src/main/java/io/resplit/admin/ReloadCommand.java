@@ -99,6 +99,7 @@ final class ReloadCommand implements AdminCommand {
                 current.healthCheckTimeoutMs(), current.timeoutSeconds(), current.maxclients(),
                 current.protoMaxBulkLen(), current.clientQueryBufferLimit(), current.ioThreads(),
                 current.databases(), next.allowAdminCommands(), current.adminSocket(), current.adminPort(),
-                current.adminPassword(), next.replicaMaxLag(), next.failoverHoldTimeoutMs(), current.source());
+                current.adminPassword(), next.replicaMaxLag(), next.failoverHoldTimeoutMs(), current.metricsPort(),
+                current.metricsBind(), current.source());
     }
 }

@@ -243,9 +243,19 @@ public final class BackendNode {
         markDown(reason);
     }
 
+    private final AtomicLong downEvents = new AtomicLong();
+
+    /** Times the node was taken out of service (for metrics). */
+    public long downEvents() {
+        return downEvents.get();
+    }
+
     /** Takes the node out of service now; a health check after the backoff brings it back. */
     void markDown(String reason) {
         int n = failures.incrementAndGet();
+        if (state.up()) {
+            downEvents.incrementAndGet();
+        }
         long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(n - 1, 10));
         retryAfterNanos = System.nanoTime() + backoff;
         NodeState before = state;

@@ -31,6 +31,8 @@ final class ConfigBuilder {
     String adminPassword = d.adminPassword();
     long replicaMaxLag = d.replicaMaxLag();
     int failoverHoldTimeoutMs = d.failoverHoldTimeoutMs();
+    int metricsPort = d.metricsPort();
+    String metricsBind = d.metricsBind();
     String source = d.source();
 
     ConfigBuilder() {
@@ -62,6 +64,8 @@ final class ConfigBuilder {
         adminPassword = c.adminPassword();
         replicaMaxLag = c.replicaMaxLag();
         failoverHoldTimeoutMs = c.failoverHoldTimeoutMs();
+        metricsPort = c.metricsPort();
+        metricsBind = c.metricsBind();
         source = c.source();
     }
 
@@ -95,6 +99,8 @@ final class ConfigBuilder {
             case "admin-password" -> adminPassword = emptyToNull(one(a));
             case "replica-max-lag" -> replicaMaxLag = sizeIn(one(a), 0, Long.MAX_VALUE);
             case "failover-hold-timeout" -> failoverHoldTimeoutMs = intIn(one(a), 0, 3_600_000);
+            case "metrics-port" -> metricsPort = intIn(one(a), 0, 65535);
+            case "metrics-bind" -> metricsBind = one(a);
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
         }
     }
@@ -110,7 +116,7 @@ final class ConfigBuilder {
         }
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
-                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, source);
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, metricsPort, metricsBind, source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */

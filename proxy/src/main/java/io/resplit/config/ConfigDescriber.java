@@ -50,6 +50,8 @@ public final class ConfigDescriber {
         m.put("admin-password", secret.apply(c.adminPassword()));
         m.put("replica-max-lag", Long.toString(c.replicaMaxLag()));
         m.put("failover-hold-timeout", Integer.toString(c.failoverHoldTimeoutMs()));
+        m.put("metrics-port", Integer.toString(c.metricsPort()));
+        m.put("metrics-bind", c.metricsBind());
         return m;
     }
 

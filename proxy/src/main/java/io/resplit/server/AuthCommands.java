@@ -33,6 +33,7 @@ final class AuthCommands {
             c.authenticated();
             c.reply(Replies.ok());
         } else {
+            ctx.metrics().authFailures().increment();
             c.reply(Replies.wrongPass());
         }
     }
@@ -78,6 +79,7 @@ final class AuthCommands {
         }
         if (password != null) {
             if (!check(user, password)) {
+                ctx.metrics().authFailures().increment();
                 c.reply(Replies.wrongPass());
                 return;
             }

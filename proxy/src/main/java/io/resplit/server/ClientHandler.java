@@ -40,6 +40,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private volatile long lastCommandMillis = createdMillis;
     private volatile String lastCommand = "NULL";
     private MonitorSession monitor;
+    private CommandSpec currentSpec;                       // the request being handled, for metering local replies
+    private RouteIntent currentIntent = RouteIntent.LOCAL;
     private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
 
     ClientHandler(ProxyContext ctx, RespRequestDecoder decoder, LocalCommands local, TransactionCommands transactions,
@@ -82,7 +84,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         channel = c.channel();
         session = new ClientSession(ctx.clients().nextId(), ctx.loopIndex(channel.eventLoop()),
                 !ctx.config().clientAuthRequired());
-        replies = new ReplyQueue(channel);
+        replies = new ReplyQueue(channel, ctx.meters());
         forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         ctx.clients().register(this);
         c.fireChannelActive();
@@ -91,10 +93,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
         if (msg instanceof ProtocolException e) {
+            ctx.meters().metrics().protocolErrors().increment();
             replyAndClose(RespWriter.error(channel.alloc(), "ERR " + e.getMessage()));
             return;
         }
         RespRequest request = (RespRequest) msg;
+        ctx.meters().metrics().bytesIn().increment(request.frame().readableBytes());
         if (closed || closing) { // after QUIT or a protocol error, like Redis, nothing more is served
             request.release();
             return;
@@ -107,6 +111,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(RespRequest request) {
         CommandSpec spec = ctx.table().resolve(request);
+        currentSpec = spec;
+        currentIntent = RouteIntent.LOCAL;
         lastCommandMillis = System.currentTimeMillis();
         lastCommand = spec == null ? "unknown" : spec.name();
         if (monitor != null && (spec == null || !spec.immediateInMulti())) {
@@ -120,6 +126,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RouteIntent intent = ctx.router().intent(spec, request);
+        currentIntent = intent;
         if (pubsub != null && pubsub.subscribed() && intent == RouteIntent.PUBSUB) {
             pubsub.send(request, spec);
             return;
@@ -188,6 +195,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Enters MONITOR mode: the master's feed streams to this client. */
     void startMonitor(MonitorSession session) {
         this.monitor = session;
+    }
+
+    CommandSpec currentSpec() {
+        return currentSpec;
+    }
+
+    RouteIntent currentIntent() {
+        return currentIntent;
     }
 
     long createdMillis() {

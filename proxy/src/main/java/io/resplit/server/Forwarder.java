@@ -181,12 +181,14 @@ final class Forwarder {
         if (writesMaybe(p)) {
             session.readYourWrites().writeSent();
         }
+        p.sentNanos = System.nanoTime();
         conn.send(p.request.retainedFrame(), p);
     }
 
     private BackendNode replicaFor(Topology topology, BackendNode exclude) {
         long minOffset = session.readYourWrites().minReplicaOffset(topology.master());
         if (minOffset == ReadYourWrites.MASTER_ONLY) {
+            ctx.metrics().readsRedirectedToMaster().increment();
             return topology.master();
         }
         // replica-max-lag: a replica too far behind the master's last sampled offset serves nobody's reads
@@ -212,6 +214,7 @@ final class Forwarder {
     /** A backend answered {@code p}. */
     void replied(PendingReply p, ByteBuf frame) {
         ended(p);
+        ctx.meters().backendReplied(p.node, p.sentNanos);
         if (p.lane == Lane.BLOCKING && !client.discardsReplies() && startsWith(frame, UNBLOCKED) && mayHold(p)) {
             // the master it blocked on became a replica (a failover) and Redis released it: block again on the
             // new master (with its full timeout; the time already waited is not deducted)

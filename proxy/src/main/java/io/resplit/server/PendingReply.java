@@ -17,8 +17,10 @@ import java.util.function.UnaryOperator;
 final class PendingReply implements ReplyCallback {
     private final ClientHandler owner;
     RespRequest request;          // owned until the reply arrives; null for local replies
-    final CommandSpec spec;
+    CommandSpec spec;
     RouteIntent intent;
+    final long startNanos = System.nanoTime(); // arrival, for the request-duration histogram
+    long sentNanos;                            // last sent to a backend, for the backend histogram
     BackendNode node;
     Lane lane;                    // which of the client's master lanes carries it, for ordering
     BackendConnection dedicated;  // a blocking command's own connection, given back after the reply
@@ -49,7 +51,8 @@ final class PendingReply implements ReplyCallback {
 
     /** A slot whose reply is already known (local commands, errors). */
     static PendingReply completed(ClientHandler owner, ByteBuf reply) {
-        PendingReply p = new PendingReply(owner, null, null, RouteIntent.LOCAL);
+        // metered as the request being handled when the proxy answered it (its command, local or refused)
+        PendingReply p = new PendingReply(owner, null, owner.currentSpec(), owner.currentIntent());
         p.reply = reply;
         return p;
     }

@@ -32,8 +32,13 @@ public final class ProxyContext {
     private volatile String backendVersion = "7.0.0";
     private volatile int databases;
 
+    private final CommandMeters meters;
+
     public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
-                        ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName) {
+                        ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName,
+                        io.resplit.metrics.ProxyMetrics metrics) {
+        this.meters = new CommandMeters(metrics);
+        metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
         this.config = config;
         this.table = table;
         this.topology = topology;
@@ -73,6 +78,14 @@ public final class ProxyContext {
 
     public TopologyHolder topology() {
         return topology;
+    }
+
+    CommandMeters meters() {
+        return meters;
+    }
+
+    public io.resplit.metrics.ProxyMetrics metrics() {
+        return meters.metrics();
     }
 
     /** Every client connection, one CLIENT LIST line each (for the admin console). */

@@ -11,13 +11,15 @@ import java.util.ArrayDeque;
  */
 final class ReplyQueue {
     private final Channel channel;
+    private final CommandMeters meters;
     private final ArrayDeque<PendingReply> queue = new ArrayDeque<>(8);
     private final Runnable flushTask = this::flushNow;
     private boolean flushScheduled;
     private boolean closing;
 
-    ReplyQueue(Channel channel) {
+    ReplyQueue(Channel channel, CommandMeters meters) {
         this.channel = channel;
+        this.meters = meters;
     }
 
     void add(PendingReply p) {
@@ -46,6 +48,9 @@ final class ReplyQueue {
         boolean wrote = false;
         while ((head = queue.peek()) != null && head.done()) {
             queue.poll();
+            if (head.intent != null) {
+                meters.replied(head, head.reply);
+            }
             if (head.suppressed) {
                 head.reply.release(); // CLIENT REPLY OFF / SKIP
             } else {

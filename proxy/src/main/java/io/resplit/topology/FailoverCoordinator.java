@@ -34,6 +34,22 @@ public final class FailoverCoordinator {
     private final BackendCredentials credentials;
     private final int ioTimeoutMs;
     private volatile boolean inProgress;
+    private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastPauseMicros;
+
+    /** Failovers completed, aborted or failed, and the last completed one's write pause (for metrics). */
+    public long completed() {
+        return completed.get();
+    }
+
+    public long aborted() {
+        return aborted.get();
+    }
+
+    public long lastPauseMicros() {
+        return lastPauseMicros;
+    }
 
     public FailoverCoordinator(TopologyHolder topology, WriteGate gate, BackendCredentials credentials,
                                int ioTimeoutMs) {
@@ -61,6 +77,7 @@ public final class FailoverCoordinator {
             if (!force) {
                 String why = waitUntilCaughtUp(oldMaster, promoted, deadline);
                 if (why != null) {
+                    aborted.incrementAndGet();
                     log.warn("failover to {} aborted: {}; writes go on to {}", target, why, oldMaster.address());
                     return new Outcome(false, "aborted: " + why, micros(start));
                 }
@@ -77,10 +94,13 @@ public final class FailoverCoordinator {
             topology.swap(Topology.changedTo(promoted, replicas));
             long pause = micros(start);
             gate.open(); // before the table refresh below: held writes need not wait for it
+            completed.incrementAndGet();
+            lastPauseMicros = pause;
             notifyMasterChanged(promoted.address());
             log.info("failover to {} done: writes held {} ms", target, pause / 1000);
             return new Outcome(true, "OK", pause);
         } catch (IOException e) {
+            aborted.incrementAndGet();
             log.error("failover to {} failed: {}", target, e.getMessage());
             return new Outcome(false, "failed: " + e.getMessage(), micros(start));
         } finally {

@@ -1,0 +1,179 @@
+package io.resplit.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Every meter of the proxy, declared here once with its help text and unit. Prometheus names follow from the
+ * Micrometer names: {@code resplit.commands} becomes {@code resplit_commands_total}, a timer
+ * {@code resplit.request.duration} becomes {@code resplit_request_duration_seconds_bucket/_count/_sum}.
+ * Labels are bounded: command names come from the command table, routes and outcomes from fixed sets, nodes
+ * from the configuration.
+ */
+public final class ProxyMetrics {
+    /** Latency buckets fit for sub-millisecond work, up to the seconds a failover or a blocked command takes. */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5)};
+
+    private final MeterRegistry registry;
+    private final PrometheusMeterRegistry prometheus; // null when metrics are off
+
+    private final Counter protocolErrors;
+    private final Counter authFailures;
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final Counter readsRedirectedToMaster;
+
+    private ProxyMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
+        this.registry = registry;
+        this.prometheus = prometheus;
+        protocolErrors = Counter.builder("resplit.protocol.errors")
+                .description("Client requests refused as malformed RESP (the connection is closed)").register(registry);
+        authFailures = Counter.builder("resplit.client.auth.failures")
+                .description("AUTH or HELLO AUTH attempts with a wrong password").register(registry);
+        bytesIn = Counter.builder("resplit.client.received").baseUnit("bytes")
+                .description("Request bytes received from clients").register(registry);
+        bytesOut = Counter.builder("resplit.client.sent").baseUnit("bytes")
+                .description("Reply bytes written to clients").register(registry);
+        readsRedirectedToMaster = Counter.builder("resplit.reads.master.redirects")
+                .description("Reads sent to the master because no replica had the client's own writes yet "
+                        + "(read-your-writes)").register(registry);
+    }
+
+    /** Metrics exported over HTTP, with JVM and process meters. */
+    public static ProxyMetrics prometheus() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        return new ProxyMetrics(registry, registry);
+    }
+
+    /**
+     * Metrics off ({@code metrics-port 0}): every meter is Micrometer's no-op, so the hot path pays only the
+     * calls (this is what the benchmark compares against to measure the cost of metrics).
+     */
+    public static ProxyMetrics disabled() {
+        return new ProxyMetrics(new io.micrometer.core.instrument.composite.CompositeMeterRegistry(), null);
+    }
+
+    /** Metrics kept in memory only (tests read them without HTTP). */
+    public static ProxyMetrics inMemory() {
+        return new ProxyMetrics(new SimpleMeterRegistry(), null);
+    }
+
+    /** The Prometheus text exposition, or null when metrics are not exported. */
+    public String scrape() {
+        return prometheus == null ? null : prometheus.scrape();
+    }
+
+    /** Commands answered, by command, route and outcome (ok or error reply). */
+    public Counter commands(String command, String route, String outcome) {
+        return Counter.builder("resplit.commands")
+                .description("Commands answered, by command (from the command table), route and outcome")
+                .tag("command", command).tag("route", route).tag("outcome", outcome).register(registry);
+    }
+
+    /** From a request's arrival to its reply being written, by route. */
+    public Timer requestDuration(String route) {
+        return Timer.builder("resplit.request.duration")
+                .description("Time from a request's arrival to its reply being written to the client, by route")
+                .serviceLevelObjectives(LATENCY_BUCKETS).tag("route", route).register(registry);
+    }
+
+    /** From a request being sent to a backend to its reply arriving, by node. */
+    public Timer backendDuration(String node) {
+        return Timer.builder("resplit.backend.request.duration")
+                .description("Time from a request being sent to a backend to its reply arriving, by node")
+                .serviceLevelObjectives(LATENCY_BUCKETS).tag("node", node).register(registry);
+    }
+
+    public Counter protocolErrors() {
+        return protocolErrors;
+    }
+
+    public Counter authFailures() {
+        return authFailures;
+    }
+
+    public Counter bytesIn() {
+        return bytesIn;
+    }
+
+    public Counter bytesOut() {
+        return bytesOut;
+    }
+
+    public Counter readsRedirectedToMaster() {
+        return readsRedirectedToMaster;
+    }
+
+    /** Client connection meters, read from the proxy's own counters. */
+    public <T> void clients(T source, ToDoubleFunction<T> connected, ToDoubleFunction<T> accepted,
+                            ToDoubleFunction<T> rejected) {
+        Gauge.builder("resplit.clients.connected", source, connected)
+                .description("Client connections open now").register(registry);
+        FunctionCounter.builder("resplit.clients.accepted", source, accepted)
+                .description("Client connections accepted").register(registry);
+        FunctionCounter.builder("resplit.clients.rejected", source, rejected)
+                .description("Client connections refused because maxclients were connected").register(registry);
+    }
+
+    /** Meters of one backend node; the node's address is the label. */
+    public <T> void backend(String node, T source, ToDoubleFunction<T> up, ToDoubleFunction<T> isMaster,
+                            ToDoubleFunction<T> lagBytes, ToDoubleFunction<T> inflight,
+                            ToDoubleFunction<T> downs, ToDoubleFunction<T> checkLatencySeconds) {
+        Gauge.builder("resplit.backend.up", source, up).tag("node", node)
+                .description("1 while the node answers health checks, else 0").register(registry);
+        Gauge.builder("resplit.backend.master", source, isMaster).tag("node", node)
+                .description("1 for the node the proxy sends writes to, else 0").register(registry);
+        Gauge.builder("resplit.backend.replication.lag", source, lagBytes).tag("node", node).baseUnit("bytes")
+                .description("Bytes of the replication stream the node is behind the master (0 for the master)")
+                .register(registry);
+        Gauge.builder("resplit.backend.inflight", source, inflight).tag("node", node)
+                .description("Requests sent to the node and not yet answered").register(registry);
+        FunctionCounter.builder("resplit.backend.down.events", source, downs).tag("node", node)
+                .description("Times the node was taken out of service (failed connection or health check)")
+                .register(registry);
+        Gauge.builder("resplit.backend.health.check.latency", source, checkLatencySeconds).tag("node", node)
+                .baseUnit("seconds").description("Round trip of the node's last health check").register(registry);
+    }
+
+    /** Failover meters. */
+    public <T> void failovers(T source, ToDoubleFunction<T> done, ToDoubleFunction<T> aborted,
+                              ToDoubleFunction<T> lastPauseSeconds, ToDoubleFunction<T> clientsHeld) {
+        FunctionCounter.builder("resplit.failovers", source, done).tag("outcome", "done")
+                .description("Failovers run by the proxy, by outcome").register(registry);
+        FunctionCounter.builder("resplit.failovers", source, aborted).tag("outcome", "aborted")
+                .description("Failovers run by the proxy, by outcome").register(registry);
+        Gauge.builder("resplit.failover.last.write.pause", source, lastPauseSeconds).baseUnit("seconds")
+                .description("How long writes were held during the last completed failover").register(registry);
+        Gauge.builder("resplit.writes.held.clients", source, clientsHeld)
+                .description("Client connections whose writes wait at the write gate now").register(registry);
+    }
+
+    /** Netty's pooled buffer memory, where the allocator reports it. */
+    public void nettyMemory(Supplier<Double> usedDirectBytes, Supplier<Double> usedHeapBytes) {
+        Gauge.builder("resplit.netty.buffer.memory", usedDirectBytes).tag("area", "direct").baseUnit("bytes")
+                .description("Memory held by Netty's buffer allocator").register(registry);
+        Gauge.builder("resplit.netty.buffer.memory", usedHeapBytes).tag("area", "heap").baseUnit("bytes")
+                .description("Memory held by Netty's buffer allocator").register(registry);
+    }
+}

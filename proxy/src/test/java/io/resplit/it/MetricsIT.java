@@ -1,0 +1,69 @@
+package io.resplit.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.resplit.testing.FreePorts;
+import io.resplit.testing.ProxyUnderTest;
+import io.resplit.testing.RedisTopology;
+import io.resplit.testing.Wait;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** The metrics endpoint: Prometheus text with the proxy's meters, and health/readiness probes. */
+class MetricsIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void metricsHealthAndReadiness() throws Exception {
+        int port = FreePorts.next();
+        try (RedisTopology topology = RedisTopology.start(1, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "metrics-port " + port)) {
+            try (Jedis j = proxy.jedis()) {
+                j.set("m:k", "v");
+                j.get("m:k");
+            }
+            try (Jedis fresh = proxy.jedis()) {
+                for (int i = 0; i < 10; i++) {
+                    fresh.get("m:none");
+                }
+                fresh.sendCommand(redis.clients.jedis.Protocol.Command.PING);
+            }
+            String text = get(port, "/metrics").body();
+            assertTrue(text.contains("resplit_commands_total{command=\"set\",outcome=\"ok\",route=\"master\""),
+                    text);
+            assertTrue(text.matches("(?s).*resplit_commands_total\\{command=\"get\",outcome=\"ok\",route=\"replica\",?} 10\\.0.*"),
+                    text);
+            assertTrue(text.contains("resplit_commands_total{command=\"ping\",outcome=\"ok\",route=\"local\""), text);
+            assertTrue(text.contains("resplit_request_duration_seconds_bucket{route=\"replica\""), text);
+            assertTrue(text.contains("resplit_backend_request_duration_seconds_count{node=\"127.0.0.1:"), text);
+            assertTrue(text.matches("(?s).*resplit_backend_up\\{node=\"127\\.0\\.0\\.1:" + topology.master().port()
+                    + "\",?} 1\\.0.*"), text);
+            assertTrue(text.contains("resplit_clients_accepted_total"), text);
+            assertTrue(text.contains("resplit_reads_master_redirects_total"), text);
+            assertTrue(text.contains("jvm_memory_used_bytes"), text);
+            assertEquals(200, get(port, "/health").statusCode());
+            assertEquals(200, get(port, "/ready").statusCode());
+
+            topology.master().kill();
+            Wait.until(Duration.ofSeconds(10), () -> {
+                try {
+                    return get(port, "/ready").statusCode() == 503;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, "/ready says 503 without a master");
+            assertEquals(200, get(port, "/health").statusCode());
+        }
+    }
+}
