@@ -58,6 +58,11 @@ public final class Resplit implements AutoCloseable {
     }
 
     public static void main(String[] args) {
+        // Netty's leak detector samples every buffer it hands out; it is for tests (which run it at "paranoid"),
+        // not for production traffic, unless an operator asks for it
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         ProxyConfig config;
         try {
             config = ConfigParser.fromArgs(args);

@@ -19,15 +19,15 @@ final class AdminCommands {
 
     AdminReply run(AdminContext ctx, List<String> words) {
         String name = words.get(0).toUpperCase(Locale.ROOT);
-        if (name.equals("HELP")) {
-            return help();
+        if (name.equals("HELP") || name.equals("COMMANDS")) {
+            return help(); // COMMANDS too: redis-cli answers HELP itself and never sends it
         }
         if (name.equals("PING")) {
             return new AdminReply(AdminReply.Kind.STATUS, "PONG");
         }
         AdminCommand c = byName.get(name);
         if (c == null) {
-            return AdminReply.error("unknown admin command '" + words.get(0) + "', try HELP");
+            return AdminReply.error("unknown admin command '" + words.get(0) + "', try COMMANDS");
         }
         return c.run(ctx, words.subList(1, words.size()));
     }
@@ -37,7 +37,7 @@ final class AdminCommands {
         for (AdminCommand c : byName.values()) {
             out.append(String.format("  %-46s %s%n", c.usage(), c.summary()).replace("\n", "\r\n"));
         }
-        out.append(String.format("  %-46s %s\r\n", "HELP", "this list"));
+        out.append(String.format("  %-46s %s\r\n", "COMMANDS (or HELP)", "this list"));
         return AdminReply.text(out.toString());
     }
 }

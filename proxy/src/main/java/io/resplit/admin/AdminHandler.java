@@ -24,10 +24,13 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private final AdminCommands commands;
     private final AdminContext ctx;
     private final ExecutorService executor;
+    private final ExecutorService readExecutor;
     private final String password; // null: no AUTH needed (the Unix socket is protected by its file mode)
     private boolean authenticated;
 
-    AdminHandler(AdminCommands commands, AdminContext ctx, ExecutorService executor, String password) {
+    AdminHandler(AdminCommands commands, AdminContext ctx, ExecutorService executor, ExecutorService readExecutor,
+                 String password) {
+        this.readExecutor = readExecutor;
         this.commands = commands;
         this.ctx = ctx;
         this.executor = executor;
@@ -63,18 +66,19 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String who = String.valueOf(c.channel().remoteAddress());
-        executor.execute(() -> {
-            String name = words.get(0).toUpperCase(java.util.Locale.ROOT);
-            boolean changes = !name.equals("HELP") && !name.equals("STATUS") && !name.equals("BACKENDS")
-                    && !name.equals("CLIENTS") && !name.equals("PING");
+        String name = words.get(0).toUpperCase(java.util.Locale.ROOT);
+        boolean changes = !(name.equals("HELP") || name.equals("COMMANDS") || name.equals("STATUS")
+                || name.equals("BACKENDS") || name.equals("CLIENTS") || name.equals("PING")
+                || name.equals("CONFIG") && words.size() > 1 && words.get(1).equalsIgnoreCase("GET"));
+        (changes ? executor : readExecutor).execute(() -> {
             if (changes) {
                 log.info("admin command from {}: {}", who.isEmpty() || who.equals("null") ? "admin socket" : who,
-                        String.join(" ", words));
+                        loggable(words));
             }
             AdminReply reply;
             try {
                 reply = commands.run(ctx, words);
-            } catch (RuntimeException e) {
+            } catch (Exception | Error e) { // whatever happens, the console gets an answer
                 log.error("admin command {} failed", name, e);
                 reply = AdminReply.error(e.toString());
             }
@@ -88,6 +92,16 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                 }
             });
         });
+    }
+
+    /** The command as logged: values of password directives are not written to the log. */
+    private static String loggable(List<String> words) {
+        if (words.size() >= 3 && words.get(0).equalsIgnoreCase("CONFIG")
+                && (words.get(2).toLowerCase(java.util.Locale.ROOT).contains("pass")
+                || words.get(2).toLowerCase(java.util.Locale.ROOT).contains("auth"))) {
+            return String.join(" ", words.subList(0, 3)) + " (value not logged)";
+        }
+        return String.join(" ", words);
     }
 
     private static ByteBuf encode(ChannelHandlerContext c, AdminReply reply) {

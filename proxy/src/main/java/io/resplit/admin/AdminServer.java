@@ -33,8 +33,15 @@ public final class AdminServer {
     private final ProxyConfig config;
     private final AdminContext ctx;
     private final AdminCommands commands = new AdminCommands();
+    // changes run one at a time; reads (STATUS, BACKENDS, ...) on their own thread, so they answer while a
+    // FAILOVER is under way
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "resplit-admin");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ExecutorService readExecutor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "resplit-admin-read");
         t.setDaemon(true);
         return t;
     });
@@ -76,7 +83,7 @@ public final class AdminServer {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new RespRequestDecoder(RespLimits.defaults(), true),
-                        new AdminHandler(commands, ctx, executor, password));
+                        new AdminHandler(commands, ctx, executor, readExecutor, password));
             }
         });
     }
@@ -84,6 +91,7 @@ public final class AdminServer {
     public void stop() {
         listeners.forEach(Channel::close);
         executor.shutdownNow();
+        readExecutor.shutdownNow();
         if (config.adminSocket() != null) {
             try {
                 Files.deleteIfExists(Path.of(config.adminSocket()));

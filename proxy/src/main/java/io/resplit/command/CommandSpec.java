@@ -18,10 +18,14 @@ public final class CommandSpec {
     private final int keyStep;
     private final List<String> aclCategories;
     private final Handling handling;
-    private final String insideMulti;
+    private final boolean queuedInMulti;
+    private final boolean immediateInMulti;
     private final String note;
     private final NameIndex subcommands;
     private final byte[][] rawEntry; // [protocol - 2]: the master's own COMMAND entry, or null
+    // per-command state another package keeps for this spec (the metrics cache), so the hot path finds it
+    // without a map lookup; this package never looks inside
+    private volatile Object attachment;
 
     CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep,
                 List<String> aclCategories, Handling handling, String insideMulti, String note,
@@ -35,7 +39,8 @@ public final class CommandSpec {
         this.keyStep = keyStep;
         this.aclCategories = List.copyOf(aclCategories);
         this.handling = handling;
-        this.insideMulti = insideMulti;
+        this.queuedInMulti = "queue".equals(insideMulti);
+        this.immediateInMulti = "immediate".equals(insideMulti);
         this.note = note;
         this.subcommands = subcommands;
         this.rawEntry = new byte[][] {raw2, raw3};
@@ -100,12 +105,12 @@ public final class CommandSpec {
      * Otherwise it is refused (it changes per-connection state the proxy keeps), unless {@link #immediateInMulti}.
      */
     public boolean queuedInMulti() {
-        return "queue".equals(insideMulti);
+        return queuedInMulti;
     }
 
     /** For a {@link Handling#LOCAL} command: still run at once inside MULTI, as Redis does with QUIT. */
     public boolean immediateInMulti() {
-        return "immediate".equals(insideMulti);
+        return immediateInMulti;
     }
 
     /**
@@ -114,6 +119,16 @@ public final class CommandSpec {
      */
     public boolean blocksOnlyWithOption() {
         return handling != Handling.BLOCKING && flags.contains("blocking");
+    }
+
+    /** What another package attached to this spec, or null (see {@link #attach}). */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** Attaches per-command state owned by another package (the metrics keep their meters here). */
+    public void attach(Object value) {
+        this.attachment = value;
     }
 
     /** Why the proxy handles it so (shown in docs and, for refused commands, in the error). */

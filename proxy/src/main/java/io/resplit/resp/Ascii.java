@@ -44,6 +44,39 @@ public final class Ascii {
      * spaces, fits in a long. Returns null when the bytes are not such a number.
      */
     public static Long parseLong(ByteBuf buf, int off, int len) {
+        long v = parseLongOr(buf, off, len, Long.MIN_VALUE);
+        if (v != Long.MIN_VALUE) {
+            return v;
+        }
+        return len == 20 && parseSlow(buf, off, len) != null ? Long.MIN_VALUE : null;
+    }
+
+    /**
+     * As {@link #parseLong(ByteBuf, int, int)} without boxing, for the framers' hot path: {@code invalid} when
+     * the bytes are not such a number (Long.MIN_VALUE itself is reported as invalid here; no length is that).
+     * One or two digits, the usual case for argument counts and lengths, are read directly.
+     */
+    public static long parseLongOr(ByteBuf buf, int off, int len, long invalid) {
+        if (len == 1) {
+            int d = buf.getByte(off) - '0';
+            return d >= 0 && d <= 9 ? d : invalid;
+        }
+        if (len == 2) {
+            int d1 = buf.getByte(off) - '0';
+            int d2 = buf.getByte(off + 1) - '0';
+            if (d1 >= 1 && d1 <= 9 && d2 >= 0 && d2 <= 9) {
+                return d1 * 10 + d2;
+            }
+            if (d1 == '-' - '0' && d2 >= 1 && d2 <= 9) {
+                return -d2;
+            }
+            return invalid;
+        }
+        Long v = parseSlow(buf, off, len);
+        return v == null || v == Long.MIN_VALUE ? invalid : v;
+    }
+
+    private static Long parseSlow(ByteBuf buf, int off, int len) {
         if (len == 0 || len > 20) {
             return null;
         }

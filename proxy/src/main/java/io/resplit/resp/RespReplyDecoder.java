@@ -97,8 +97,8 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     }
 
     private static long parseLength(ByteBuf in, int start, int cr) {
-        Long n = Ascii.parseLong(in, start + 1, cr - start - 1);
-        if (n == null) {
+        long n = Ascii.parseLongOr(in, start + 1, cr - start - 1, Long.MIN_VALUE);
+        if (n == Long.MIN_VALUE) {
             throw new IllegalStateException("backend sent a malformed RESP length");
         }
         return n;

@@ -93,8 +93,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             if (cr < 0) {
                 return null;
             }
-            Long count = Ascii.parseLong(in, base + 1, cr - base - 1);
-            if (count == null || count > Integer.MAX_VALUE) {
+            long count = Ascii.parseLongOr(in, base + 1, cr - base - 1, Long.MIN_VALUE);
+            if (count == Long.MIN_VALUE || count > Integer.MAX_VALUE) {
                 throw new ProtocolException("Protocol error: invalid multibulk length");
             }
             if (!authenticated && count > RespLimits.UNAUTHENTICATED_MAX_ARGS) {
@@ -105,7 +105,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 in.readerIndex(base + pos); // "*0" and "*-1" are no requests at all
                 return null;
             }
-            argc = (int) (long) count;
+            argc = (int) count;
             argIndex = 0;
             bulkLen = -1;
         }
@@ -123,8 +123,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 if (type != '$') {
                     throw new ProtocolException("Protocol error: expected '$', got '" + (char) type + "'");
                 }
-                Long len = Ascii.parseLong(in, headerStart + 1, cr - headerStart - 1);
-                if (len == null || len < 0 || len > limits.protoMaxBulkLen()) {
+                long len = Ascii.parseLongOr(in, headerStart + 1, cr - headerStart - 1, -1);
+                if (len < 0 || len > limits.protoMaxBulkLen()) {
                     throw new ProtocolException("Protocol error: invalid bulk length");
                 }
                 if (!authenticated && len > RespLimits.UNAUTHENTICATED_MAX_BULK) {

@@ -40,6 +40,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private volatile long lastCommandMillis = createdMillis;
     private volatile String lastCommand = "NULL";
     private MonitorSession monitor;
+    private long readNanos;  // arrival time shared by the requests of one read (one clock read per read)
     private CommandSpec currentSpec;                       // the request being handled, for metering local replies
     private RouteIntent currentIntent = RouteIntent.LOCAL;
     private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
@@ -98,7 +99,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RespRequest request = (RespRequest) msg;
-        ctx.meters().metrics().bytesIn().increment(request.frame().readableBytes());
+        ctx.meters().received(request.frame().readableBytes()); // summed per read by the meters
         if (closed || closing) { // after QUIT or a protocol error, like Redis, nothing more is served
             request.release();
             return;
@@ -195,6 +196,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Enters MONITOR mode: the master's feed streams to this client. */
     void startMonitor(MonitorSession session) {
         this.monitor = session;
+    }
+
+    /** When the request being handled arrived: one clock read per socket read, 0 when metrics are off. */
+    long arrivalNanos() {
+        if (readNanos == 0 && ctx.meters().enabled()) {
+            readNanos = System.nanoTime();
+        }
+        return readNanos;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext c) {
+        readNanos = 0;
+        c.fireChannelReadComplete();
     }
 
     CommandSpec currentSpec() {

@@ -1,13 +1,11 @@
 package io.resplit.server;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.resplit.backend.BackendNode;
 import io.resplit.command.CommandSpec;
 import io.resplit.metrics.ProxyMetrics;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The per-request meters, resolved once per command and route and cached, so that recording a reply costs two
@@ -19,13 +17,13 @@ final class CommandMeters {
 
     private static final CommandSpec UNKNOWN = null;
     private final ProxyMetrics metrics;
-    private final ConcurrentHashMap<Object, Counter[]> counters = new ConcurrentHashMap<>();
-    private final Timer[] latency = new Timer[Route.values().length];
-    private final ConcurrentHashMap<BackendNode, Timer> backendLatency = new ConcurrentHashMap<>();
-    private final Object unknownKey = new Object();
-
+    private final boolean enabled;
+    private final Counter[] unknown = new Counter[Route.values().length * 2]; // commands not in the table
+    private final ProxyMetrics.Latency[] latency = new ProxyMetrics.Latency[Route.values().length];
+    private final ConcurrentHashMap<BackendNode, ProxyMetrics.Latency> backendLatency = new ConcurrentHashMap<>();
     CommandMeters(ProxyMetrics metrics) {
         this.metrics = metrics;
+        this.enabled = metrics.enabled();
         for (Route r : Route.values()) {
             latency[r.ordinal()] = metrics.requestDuration(label(r));
         }
@@ -35,12 +33,17 @@ final class CommandMeters {
         return metrics;
     }
 
-    /** A reply is being written: count it by command, route and outcome, and time it since its arrival. */
-    void replied(PendingReply p, ByteBuf reply) {
+    /**
+     * A reply is being written: count it by command, route and outcome, and time it since its arrival;
+     * {@code nowNanos} is read once per drain of the reply queue, not per reply.
+     */
+    void replied(PendingReply p, ByteBuf reply, long nowNanos) {
+        if (!enabled) {
+            return;
+        }
         Route route = routeOf(p);
         boolean error = reply.isReadable() && reply.getByte(reply.readerIndex()) == '-';
-        Counter[] forSpec = counters.computeIfAbsent(p.spec == UNKNOWN ? unknownKey : p.spec,
-                k -> new Counter[Route.values().length * 2]);
+        Counter[] forSpec = countersOf(p.spec);
         int i = route.ordinal() * 2 + (error ? 1 : 0);
         Counter c = forSpec[i];
         if (c == null) {
@@ -48,14 +51,49 @@ final class CommandMeters {
             forSpec[i] = c;
         }
         c.increment();
-        latency[route.ordinal()].record(System.nanoTime() - p.startNanos, TimeUnit.NANOSECONDS);
-        metrics.bytesOut().increment(reply.readableBytes());
+        latency[route.ordinal()].recordNanos(nowNanos - p.startNanos);
     }
 
-    /** A backend answered a request sent at {@code sentNanos}. */
-    void backendReplied(BackendNode node, long sentNanos) {
-        backendLatency.computeIfAbsent(node, n -> metrics.backendDuration(n.address().toString()))
-                .record(System.nanoTime() - sentNanos, TimeUnit.NANOSECONDS);
+    /** Whether meters record anything (metrics-port set); when not, callers skip the clock reads too. */
+    boolean enabled() {
+        return enabled;
+    }
+
+    /** A backend answered {@code p}: one clock read, reused for the request's own duration. */
+    void backendReplied(PendingReply p) {
+        if (enabled) {
+            long now = System.nanoTime();
+            long sent = p.sentNanos != 0 ? p.sentNanos : p.startNanos; // sent on arrival unless it waited
+            backendLatency.computeIfAbsent(p.node, n -> metrics.backendDuration(n.address().toString()))
+                    .recordNanos(now - sent);
+        }
+    }
+
+    /** Received request bytes. */
+    void received(int bytes) {
+        if (enabled) {
+            metrics.bytesIn().increment(bytes);
+        }
+    }
+
+    /** Reply bytes written in one drain of a reply queue. */
+    void sent(long bytes) {
+        if (enabled && bytes > 0) {
+            metrics.bytesOut().increment(bytes);
+        }
+    }
+
+    private Counter[] countersOf(CommandSpec spec) {
+        if (spec == UNKNOWN) {
+            return unknown;
+        }
+        Object cached = spec.attachment();
+        if (cached instanceof Counter[] counters) {
+            return counters;
+        }
+        Counter[] counters = new Counter[Route.values().length * 2];
+        spec.attach(counters); // a race only creates a second array; both register the same meters
+        return counters;
     }
 
     private static Route routeOf(PendingReply p) {

@@ -181,7 +181,9 @@ final class Forwarder {
         if (writesMaybe(p)) {
             session.readYourWrites().writeSent();
         }
-        p.sentNanos = System.nanoTime();
+        if (ctx.meters().enabled() && (p.attempts > 1 || p.heldSince != 0)) {
+            p.sentNanos = System.nanoTime(); // held or re-sent: not at its arrival time
+        }
         conn.send(p.request.retainedFrame(), p);
     }
 
@@ -214,13 +216,13 @@ final class Forwarder {
     /** A backend answered {@code p}. */
     void replied(PendingReply p, ByteBuf frame) {
         ended(p);
-        ctx.meters().backendReplied(p.node, p.sentNanos);
+        ctx.meters().backendReplied(p); // a no-op when metrics are off
         if (p.lane == Lane.BLOCKING && !client.discardsReplies() && startsWith(frame, UNBLOCKED) && mayHold(p)) {
             // the master it blocked on became a replica (a failover) and Redis released it: block again on the
             // new master (with its full timeout; the time already waited is not deducted)
             frame.release();
             blockingConnections.remove(p.dedicated);
-            p.node.releaseDedicated(p.dedicated, session.loopIndex(), true);
+            p.dedicated.node().releaseDedicated(p.dedicated, session.loopIndex(), true);
             p.dedicated = null;
             hold(p);
             afterLaneChange();
@@ -239,7 +241,7 @@ final class Forwarder {
         }
         if (p.dedicated != null) {
             blockingConnections.remove(p.dedicated);
-            p.node.releaseDedicated(p.dedicated, session.loopIndex(), true);
+            p.dedicated.node().releaseDedicated(p.dedicated, session.loopIndex(), true);
             p.dedicated = null;
         }
         if (client.discardsReplies()) {
@@ -378,7 +380,8 @@ final class Forwarder {
     /** Releases requests that waited for a lane switch, and gives back a pinned connection no longer needed. */
     private void afterLaneChange() {
         if (pinned != null && !session.pinnedToMaster() && inflight[Lane.PINNED.ordinal()] == 0) {
-            ctx.topology().current().master().releaseDedicated(pinned, session.loopIndex(), pinnedClean);
+            // back to the node it was opened on: after a failover that is no longer the master
+            pinned.node().releaseDedicated(pinned, session.loopIndex(), pinnedClean);
             pinned = null;
         }
         PendingReply p;

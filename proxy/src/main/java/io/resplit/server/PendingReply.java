@@ -19,8 +19,8 @@ final class PendingReply implements ReplyCallback {
     RespRequest request;          // owned until the reply arrives; null for local replies
     CommandSpec spec;
     RouteIntent intent;
-    final long startNanos = System.nanoTime(); // arrival, for the request-duration histogram
-    long sentNanos;                            // last sent to a backend, for the backend histogram
+    final long startNanos; // arrival, for the request-duration histogram (0 when metrics are off)
+    long sentNanos;        // last sent to a backend, for the backend histogram (0: sent on arrival)
     BackendNode node;
     Lane lane;                    // which of the client's master lanes carries it, for ordering
     BackendConnection dedicated;  // a blocking command's own connection, given back after the reply
@@ -41,6 +41,7 @@ final class PendingReply implements ReplyCallback {
         this.intent = intent;
         // the connection state the request was sent under: a later SELECT or HELLO must not move a request
         // that is still held (behind a blocked command, a lane switch, a failover)
+        this.startNanos = owner.arrivalNanos();
         ClientSession s = owner.session();
         this.db = s == null ? 0 : s.db();
         this.protocol = s == null ? 2 : s.protocol();

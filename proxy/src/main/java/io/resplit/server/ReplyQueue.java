@@ -46,11 +46,14 @@ final class ReplyQueue {
     void drain() {
         PendingReply head;
         boolean wrote = false;
+        long now = meters.enabled() ? System.nanoTime() : 0; // one clock read for every reply of this drain
+        long bytes = 0;
         while ((head = queue.peek()) != null && head.done()) {
             queue.poll();
             if (head.intent != null) {
-                meters.replied(head, head.reply);
+                meters.replied(head, head.reply, now);
             }
+            bytes += head.reply.readableBytes();
             if (head.suppressed) {
                 head.reply.release(); // CLIENT REPLY OFF / SKIP
             } else {
@@ -69,6 +72,7 @@ final class ReplyQueue {
         if (wrote) {
             scheduleFlush();
         }
+        meters.sent(bytes);
     }
 
     /** Drops everything still queued (the client is gone). */

@@ -195,6 +195,27 @@ class FailoverIT {
     }
 
     @Test
+    void transactionsAfterAFailoverUseTheNewMaster() throws Exception {
+        try (RedisTopology topology = RedisTopology.start(1, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology)) {
+            try (Jedis before = proxy.jedis()) { // leaves an idle dedicated connection to the first master
+                redis.clients.jedis.Transaction t = before.multi();
+                t.set("tx:fo", "1");
+                assertEquals(List.of("OK"), t.exec());
+            }
+            RedisServer target = topology.replicas().get(0);
+            assertTrue(proxy.admin("FAILOVER", "TO", "127.0.0.1", Integer.toString(target.port())).startsWith("OK"));
+            for (int i = 0; i < 3; i++) {
+                try (Jedis after = proxy.jedis()) {
+                    redis.clients.jedis.Transaction t = after.multi();
+                    t.incr("tx:fo");
+                    assertEquals(List.of(2L + i), t.exec(), "transaction " + i + " after the failover");
+                }
+            }
+        }
+    }
+
+    @Test
     void gracefulShutdownFromTheConsole() throws Exception {
         try (RedisTopology topology = RedisTopology.start(1, "node-secret");
              ProxyUnderTest proxy = ProxyUnderTest.start(topology)) {
