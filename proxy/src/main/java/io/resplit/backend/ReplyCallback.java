@@ -7,6 +7,18 @@ import io.netty.buffer.ByteBuf;
  * event loop, and exactly one of them is called once per request.
  */
 public interface ReplyCallback {
+    /** For the proxy's own requests whose replies nobody reads (SCRIPT LOAD sent to replicas, say). */
+    ReplyCallback IGNORE = new ReplyCallback() {
+        @Override
+        public void onReply(ByteBuf frame) {
+            frame.release();
+        }
+
+        @Override
+        public void onFailure(String reason, boolean maybeApplied) {
+        }
+    };
+
     /** The whole reply; ownership of {@code frame} passes to the callee, which must release it. */
     void onReply(ByteBuf frame);
 

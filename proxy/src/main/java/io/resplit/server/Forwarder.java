@@ -38,20 +38,6 @@ final class Forwarder {
     private boolean pinnedClean = true;
     private boolean waitingForGate;
 
-    /** For the proxy's own requests whose replies nobody reads (SCRIPT LOAD sent to replicas). */
-    private static final io.resplit.backend.ReplyCallback IGNORE = new io.resplit.backend.ReplyCallback() {
-        @Override
-        public void onReply(ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void onFailure(String reason, boolean maybeApplied) {
-        }
-    };
-    private static final byte[] NOSCRIPT = "-NOSCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] READONLY = "-READONLY".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] UNBLOCKED = "-UNBLOCKED".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final ScriptCache scripts;
 
@@ -61,16 +47,6 @@ final class Forwarder {
         this.session = session;
         this.loop = loop;
         this.scripts = scripts;
-    }
-
-    /** Sends a copy of {@code r} to every replica that is up, ignoring the replies (SCRIPT LOAD, SCRIPT FLUSH). */
-    void sendToReplicas(io.resplit.resp.RespRequest r) {
-        for (BackendNode replica : ctx.topology().current().replicas()) {
-            BackendConnection conn = replica.isUp() ? sharedConnection(replica) : null;
-            if (conn != null) {
-                conn.send(r.retainedFrame(), IGNORE);
-            }
-        }
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
@@ -209,7 +185,8 @@ final class Forwarder {
         return node.connection(loop, session.loopIndex(), p.protocol, p.db, (int) session.id());
     }
 
-    private BackendConnection sharedConnection(BackendNode node) {
+    /** The client's shared connection to {@code node} under its current database and protocol. */
+    BackendConnection sharedConnection(BackendNode node) {
         return node.connection(loop, session.loopIndex(), session.protocol(), session.db(), (int) session.id());
     }
 
@@ -217,7 +194,7 @@ final class Forwarder {
     void replied(PendingReply p, ByteBuf frame) {
         ended(p);
         ctx.meters().backendReplied(p); // a no-op when metrics are off
-        if (p.lane == Lane.BLOCKING && !client.discardsReplies() && startsWith(frame, UNBLOCKED) && mayHold(p)) {
+        if (p.lane == Lane.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame) && mayHold(p)) {
             // the master it blocked on became a replica (a failover) and Redis released it: block again on the
             // new master (with its full timeout; the time already waited is not deducted)
             frame.release();
@@ -228,13 +205,13 @@ final class Forwarder {
             afterLaneChange();
             return;
         }
-        if (p.scriptSha != null && !p.scriptReloaded && !client.discardsReplies() && startsWith(frame, NOSCRIPT)
+        if (p.scriptSha != null && !p.scriptReloaded && !client.discardsReplies() && ErrorReplies.NOSCRIPT.starts(frame)
                 && reloadScript(p)) {
             frame.release();
             return;
         }
         if (p.lane == Lane.SHARED && p.intent == RouteIntent.MASTER && !client.discardsReplies()
-                && startsWith(frame, READONLY) && mayHold(p)) {
+                && ErrorReplies.READONLY.starts(frame) && mayHold(p)) {
             frame.release(); // the write was refused, not run: it goes again once a master is known
             hold(p);
             return;
@@ -316,7 +293,7 @@ final class Forwarder {
         io.resplit.resp.RespRequest load = io.resplit.resp.RespRequest.of(client.alloc(),
                 "SCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII), body);
-        conn.send(load.frame(), IGNORE); // the connection takes the request's only reference
+        conn.send(load.frame(), io.resplit.backend.ReplyCallback.IGNORE); // the connection takes the request's only reference
         inflight[p.lane.ordinal()]++;
         if (writesMaybe(p)) {
             session.readYourWrites().writeSent();
@@ -325,17 +302,6 @@ final class Forwarder {
         return true;
     }
 
-    private static boolean startsWith(ByteBuf frame, byte[] prefix) {
-        if (frame.readableBytes() < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (frame.getByte(frame.readerIndex() + i) != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /**
      * Whether a request that found no master may wait for one: within {@code failover-hold-timeout} of when

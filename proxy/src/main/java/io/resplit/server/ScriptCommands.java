@@ -17,6 +17,16 @@ final class ScriptCommands {
         return cache;
     }
 
+    /** Sends a copy of {@code r} to every replica that is up, ignoring the replies (SCRIPT LOAD, SCRIPT FLUSH). */
+    private static void sendToReplicas(ClientHandler c, RespRequest r) {
+        for (io.resplit.backend.BackendNode replica : c.context().topology().current().replicas()) {
+            io.resplit.backend.BackendConnection conn = replica.isUp() ? c.forwarder().sharedConnection(replica) : null;
+            if (conn != null) {
+                conn.send(r.retainedFrame(), io.resplit.backend.ReplyCallback.IGNORE);
+            }
+        }
+    }
+
     /** Called for each request before it is forwarded to a backend. */
     void beforeForward(ClientHandler c, PendingReply p) {
         CommandSpec spec = p.spec;
@@ -38,12 +48,12 @@ final class ScriptCommands {
             case "script|load" -> {
                 if (r.argc() == 3) {
                     cache.remember(r.argBytes(2));
-                    c.forwarder().sendToReplicas(r);
+                    sendToReplicas(c, r);
                 }
             }
             case "script|flush" -> {
                 cache.clear();
-                c.forwarder().sendToReplicas(r);
+                sendToReplicas(c, r);
             }
             default -> {
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resplit.testing.ProxyFixture;
 import io.resplit.testing.ProxyUnderTest;
 import io.resplit.testing.RawClient;
 import io.resplit.testing.RedisTopology;
@@ -23,20 +24,20 @@ class BadInputIT {
     private static RedisTopology topology;
     private static ProxyUnderTest proxy;
 
+    private static ProxyFixture fixture;
+
     @BeforeAll
     static void start() {
-        topology = RedisTopology.start(1, "node-secret");
-        proxy = ProxyUnderTest.start(topology, "proto-max-bulk-len 1mb", "client-query-buffer-limit 2mb",
+        fixture = ProxyFixture.start(1, "proto-max-bulk-len 1mb", "client-query-buffer-limit 2mb",
                 "maxclients 20", "databases 32");
+        topology = fixture.topology();
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (topology != null) {
-            topology.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

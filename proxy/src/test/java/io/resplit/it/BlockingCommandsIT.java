@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resplit.testing.ProxyFixture;
 import io.resplit.testing.ProxyUnderTest;
 import io.resplit.testing.RawClient;
 import io.resplit.testing.RedisTopology;
@@ -27,19 +28,19 @@ class BlockingCommandsIT {
     private static RedisTopology topology;
     private static ProxyUnderTest proxy;
 
+    private static ProxyFixture fixture;
+
     @BeforeAll
     static void start() {
-        topology = RedisTopology.start(1, "node-secret");
-        proxy = ProxyUnderTest.start(topology, "io-threads 2", "maxclients 2000");
+        fixture = ProxyFixture.start(1, "io-threads 2", "maxclients 2000");
+        topology = fixture.topology();
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (topology != null) {
-            topology.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

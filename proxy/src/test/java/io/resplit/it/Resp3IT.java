@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.resplit.testing.ProxyFixture;
 import io.resplit.testing.ProxyUnderTest;
 import io.resplit.testing.RawClient;
 import io.resplit.testing.RedisTopology;
@@ -21,19 +22,19 @@ class Resp3IT {
     private static RedisTopology topology;
     private static ProxyUnderTest proxy;
 
+    private static ProxyFixture fixture;
+
     @BeforeAll
     static void start() {
-        topology = RedisTopology.start(1, "node-secret");
-        proxy = ProxyUnderTest.start(topology);
+        fixture = ProxyFixture.start(1);
+        topology = fixture.topology();
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (topology != null) {
-            topology.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resplit.testing.ProxyFixture;
 import io.resplit.testing.ProxyUnderTest;
 import io.resplit.testing.RawClient;
 import io.resplit.testing.RedisServer;
@@ -25,19 +26,19 @@ class ServerCommandsIT {
     private static RedisTopology topology;
     private static ProxyUnderTest proxy;
 
+    private static ProxyFixture fixture;
+
     @BeforeAll
     static void start() {
-        topology = RedisTopology.start(2, "node-secret");
-        proxy = ProxyUnderTest.start(topology);
+        fixture = ProxyFixture.start(2);
+        topology = fixture.topology();
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (topology != null) {
-            topology.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resplit.testing.ProxyFixture;
 import io.resplit.testing.ProxyUnderTest;
 import io.resplit.testing.RedisTopology;
 import io.resplit.testing.Wait;
@@ -23,19 +24,19 @@ class TransactionsIT {
     private static RedisTopology topology;
     private static ProxyUnderTest proxy;
 
+    private static ProxyFixture fixture;
+
     @BeforeAll
     static void start() {
-        topology = RedisTopology.start(2, "node-secret");
-        proxy = ProxyUnderTest.start(topology, "io-threads 2");
+        fixture = ProxyFixture.start(2, "io-threads 2");
+        topology = fixture.topology();
+        proxy = fixture.proxy();
     }
 
     @AfterAll
     static void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (topology != null) {
-            topology.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -92,32 +92,24 @@ public final class ProxyUnderTest implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port()),
                 "-a", PASSWORD, "--no-auth-warning"));
         cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("redis-cli did not finish: " + cmd);
-            }
-            return out.strip();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return run(cmd, 20);
     }
 
     /** Runs an admin console command ({@code redis-cli -s admin.sock ...}) and returns its output, trimmed. */
     public String admin(String... args) {
         List<String> cmd = new ArrayList<>(List.of("redis-cli", "-s", adminSocket.toString()));
         cmd.addAll(List.of(args));
+        return run(cmd, 60);
+    }
+
+    /** Runs a command to completion (bounded) and returns its output, standard error included, trimmed. */
+    private static String run(List<String> cmd, int timeoutSeconds) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("redis-cli -s did not finish: " + cmd);
+                throw new AssertionError("did not finish: " + cmd);
             }
             return out.strip();
         } catch (IOException e) {

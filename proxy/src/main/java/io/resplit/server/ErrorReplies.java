@@ -1,0 +1,33 @@
+package io.resplit.server;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/** Error replies from Redis that the proxy acts on instead of passing them on, recognised by their code. */
+enum ErrorReplies {
+    /** The node stopped being master: the write did not run and can go to the new master. */
+    READONLY("-READONLY"),
+    /** A blocked command released because its master became a replica: it can block again elsewhere. */
+    UNBLOCKED("-UNBLOCKED"),
+    /** The node lacks a script: the proxy loads it if it has seen the body. */
+    NOSCRIPT("-NOSCRIPT");
+
+    private final byte[] prefix;
+
+    ErrorReplies(String prefix) {
+        this.prefix = prefix.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Whether the reply in {@code frame} is this error. */
+    boolean starts(ByteBuf frame) {
+        if (frame.readableBytes() < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (frame.getByte(frame.readerIndex() + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
