@@ -166,7 +166,9 @@ public final class BackendConnection {
         }
         ReplyCallback cb;
         while ((cb = inflight.poll()) != null) {
-            ended();
+            if (!(cb instanceof Handshake.Step)) {
+                ended(); // handshake steps were never counted as the node's requests
+            }
             cb.onFailure(reason, true);
         }
         failWaiting(reason);

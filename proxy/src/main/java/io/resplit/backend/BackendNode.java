@@ -88,7 +88,7 @@ public final class BackendNode {
             row = new BackendConnection[slots];
             perLoop[loopIndex][key] = row;
         }
-        BackendConnection c = row[slot % slots];
+        BackendConnection c = row[Math.floorMod(slot, slots)];
         if (c != null && !c.isClosed()) {
             return c;
         }
@@ -96,7 +96,7 @@ public final class BackendNode {
             return null;
         }
         c = connector.open(this, loop, protocol, db, DATA_CLIENT_NAME);
-        row[slot % slots] = c;
+        row[Math.floorMod(slot, slots)] = c;
         return c;
     }
 

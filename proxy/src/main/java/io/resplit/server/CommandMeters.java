@@ -64,8 +64,11 @@ final class CommandMeters {
         if (enabled) {
             long now = System.nanoTime();
             long sent = p.sentNanos != 0 ? p.sentNanos : p.startNanos; // sent on arrival unless it waited
-            backendLatency.computeIfAbsent(p.node, n -> metrics.backendDuration(n.address().toString()))
-                    .recordNanos(now - sent);
+            ProxyMetrics.Latency latency = backendLatency.get(p.node); // no lambda allocated on a hit
+            if (latency == null) {
+                latency = backendLatency.computeIfAbsent(p.node, n -> metrics.backendDuration(n.address().toString()));
+            }
+            latency.recordNanos(now - sent);
         }
     }
 

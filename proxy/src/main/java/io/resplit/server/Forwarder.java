@@ -36,6 +36,7 @@ final class Forwarder {
     private final int[] inflight = new int[Lane.values().length];
     private BackendConnection pinned;
     private boolean pinnedClean = true;
+    private boolean pinnedUsed; // something was sent on the pinned connection since it was opened
     private boolean waitingForGate;
 
 
@@ -116,10 +117,20 @@ final class Forwarder {
         BackendConnection conn;
         switch (p.lane) {
             case PINNED -> {
+                if (pinned != null && pinned.isClosed() && pinnedUsed) {
+                    // the connection holding this client's MULTI or WATCH died between its commands: as with a
+                    // lost Redis connection the client must start over, rather than see commands run unqueued
+                    pinned = null;
+                    client.closeNow();
+                    p.releaseAll();
+                    return;
+                }
                 if (pinned == null || pinned.isClosed()) {
                     pinned = master.dedicated(loop, session.loopIndex(), p.protocol, p.db);
                     pinnedClean = true;
+                    pinnedUsed = false;
                 }
+                pinnedUsed = true;
                 conn = pinned;
                 p.node = master;
             }
@@ -358,7 +369,7 @@ final class Forwarder {
             retries.poll();
             send(p, null); // may put it back (still no master) and push retryAtNanos out
         }
-        while ((p = held.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
+        while (retries.isEmpty() && (p = held.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
             held.poll();
             send(p, null);
         }

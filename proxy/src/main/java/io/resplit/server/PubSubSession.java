@@ -143,6 +143,12 @@ final class PubSubSession implements FrameListener {
     @Override
     public void onClosed(String reason) {
         conn = null;
+        if (subscribesInFlight > 0 && !client.discardsReplies()) {
+            // a subscribe the connection took with it would never be confirmed: the client starts over, as with
+            // a lost Redis connection, rather than wait forever
+            client.closeNow();
+            return;
+        }
         resubscribe(0);
     }
 

@@ -269,7 +269,10 @@ public final class FailoverCoordinator {
     private void call(HostPort address, String[] command) throws IOException {
         Object reply = ControlClient.call(address, credentials, ioTimeoutMs, List.<String[]>of(command)).get(0);
         if (reply instanceof RespValues.Error e) {
-            throw new IOException(address + " refused " + command[0] + ": " + e.message());
+            // only the error code: Redis echoes a refused command's arguments, which may hold a password
+            String code = e.message().split(" ", 2)[0];
+            throw new IOException(address + " refused " + command[0] + " " + (command.length > 1 ? command[1] : "")
+                    + ": " + code);
         }
     }
 

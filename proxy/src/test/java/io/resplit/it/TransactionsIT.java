@@ -179,6 +179,30 @@ class TransactionsIT {
         }
     }
 
+    @Test
+    void losingThePinnedConnectionBetweenCommandsEndsTheClientConnection() {
+        try (Jedis j = proxy.jedis(); Jedis m = topology.jedis(topology.master())) {
+            j.clientSetname("pin-lost");
+            assertEquals("OK", j.watch("tx:lost"));
+            // kill the proxy's pinned connection on the master (the one whose last command was WATCH) while
+            // nothing is in flight on it
+            String line = m.clientList().lines()
+                    .filter(l -> l.contains(" name=resplit-dedicated ") && l.contains(" cmd=watch "))
+                    .findFirst().orElseThrow(() -> new AssertionError("no pinned connection: " + m.clientList()));
+            String id = line.substring(3, line.indexOf(' '));
+            assertEquals(1L, m.clientKill(redis.clients.jedis.params.ClientKillParams.clientKillParams().id(id)));
+            Wait.until(Duration.ofSeconds(5), () -> {
+                try {
+                    j.sendCommand(Protocol.Command.MULTI);
+                    j.sendCommand(Protocol.Command.DISCARD);
+                    return false;
+                } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+                    return true; // the client lost its connection, as with a lost WATCH on one Redis
+                }
+            }, "the client connection closed instead of running unwatched");
+        }
+    }
+
     private static String status(Object reply) {
         return reply instanceof byte[] b ? new String(b) : String.valueOf(reply);
     }
