@@ -39,6 +39,7 @@ final class BackendsCommand implements AdminCommand {
                     .append(" lag_bytes=").append(isMaster || s.offset() < 0 ? 0 : Math.max(0, masterOffset - s.offset()))
                     .append(" serves_reads=").append(s.servesReads() ? 1 : 0)
                     .append(" inflight=").append(n.inflight())
+                    .append(" weight=").append(n.weight())
                     .append(" latency_us=").append(s.latencyMicros());
             if (!s.up() && s.reason() != null) {
                 out.append(" reason=\"").append(s.reason().replace('"', '\'')).append('"');

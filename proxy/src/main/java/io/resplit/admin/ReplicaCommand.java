@@ -14,20 +14,27 @@ final class ReplicaCommand implements AdminCommand {
 
     @Override
     public String usage() {
-        return "REPLICA ADD|REMOVE|DRAIN host port";
+        return "REPLICA ADD host port [weight] | REPLICA REMOVE|DRAIN host port";
     }
 
     @Override
     public String summary() {
-        return "add a replica, stop sending it reads (DRAIN), or remove it";
+        return "add a replica (weight: share of reads, default 1), stop its reads (DRAIN), or remove it";
     }
 
     @Override
     public AdminReply run(AdminContext ctx, List<String> args) {
-        if (args.size() == 4) {
-            return AdminReply.error("replica weights are not supported yet; try: " + usage());
-        }
-        if (args.size() != 3) {
+        int weight = 1;
+        if (args.size() == 4 && args.get(0).equalsIgnoreCase("ADD")) {
+            try {
+                weight = Integer.parseInt(args.get(3));
+            } catch (NumberFormatException e) {
+                weight = 0;
+            }
+            if (weight < 1 || weight > 1000) {
+                return AdminReply.error("weight must be a number from 1 to 1000");
+            }
+        } else if (args.size() != 3) {
             return AdminReply.error("syntax error, try: " + usage());
         }
         HostPort address;
@@ -37,7 +44,7 @@ final class ReplicaCommand implements AdminCommand {
             return AdminReply.error("port must be a number");
         }
         FailoverCoordinator.Outcome outcome = switch (args.get(0).toUpperCase(Locale.ROOT)) {
-            case "ADD" -> ctx.failover().addReplica(address);
+            case "ADD" -> ctx.failover().addReplica(address, weight);
             case "REMOVE" -> ctx.failover().removeReplica(address, true);
             case "DRAIN" -> ctx.failover().removeReplica(address, false);
             default -> null;

@@ -172,6 +172,7 @@ public final class BackendConnection {
             cb.onFailure(reason, true);
         }
         failWaiting(reason);
+        node.connectionGone(this);
         if (stream != null) {
             stream.onClosed(reason);
         }

@@ -40,6 +40,34 @@ public final class BackendNode {
     private final CompletableFuture<NodeState> firstCheck = new CompletableFuture<>();
     private volatile NodeState state = NodeState.initial();
     private volatile long retryAfterNanos;
+    private volatile int weight = 1;
+    // dedicated connections open now (pinned, blocking, subscriber, MONITOR): closed too when the node hangs
+    private final java.util.Set<BackendConnection> dedicatedOpen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // requests on pinned connections (transactions): a failover waits for them like for shared ones, while
+    // blocking commands, which may wait forever, are not counted
+    private final AtomicInteger pinnedInflight = new AtomicInteger();
+
+    public void pinnedStarted() {
+        pinnedInflight.incrementAndGet();
+    }
+
+    public void pinnedEnded() {
+        pinnedInflight.decrementAndGet();
+    }
+
+    /** Requests of transactions (MULTI ... EXEC) in flight on this node. */
+    public int pinnedInflight() {
+        return pinnedInflight.get();
+    }
+
+    /** Relative share of reads among equally loaded replicas (REPLICA ADD host port weight); 1 by default. */
+    public int weight() {
+        return weight;
+    }
+
+    public void weight(int value) {
+        this.weight = Math.max(1, value);
+    }
 
     public BackendNode(HostPort address, BackendConnector connector, int loops, int databases, int slots) {
         this.address = address;
@@ -120,7 +148,9 @@ public final class BackendNode {
         if (System.nanoTime() < retryAfterNanos) {
             return null;
         }
-        return connector.open(this, loop, protocol, db, DEDICATED_CLIENT_NAME);
+        BackendConnection opened = connector.open(this, loop, protocol, db, DEDICATED_CLIENT_NAME);
+        dedicatedOpen.add(opened);
+        return opened;
     }
 
     /**
@@ -152,6 +182,9 @@ public final class BackendNode {
      * and in-flight writes get an error instead of waiting forever.
      */
     void closeDataConnections(String reason) {
+        for (BackendConnection c : dedicatedOpen) {
+            c.loop().execute(() -> c.close(reason));
+        }
         for (int i = 0; i < loopOf.length; i++) {
             EventLoop loop = loopOf[i];
             if (loop == null) {
@@ -241,6 +274,11 @@ public final class BackendNode {
 
     void connectionClosed(BackendConnection conn, String reason, boolean wasReady) {
         markDown(reason);
+    }
+
+    /** Any connection, however it closed: forget it as a dedicated one. */
+    void connectionGone(BackendConnection conn) {
+        dedicatedOpen.remove(conn);
     }
 
     private final AtomicLong downEvents = new AtomicLong();

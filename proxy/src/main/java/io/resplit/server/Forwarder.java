@@ -135,6 +135,9 @@ final class Forwarder {
                 p.node = master;
             }
             case BLOCKING -> {
+                if (p.blockedSince == 0) {
+                    p.blockedSince = System.nanoTime();
+                }
                 conn = master.dedicated(loop, session.loopIndex(), p.protocol, p.db);
                 p.dedicated = conn;
                 p.node = master;
@@ -165,6 +168,9 @@ final class Forwarder {
             return;
         }
         inflight[p.lane.ordinal()]++;
+        if (p.lane == Lane.PINNED) {
+            p.node.pinnedStarted();
+        }
         if (writesMaybe(p)) {
             session.readYourWrites().writeSent();
         }
@@ -212,6 +218,13 @@ final class Forwarder {
             blockingConnections.remove(p.dedicated);
             p.dedicated.node().releaseDedicated(p.dedicated, session.loopIndex(), true);
             p.dedicated = null;
+            if (!BlockingRetry.shortenTimeout(p, client.alloc())) {
+                client.complete(p, BlockingRetry.timedOut(client.alloc(), p.protocol)); // no time left: as a timeout
+                p.request.release();
+                p.request = null;
+                afterLaneChange();
+                return;
+            }
             hold(p);
             afterLaneChange();
             return;
@@ -282,6 +295,9 @@ final class Forwarder {
 
     private void ended(PendingReply p) {
         inflight[p.lane.ordinal()]--;
+        if (p.lane == Lane.PINNED) {
+            p.node.pinnedEnded();
+        }
         if (writesMaybe(p)) {
             session.readYourWrites().writeEnded(p.node);
         }
@@ -304,8 +320,12 @@ final class Forwarder {
         io.resplit.resp.RespRequest load = io.resplit.resp.RespRequest.of(client.alloc(),
                 "SCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII), body);
-        conn.send(load.frame(), io.resplit.backend.ReplyCallback.IGNORE); // the connection takes the request's only reference
+        // the connection takes the load request's only reference
+        conn.send(load.frame(), io.resplit.backend.ReplyCallback.IGNORE);
         inflight[p.lane.ordinal()]++;
+        if (p.lane == Lane.PINNED) {
+            p.node.pinnedStarted();
+        }
         if (writesMaybe(p)) {
             session.readYourWrites().writeSent();
         }

@@ -28,6 +28,7 @@ final class PendingReply implements ReplyCallback {
     boolean scriptReloaded;
     long seq;       // arrival order on this client connection, to put held requests back in their place
     long heldSince; // when it first had to wait for a master (nanoTime), 0 if never
+    long blockedSince; // when a blocking command was first sent (nanoTime), to re-issue it with the time left
     int attempts;
     UnaryOperator<ByteBuf> transform; // rewrites the backend's reply (INFO adds the proxy's section)
     ByteBuf reply;

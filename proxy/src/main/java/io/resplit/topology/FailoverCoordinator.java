@@ -140,6 +140,11 @@ public final class FailoverCoordinator {
 
     /** REPLICA ADD host port: a new replica (it must already replicate the master) starts serving reads. */
     public synchronized Outcome addReplica(HostPort address) {
+        return addReplica(address, 1);
+    }
+
+    /** REPLICA ADD host port weight: as {@link #addReplica(HostPort)}, with a share of reads. */
+    public synchronized Outcome addReplica(HostPort address, int weight) {
         Topology t = topology.current();
         if (find(t.nodes(), address) != null) {
             return new Outcome(false, address + " is already in the topology", 0);
@@ -149,7 +154,9 @@ public final class FailoverCoordinator {
         if (drained != null) {
             drainedNodes.remove(drained); // back from a drain: same node, same connections
         }
-        replicas.add(drained != null ? drained : nodes.create(address));
+        BackendNode added = drained != null ? drained : nodes.create(address);
+        added.weight(weight);
+        replicas.add(added);
         topology.swap(new Topology(t.master(), replicas, t.sinceSample()));
         log.info("replica {} added", address);
         return new Outcome(true, "OK", 0);
@@ -208,7 +215,7 @@ public final class FailoverCoordinator {
      * master's; returns why not by the deadline, or null.
      */
     private String waitUntilCaughtUp(BackendNode master, BackendNode target, long deadline) {
-        while (master.inflight() > 0) {
+        while (master.inflight() > 0 || master.pinnedInflight() > 0) {
             if (System.nanoTime() > deadline) {
                 return "requests still in flight on the master at the timeout";
             }

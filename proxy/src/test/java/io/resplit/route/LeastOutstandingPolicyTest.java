@@ -188,4 +188,24 @@ class LeastOutstandingPolicyTest {
             assertNotNull(policy.choose(replicas, -1, null));
         }
     }
+
+    @Test
+    void idleReplicasShareReadsInProportionToTheirWeights() {
+        BackendNode light = replica(7101, 100);
+        BackendNode heavy = replica(7102, 100);
+        heavy.weight(3);
+        LeastOutstandingPolicy policy = new LeastOutstandingPolicy();
+        int lightPicks = 0;
+        int heavyPicks = 0;
+        for (int i = 0; i < 400; i++) {
+            BackendNode chosen = policy.choose(java.util.List.of(light, heavy), -1, null);
+            if (chosen == light) {
+                lightPicks++;
+            } else if (chosen == heavy) {
+                heavyPicks++;
+            }
+        }
+        assertEquals(100, lightPicks);
+        assertEquals(300, heavyPicks);
+    }
 }
