@@ -122,4 +122,33 @@ public final class LoadVerifier {
         }
         return lost;
     }
+
+    /**
+     * By hand, against any proxy or Redis: {@code LoadVerifier host port password connections seconds}. Runs the
+     * load for {@code seconds}, then prints the report and the acknowledged writes the node lacks (run it
+     * against the proxy during a failover; the check reads back through the same address).
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            System.err.println("usage: LoadVerifier host port password connections seconds");
+            System.exit(2);
+        }
+        String host = args[0];
+        int port = Integer.parseInt(args[1]);
+        String password = args[2];
+        int seconds = Integer.parseInt(args[4]);
+        Supplier<Jedis> connect = () -> new Jedis(new redis.clients.jedis.HostAndPort(host, port),
+                redis.clients.jedis.DefaultJedisClientConfig.builder().password(password).timeoutMillis(30_000).build());
+        LoadVerifier load = new LoadVerifier(Integer.parseInt(args[3]), connect, 100, seconds + 5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        Report report = load.stop();
+        System.out.println(report);
+        try (Jedis check = connect.get()) {
+            List<String> lost = load.lostWrites(check);
+            System.out.println("acknowledged writes lost: " + lost.size() + (lost.isEmpty() ? "" : " " + lost));
+        }
+    }
 }
