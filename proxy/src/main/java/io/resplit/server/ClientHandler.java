@@ -37,8 +37,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean replyOff;  // CLIENT REPLY OFF
     private int skipReplies;   // CLIENT REPLY SKIP: the next command's reply is dropped
     private final long createdMillis = System.currentTimeMillis();
-    private volatile long lastCommandMillis = createdMillis;
-    private volatile String lastCommand = "NULL";
+    private long lastCommandMillis = createdMillis; // read by CLIENT LIST on other loops: may be slightly stale
+    private String lastCommand = "NULL";
     private MonitorSession monitor;
     private long readNanos;  // arrival time shared by the requests of one read (one clock read per read)
     private CommandSpec currentSpec;                       // the request being handled, for metering local replies
