@@ -109,8 +109,11 @@ public final class Resplit implements AutoCloseable {
         for (BackendNode n : topology.nodes()) {
             meterNode(n);
         }
-        metrics.nettyMemory(() -> (double) io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(),
-                () -> (double) io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory());
+        // the allocator the channels use (Netty 4.2's default is the adaptive one, not the pooled one)
+        if (io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.ByteBufAllocatorMetricProvider p) {
+            metrics.nettyMemory(() -> (double) p.metric().usedDirectMemory(),
+                    () -> (double) p.metric().usedHeapMemory());
+        }
         awaitFirstChecks(topology);
         new MasterIntrospection(config, context).refresh();
         server = new ProxyServer(context);

@@ -52,6 +52,8 @@ class MetricsIT {
             assertTrue(text.contains("resplit_clients_accepted_total"), text);
             assertTrue(text.contains("resplit_reads_master_redirects_total"), text);
             assertTrue(text.contains("jvm_memory_used_bytes"), text);
+            assertTrue(text.matches("(?s).*resplit_netty_buffer_memory_bytes\\{area=\"direct\",?} [1-9].*"),
+                    "Netty buffer memory is reported: " + text);
             assertEquals(200, get(port, "/health").statusCode());
             assertEquals(200, get(port, "/ready").statusCode());
 
