@@ -27,11 +27,7 @@ final class Forwarder {
     private final ClientSession session;
     private final EventLoop loop;
     private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
-    // writes answered READONLY (the node stopped being master under them): they did not run, and go again, in
-    // their order and before anything held, once the topology has moved on
-    private final java.util.PriorityQueue<PendingReply> retries =
-            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong((PendingReply r) -> r.seq));
-    private long retryAtNanos;
+    private final MasterWait retries; // requests waiting for a master, sent again before anything held
     private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
     private final int[] inflight = new int[Lane.values().length];
     private BackendConnection pinned;
@@ -48,6 +44,7 @@ final class Forwarder {
         this.session = session;
         this.loop = loop;
         this.scripts = scripts;
+        this.retries = new MasterWait(ctx, loop, this::afterLaneChange);
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
@@ -211,7 +208,8 @@ final class Forwarder {
     void replied(PendingReply p, ByteBuf frame) {
         ended(p);
         ctx.meters().backendReplied(p); // a no-op when metrics are off
-        if (p.lane == Lane.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame) && mayHold(p)) {
+        if (p.lane == Lane.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame)
+                && retries.mayHold(p)) {
             // the master it blocked on became a replica (a failover) and Redis released it: block again on the
             // new master (with its full timeout; the time already waited is not deducted)
             frame.release();
@@ -225,7 +223,7 @@ final class Forwarder {
                 afterLaneChange();
                 return;
             }
-            hold(p);
+            retries.hold(p);
             afterLaneChange();
             return;
         }
@@ -235,9 +233,9 @@ final class Forwarder {
             return;
         }
         if (p.lane == Lane.SHARED && p.intent == RouteIntent.MASTER && !client.discardsReplies()
-                && ErrorReplies.READONLY.starts(frame) && mayHold(p)) {
+                && ErrorReplies.READONLY.starts(frame) && retries.mayHold(p)) {
             frame.release(); // the write was refused, not run: it goes again once a master is known
-            hold(p);
+            retries.hold(p);
             return;
         }
         if (p.dedicated != null) {
@@ -281,8 +279,8 @@ final class Forwarder {
             send(p, p.node); // reads are safe to repeat elsewhere
             return;
         }
-        if (!maybeApplied && p.lane != Lane.REPLICA && mayHold(p)) {
-            hold(p); // never reached the master (it is down or reconnecting): wait for a master, then send
+        if (!maybeApplied && p.lane != Lane.REPLICA && retries.mayHold(p)) {
+            retries.hold(p); // it never reached the master (down or reconnecting): wait for one, then send
             afterLaneChange();
             return;
         }
@@ -334,30 +332,9 @@ final class Forwarder {
     }
 
 
-    /**
-     * Whether a request that found no master may wait for one: within {@code failover-hold-timeout} of when
-     * it first had to wait (an operator or a failover can promote a replica meanwhile).
-     */
-    private boolean mayHold(PendingReply p) {
-        long holdNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ctx.config().failoverHoldTimeoutMs());
-        long now = System.nanoTime();
-        if (p.heldSince == 0) {
-            p.heldSince = now;
-        }
-        return now - p.heldSince < holdNanos;
-    }
-
-    /** Puts {@code p} back, in its place by arrival, to be sent again at the next health-check interval. */
-    private void hold(PendingReply p) {
-        retries.add(p);
-        long interval = ctx.config().healthCheckIntervalMs();
-        retryAtNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(interval);
-        loop.schedule(this::afterLaneChange, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
     private void holdOrFail(PendingReply p, String error) {
-        if (mayHold(p)) {
-            hold(p);
+        if (retries.mayHold(p)) {
+            retries.hold(p);
         } else {
             fail(p, error);
         }
@@ -382,12 +359,13 @@ final class Forwarder {
             pinned = null;
         }
         PendingReply p;
-        while ((p = retries.peek()) != null) {
-            if (System.nanoTime() < retryAtNanos || mustWait(p.lane) || gateClosedFor(p.lane)) {
+        while (!retries.isEmpty()) {
+            p = retries.due();
+            if (p == null || mustWait(p.lane) || gateClosedFor(p.lane)) {
                 return; // a scheduled call, a reply or the gate comes back here
             }
             retries.poll();
-            send(p, null); // may put it back (still no master) and push retryAtNanos out
+            send(p, null); // may put it back (still no master) and push the next try out
         }
         while (retries.isEmpty() && (p = held.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
             held.poll();
@@ -411,9 +389,7 @@ final class Forwarder {
         while ((p = held.poll()) != null) {
             p.releaseAll();
         }
-        while ((p = retries.poll()) != null) {
-            p.releaseAll();
-        }
+        retries.releaseAll();
         if (pinned != null) {
             pinned.discard("client disconnected");
             pinned = null;
