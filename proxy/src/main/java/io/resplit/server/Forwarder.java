@@ -30,9 +30,7 @@ final class Forwarder {
     private final MasterWait retries; // requests waiting for a master, sent again before anything held
     private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
     private final int[] inflight = new int[Lane.values().length];
-    private BackendConnection pinned;
-    private boolean pinnedClean = true;
-    private boolean pinnedUsed; // something was sent on the pinned connection since it was opened
+    private final PinnedConnection pinned;
     private boolean waitingForGate;
 
 
@@ -45,6 +43,7 @@ final class Forwarder {
         this.loop = loop;
         this.scripts = scripts;
         this.retries = new MasterWait(ctx, loop, this::afterLaneChange);
+        this.pinned = new PinnedConnection(loop, session.loopIndex());
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
@@ -114,21 +113,15 @@ final class Forwarder {
         BackendConnection conn;
         switch (p.lane) {
             case PINNED -> {
-                if (pinned != null && pinned.isClosed() && pinnedUsed) {
+                if (pinned.lost()) {
                     // the connection holding this client's MULTI or WATCH died between its commands: as with a
                     // lost Redis connection the client must start over, rather than see commands run unqueued
-                    pinned = null;
+                    pinned.forget();
                     client.closeNow();
                     p.releaseAll();
                     return;
                 }
-                if (pinned == null || pinned.isClosed()) {
-                    pinned = master.dedicated(loop, session.loopIndex(), p.protocol, p.db);
-                    pinnedClean = true;
-                    pinnedUsed = false;
-                }
-                pinnedUsed = true;
-                conn = pinned;
+                conn = pinned.acquire(master, p.protocol, p.db);
                 p.node = master;
             }
             case BLOCKING -> {
@@ -164,13 +157,7 @@ final class Forwarder {
             holdOrFail(p, "ERR resplit: master " + master.address() + " is unavailable: " + master.state().reason());
             return;
         }
-        inflight[p.lane.ordinal()]++;
-        if (p.lane == Lane.PINNED) {
-            p.node.pinnedStarted();
-        }
-        if (writesMaybe(p)) {
-            session.readYourWrites().writeSent();
-        }
+        started(p);
         if (ctx.meters().enabled() && (p.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime(); // held or re-sent: not at its arrival time
         }
@@ -269,7 +256,7 @@ final class Forwarder {
         if (p.lane == Lane.PINNED && session.pinnedToMaster()) {
             // the transaction or WATCH state lived on that connection: as with a lost Redis connection, the
             // client must start over, so it loses its connection too rather than see commands run unqueued
-            pinned = null;
+            pinned.forget();
             client.closeNow();
             p.releaseAll();
             return;
@@ -291,6 +278,18 @@ final class Forwarder {
         afterLaneChange();
     }
 
+    /** Bookkeeping for a request just sent: lane counts, transactions in flight, read-your-writes. */
+    private void started(PendingReply p) {
+        inflight[p.lane.ordinal()]++;
+        if (p.lane == Lane.PINNED) {
+            p.node.pinnedStarted();
+        }
+        if (writesMaybe(p)) {
+            session.readYourWrites().writeSent();
+        }
+    }
+
+    /** The twin of {@link #started}, when its reply or failure arrives. */
     private void ended(PendingReply p) {
         inflight[p.lane.ordinal()]--;
         if (p.lane == Lane.PINNED) {
@@ -309,7 +308,7 @@ final class Forwarder {
     private boolean reloadScript(PendingReply p) {
         byte[] body = scripts.body(p.scriptSha);
         BackendConnection conn = body == null ? null
-                : p.lane == Lane.PINNED ? pinned
+                : p.lane == Lane.PINNED ? pinned.current()
                 : p.lane == Lane.BLOCKING ? null : sharedConnection(p.node, p);
         if (conn == null || conn.isClosed()) {
             return false;
@@ -320,13 +319,7 @@ final class Forwarder {
                 "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII), body);
         // the connection takes the load request's only reference
         conn.send(load.frame(), io.resplit.backend.ReplyCallback.IGNORE);
-        inflight[p.lane.ordinal()]++;
-        if (p.lane == Lane.PINNED) {
-            p.node.pinnedStarted();
-        }
-        if (writesMaybe(p)) {
-            session.readYourWrites().writeSent();
-        }
+        started(p);
         conn.send(p.request.retainedFrame(), p);
         return true;
     }
@@ -353,10 +346,8 @@ final class Forwarder {
 
     /** Releases requests that waited for a lane switch, and gives back a pinned connection no longer needed. */
     private void afterLaneChange() {
-        if (pinned != null && !session.pinnedToMaster() && inflight[Lane.PINNED.ordinal()] == 0) {
-            // back to the node it was opened on: after a failover that is no longer the master
-            pinned.node().releaseDedicated(pinned, session.loopIndex(), pinnedClean);
-            pinned = null;
+        if (pinned.held() && !session.pinnedToMaster() && inflight[Lane.PINNED.ordinal()] == 0) {
+            pinned.release();
         }
         PendingReply p;
         while (!retries.isEmpty()) {
@@ -380,7 +371,7 @@ final class Forwarder {
 
     /** The pinned connection can no longer be reused as it stands (e.g. its database changed). */
     void taintPinned() {
-        pinnedClean = false;
+        pinned.taint();
     }
 
     /** The client has gone: its exclusive connections are closed, not pooled (they may be blocked or in MULTI). */
@@ -390,10 +381,7 @@ final class Forwarder {
             p.releaseAll();
         }
         retries.releaseAll();
-        if (pinned != null) {
-            pinned.discard("client disconnected");
-            pinned = null;
-        }
+        pinned.discard("client disconnected");
         for (BackendConnection c : new ArrayList<>(blockingConnections)) {
             c.discard("client disconnected while blocked");
         }
