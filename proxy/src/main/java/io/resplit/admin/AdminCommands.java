@@ -12,7 +12,7 @@ final class AdminCommands {
     AdminCommands() {
         for (AdminCommand c : List.of(new StatusCommand(), new BackendsCommand(), new ClientsCommand(),
                 new FailoverCommand(), new MasterCommand(), new ReplicaCommand(), new ConfigCommand(), new ReloadCommand(),
-                new ShutdownCommand())) {
+                new SlowlogCommand(), new ShutdownCommand())) {
             byName.put(c.name(), c);
         }
     }
@@ -30,6 +30,12 @@ final class AdminCommands {
             return AdminReply.error("unknown admin command '" + words.get(0) + "', try COMMANDS");
         }
         return c.run(ctx, words.subList(1, words.size()));
+    }
+
+    /** Whether {@code words} only read (HELP, PING, STATUS, CONFIG GET, ...); unknown words count as reads. */
+    boolean readOnly(List<String> words) {
+        AdminCommand c = byName.get(words.get(0).toUpperCase(Locale.ROOT));
+        return c == null || c.readOnly(words.subList(1, words.size()));
     }
 
     private AdminReply help() {

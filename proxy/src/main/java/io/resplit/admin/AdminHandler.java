@@ -67,9 +67,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
         String who = String.valueOf(c.channel().remoteAddress());
         String name = words.get(0).toUpperCase(java.util.Locale.ROOT);
-        boolean changes = !(name.equals("HELP") || name.equals("COMMANDS") || name.equals("STATUS")
-                || name.equals("BACKENDS") || name.equals("CLIENTS") || name.equals("PING")
-                || name.equals("CONFIG") && words.size() > 1 && words.get(1).equalsIgnoreCase("GET"));
+        boolean changes = !commands.readOnly(words);
         (changes ? executor : readExecutor).execute(() -> {
             if (changes) {
                 log.info("admin command from {}: {}", who.isEmpty() || who.equals("null") ? "admin socket" : who,
@@ -110,7 +108,27 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             case TEXT -> RespWriter.bulk(c.alloc(), reply.text());
             case INTEGER -> RespWriter.integer(c.alloc(), Long.parseLong(reply.text()));
             case ERROR -> RespWriter.error(c.alloc(), reply.text());
+            case ARRAY -> {
+                ByteBuf out = c.alloc().buffer();
+                writeItem(out, reply.items());
+                yield out;
+            }
         };
+    }
+
+    private static void writeItem(ByteBuf out, Object item) {
+        if (item instanceof List<?> list) {
+            RespWriter.writeArrayHeader(out, list.size());
+            for (Object o : list) {
+                writeItem(out, o);
+            }
+        } else if (item instanceof byte[] bytes) {
+            RespWriter.writeBulk(out, bytes);
+        } else if (item instanceof Number n) {
+            RespWriter.writeInteger(out, n.longValue());
+        } else {
+            RespWriter.writeBulk(out, String.valueOf(item));
+        }
     }
 
     @Override

@@ -23,6 +23,11 @@ final class BackendsCommand implements AdminCommand {
     }
 
     @Override
+    public boolean readOnly(List<String> args) {
+        return true;
+    }
+
+    @Override
     public AdminReply run(AdminContext ctx, List<String> args) {
         Topology t = ctx.proxy().topology().current();
         long masterOffset = t.master().state().offset();

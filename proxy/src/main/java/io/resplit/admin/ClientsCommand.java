@@ -20,6 +20,11 @@ final class ClientsCommand implements AdminCommand {
     }
 
     @Override
+    public boolean readOnly(List<String> args) {
+        return true;
+    }
+
+    @Override
     public AdminReply run(AdminContext ctx, List<String> args) {
         return AdminReply.text(ctx.proxy().describeClients());
     }

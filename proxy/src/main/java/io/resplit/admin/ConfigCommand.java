@@ -26,6 +26,11 @@ final class ConfigCommand implements AdminCommand {
     }
 
     @Override
+    public boolean readOnly(List<String> args) {
+        return !args.isEmpty() && args.get(0).equalsIgnoreCase("GET");
+    }
+
+    @Override
     public AdminReply run(AdminContext ctx, List<String> args) {
         if (args.size() == 2 && args.get(0).equalsIgnoreCase("GET")) {
             String regex = globToRegex(args.get(1).toLowerCase(Locale.ROOT));

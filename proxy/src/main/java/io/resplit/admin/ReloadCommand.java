@@ -99,7 +99,8 @@ final class ReloadCommand implements AdminCommand {
                 current.healthCheckTimeoutMs(), current.timeoutSeconds(), current.maxclients(),
                 current.protoMaxBulkLen(), current.clientQueryBufferLimit(), current.ioThreads(),
                 current.databases(), next.allowAdminCommands(), current.adminSocket(), current.adminPort(),
-                current.adminPassword(), next.replicaMaxLag(), next.failoverHoldTimeoutMs(), current.metricsPort(),
+                current.adminPassword(), next.replicaMaxLag(), next.failoverHoldTimeoutMs(), next.slowlogLogSlowerThan(),
+                next.slowlogMaxLen(), current.metricsPort(),
                 current.metricsBind(), current.source());
     }
 }

@@ -22,6 +22,11 @@ final class StatusCommand implements AdminCommand {
     }
 
     @Override
+    public boolean readOnly(List<String> args) {
+        return true;
+    }
+
+    @Override
     public AdminReply run(AdminContext ctx, List<String> args) {
         Topology t = ctx.proxy().topology().current();
         long healthy = t.replicas().stream().filter(n -> n.state().servesReads()).count();

@@ -31,6 +31,8 @@ final class ConfigBuilder {
     String adminPassword = d.adminPassword();
     long replicaMaxLag = d.replicaMaxLag();
     int failoverHoldTimeoutMs = d.failoverHoldTimeoutMs();
+    long slowlogLogSlowerThan = d.slowlogLogSlowerThan();
+    int slowlogMaxLen = d.slowlogMaxLen();
     int metricsPort = d.metricsPort();
     String metricsBind = d.metricsBind();
     String source = d.source();
@@ -64,6 +66,8 @@ final class ConfigBuilder {
         adminPassword = c.adminPassword();
         replicaMaxLag = c.replicaMaxLag();
         failoverHoldTimeoutMs = c.failoverHoldTimeoutMs();
+        slowlogLogSlowerThan = c.slowlogLogSlowerThan();
+        slowlogMaxLen = c.slowlogMaxLen();
         metricsPort = c.metricsPort();
         metricsBind = c.metricsBind();
         source = c.source();
@@ -99,6 +103,8 @@ final class ConfigBuilder {
             case "admin-password" -> adminPassword = emptyToNull(one(a));
             case "replica-max-lag" -> replicaMaxLag = sizeIn(one(a), 0, Long.MAX_VALUE);
             case "failover-hold-timeout" -> failoverHoldTimeoutMs = intIn(one(a), 0, 3_600_000);
+            case "slowlog-log-slower-than" -> slowlogLogSlowerThan = longIn(one(a), Long.MIN_VALUE, Long.MAX_VALUE / 1000);
+            case "slowlog-max-len" -> slowlogMaxLen = intIn(one(a), 0, 1_000_000);
             case "metrics-port" -> metricsPort = intIn(one(a), 0, 65535);
             case "metrics-bind" -> metricsBind = one(a);
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
@@ -116,7 +122,8 @@ final class ConfigBuilder {
         }
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
-                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, metricsPort, metricsBind, source);
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
+                source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */
@@ -156,6 +163,10 @@ final class ConfigBuilder {
     }
 
     private static int intIn(String s, int min, int max) {
+        return (int) longIn(s, min, max);
+    }
+
+    private static long longIn(String s, long min, long max) {
         long v;
         try {
             v = Long.parseLong(s);
@@ -165,7 +176,7 @@ final class ConfigBuilder {
         if (v < min || v > max) {
             throw new IllegalArgumentException("argument must be between " + min + " and " + max);
         }
-        return (int) v;
+        return v;
     }
 
     /** Redis's memory units: 1k = 1000, 1kb = 1024, likewise m/mb and g/gb; case-insensitive. */

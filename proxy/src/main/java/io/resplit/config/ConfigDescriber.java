@@ -12,7 +12,7 @@ import java.util.Set;
 public final class ConfigDescriber {
     /** Directives CONFIG SET and RELOAD apply at once; the others need a restart. */
     public static final Set<String> RUNTIME = Set.of("requirepass", "read-from", "replica-max-lag",
-            "failover-hold-timeout", "allow-admin-commands");
+            "failover-hold-timeout", "allow-admin-commands", "slowlog-log-slower-than", "slowlog-max-len");
 
     private ConfigDescriber() {
     }
@@ -50,6 +50,8 @@ public final class ConfigDescriber {
         m.put("admin-password", secret.apply(c.adminPassword()));
         m.put("replica-max-lag", Long.toString(c.replicaMaxLag()));
         m.put("failover-hold-timeout", Integer.toString(c.failoverHoldTimeoutMs()));
+        m.put("slowlog-log-slower-than", Long.toString(c.slowlogLogSlowerThan()));
+        m.put("slowlog-max-len", Integer.toString(c.slowlogMaxLen()));
         m.put("metrics-port", Integer.toString(c.metricsPort()));
         m.put("metrics-bind", c.metricsBind());
         return m;

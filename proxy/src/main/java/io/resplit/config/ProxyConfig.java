@@ -31,6 +31,8 @@ public record ProxyConfig(
         String adminPassword,
         long replicaMaxLag,
         int failoverHoldTimeoutMs,
+        long slowlogLogSlowerThan,
+        int slowlogMaxLen,
         int metricsPort,
         String metricsBind,
         String source) {
@@ -48,7 +50,7 @@ public record ProxyConfig(
         return new ProxyConfig(List.of("127.0.0.1", "-::1"), 6390, null, new HostPort("127.0.0.1", 6379), List.of(),
                 null, null, ReadFrom.REPLICAS, 1, 2000, 50, 1000, 0, 10000, 512L * 1024 * 1024,
                 1024L * 1024 * 1024, 0, 16, java.util.Set.of(), null, 0, null, 64L * 1024 * 1024,
-                10_000, 0, "127.0.0.1", "(defaults)");
+                10_000, 10_000, 128, 0, "127.0.0.1", "(defaults)");
     }
 
     /** Whether clients must authenticate ({@code requirepass} set and not empty). */
@@ -59,7 +61,8 @@ public record ProxyConfig(
     public ProxyConfig withPort(int newPort) {
         return new ProxyConfig(bind, newPort, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
-                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, metricsPort, metricsBind, source);
+                maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
+                source);
     }
 
     /**

@@ -55,6 +55,7 @@ public final class ProxyMetrics {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Counter readsRedirectedToMaster;
+    private final Counter slowRequests;
 
     private ProxyMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
@@ -70,6 +71,8 @@ public final class ProxyMetrics {
         readsRedirectedToMaster = Counter.builder("resplit.reads.master.redirects")
                 .description("Reads sent to the master because no replica had the client's own writes yet "
                         + "(read-your-writes)").register(registry);
+        slowRequests = Counter.builder("resplit.slowlog.entries")
+                .description("Requests slower than slowlog-log-slower-than, added to the slow log").register(registry);
     }
 
     /** Metrics exported over HTTP, with JVM and process meters. */
@@ -167,6 +170,10 @@ public final class ProxyMetrics {
 
     public Counter readsRedirectedToMaster() {
         return readsRedirectedToMaster;
+    }
+
+    public Counter slowRequests() {
+        return slowRequests;
     }
 
     /** Client connection meters, read from the proxy's own counters. */

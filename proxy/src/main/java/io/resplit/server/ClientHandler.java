@@ -200,7 +200,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** When the request being handled arrived: one clock read per socket read, 0 when metrics are off. */
     long arrivalNanos() {
-        if (readNanos == 0 && ctx.meters().enabled()) {
+        if (readNanos == 0 && ctx.timed()) {
             readNanos = System.nanoTime();
         }
         return readNanos;

@@ -59,10 +59,9 @@ final class CommandMeters {
         return enabled;
     }
 
-    /** A backend answered {@code p}: one clock read, reused for the request's own duration. */
-    void backendReplied(PendingReply p) {
+    /** A backend answered {@code p} at {@code now} (a clock read shared with the slow log). */
+    void backendReplied(PendingReply p, long now) {
         if (enabled) {
-            long now = System.nanoTime();
             long sent = p.sentNanos != 0 ? p.sentNanos : p.startNanos; // sent on arrival unless it waited
             ProxyMetrics.Latency latency = backendLatency.get(p.node); // no lambda allocated on a hit
             if (latency == null) {
@@ -97,6 +96,11 @@ final class CommandMeters {
         Counter[] counters = new Counter[Route.values().length * 2];
         spec.attach(counters); // a race only creates a second array; both register the same meters
         return counters;
+    }
+
+    /** The route label of {@code p}, as in the metrics (for the slow log). */
+    static String routeLabel(PendingReply p) {
+        return label(routeOf(p));
     }
 
     private static Route routeOf(PendingReply p) {

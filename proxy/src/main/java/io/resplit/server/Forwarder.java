@@ -35,6 +35,7 @@ final class Forwarder {
 
 
     private final ScriptCache scripts;
+    private final SlowRequests slow;
 
     Forwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop, ScriptCache scripts) {
         this.client = client;
@@ -44,6 +45,7 @@ final class Forwarder {
         this.scripts = scripts;
         this.retries = new MasterWait(ctx, loop, this::afterLaneChange);
         this.pinned = new PinnedConnection(loop, session.loopIndex());
+        this.slow = new SlowRequests(ctx.slowLog(), client);
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
@@ -194,7 +196,8 @@ final class Forwarder {
     /** A backend answered {@code p}. */
     void replied(PendingReply p, ByteBuf frame) {
         ended(p);
-        ctx.meters().backendReplied(p); // a no-op when metrics are off
+        long now = SlowRequests.now(p); // one clock read for both the backend histogram and the slow log
+        ctx.meters().backendReplied(p, now); // a no-op when metrics are off
         if (p.lane == Lane.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame)
                 && retries.mayHold(p)) {
             // the master it blocked on became a replica (a failover) and Redis released it: block again on the
@@ -234,6 +237,7 @@ final class Forwarder {
             frame.release(); // nobody will read it: the queue was dropped when the connection began to close
             p.releaseAll();
         } else {
+            slow.finished(p, now);
             p.request.release();
             p.request = null;
             client.complete(p, p.transform == null ? frame : p.transform.apply(frame));
@@ -339,6 +343,7 @@ final class Forwarder {
     }
 
     private void fail(PendingReply p, String error) {
+        slow.finished(p, SlowRequests.now(p));
         p.request.release();
         p.request = null;
         client.complete(p, RespWriter.error(client.alloc(), error));

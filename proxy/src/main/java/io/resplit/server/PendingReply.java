@@ -19,7 +19,7 @@ final class PendingReply implements ReplyCallback {
     RespRequest request;          // owned until the reply arrives; null for local replies
     CommandSpec spec;
     RouteIntent intent;
-    final long startNanos; // arrival, for the request-duration histogram (0 when metrics are off)
+    final long startNanos; // arrival, for the latency histogram and the slow log (0 when neither is on)
     long sentNanos;        // last sent to a backend, for the backend histogram (0: sent on arrival)
     BackendNode node;
     Lane lane;                    // which of the client's master lanes carries it, for ordering

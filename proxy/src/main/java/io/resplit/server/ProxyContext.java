@@ -33,11 +33,13 @@ public final class ProxyContext {
     private volatile int databases;
 
     private final CommandMeters meters;
+    private final io.resplit.slowlog.SlowLog slowLog;
 
     public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
                         ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName,
                         io.resplit.metrics.ProxyMetrics metrics) {
         this.meters = new CommandMeters(metrics);
+        this.slowLog = new io.resplit.slowlog.SlowLog(config.slowlogLogSlowerThan(), config.slowlogMaxLen());
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
         this.config = config;
         this.table = table;
@@ -64,7 +66,18 @@ public final class ProxyContext {
      */
     public void reconfigure(ProxyConfig next) {
         this.router = new Router(next.readFrom(), next.allowAdminCommands());
+        slowLog.configure(next.slowlogLogSlowerThan(), next.slowlogMaxLen());
         this.config = next;
+    }
+
+    /** Requests slower than {@code slowlog-log-slower-than}, for the admin console's SLOWLOG. */
+    public io.resplit.slowlog.SlowLog slowLog() {
+        return slowLog;
+    }
+
+    /** Whether requests are timed: for metrics, or for the slow log. */
+    boolean timed() {
+        return meters.enabled() || slowLog.enabled();
     }
 
     public CommandTable table() {

@@ -75,6 +75,8 @@ class ConfigParserTest {
                 "client-query-buffer-limit 1gb",
                 "io-threads 3",
                 "databases 32",
+                "slowlog-log-slower-than 2500",
+                "slowlog-max-len 16",
                 ""));
         assertEquals(List.of("0.0.0.0", "::1"), c.bind());
         assertEquals(7001, c.port());
@@ -96,6 +98,16 @@ class ConfigParserTest {
         assertEquals(3, c.ioThreads());
         assertEquals(3, c.effectiveIoThreads());
         assertEquals(32, c.databases());
+        assertEquals(2500, c.slowlogLogSlowerThan());
+        assertEquals(16, c.slowlogMaxLen());
+    }
+
+    @Test
+    void slowLogDefaultsAreRedisOnes() {
+        ProxyConfig c = parse("");
+        assertEquals(10_000, c.slowlogLogSlowerThan());
+        assertEquals(128, c.slowlogMaxLen());
+        assertEquals(-1, parse("slowlog-log-slower-than -1").slowlogLogSlowerThan());
     }
 
     @Test

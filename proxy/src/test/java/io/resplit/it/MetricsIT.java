@@ -51,6 +51,7 @@ class MetricsIT {
                     + "\",?} 1\\.0.*"), text);
             assertTrue(text.contains("resplit_clients_accepted_total"), text);
             assertTrue(text.contains("resplit_reads_master_redirects_total"), text);
+            assertTrue(text.contains("resplit_slowlog_entries_total"), text);
             assertTrue(text.contains("jvm_memory_used_bytes"), text);
             assertTrue(text.matches("(?s).*resplit_netty_buffer_memory_bytes\\{area=\"direct\",?} [1-9].*"),
                     "Netty buffer memory is reported: " + text);
