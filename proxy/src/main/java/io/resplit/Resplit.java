@@ -8,6 +8,7 @@ import io.resplit.backend.NodeMonitor;
 import io.resplit.command.CommandTable;
 import io.resplit.command.CommandTableLoader;
 import io.resplit.config.ConfigException;
+import io.resplit.config.ConfigDescriber;
 import io.resplit.config.ConfigParser;
 import io.resplit.config.HostPort;
 import io.resplit.config.ProxyConfig;
@@ -164,6 +165,7 @@ public final class Resplit implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("could not open the admin console: " + e.getMessage(), e);
         }
+        log.info("configuration {}: {}", config.source(), ConfigDescriber.changedFromDefaults(config));
         log.info("resplit started: transport {}, {} io threads, master {}, replicas {}, read-from {}, table {}",
                 transport.name(), threads, config.master(), config.replicas(), config.readFrom(),
                 context.table().source());
@@ -236,6 +238,7 @@ public final class Resplit implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        log.info("resplit stopping: {} client connections close", context == null ? 0 : context.connectedClients());
         if (admin != null) {
             admin.stop();
         }
@@ -252,5 +255,6 @@ public final class Resplit implements AutoCloseable {
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        log.info("resplit stopped");
     }
 }

@@ -311,6 +311,15 @@ public final class BackendNode {
         state = new NodeState(up, info, seq, up ? null : before.reason(), latencyMicros);
         if (up && !before.up()) {
             log.info("backend {} is up (role {}, offset {})", address, info.role(), info.offset());
+        } else if (up && before.info() != null && !info.isMaster() && !before.info().isMaster()
+                && before.servesReads() != state.servesReads()) {
+            // a replica whose link to its master broke, or that began a full sync, gets no reads meanwhile
+            if (state.servesReads()) {
+                log.info("replica {} serves reads again (linked to its master, in sync)", address);
+            } else {
+                log.warn("replica {} serves no reads: {}", address,
+                        info.syncing() ? "full sync from its master in progress" : "its link to the master is down");
+            }
         }
         firstCheck.complete(state);
     }

@@ -57,6 +57,18 @@ public final class ConfigDescriber {
         return m;
     }
 
+    /** The directives whose values differ from the defaults, as "name value" pairs (passwords as "(set)"). */
+    public static String changedFromDefaults(ProxyConfig c) {
+        Map<String, String> defaults = describe(ProxyConfig.defaults());
+        java.util.List<String> out = new java.util.ArrayList<>();
+        describe(c).forEach((name, value) -> {
+            if (!value.equals(defaults.get(name))) {
+                out.add(name + " " + (value.isEmpty() ? "\"\"" : value));
+            }
+        });
+        return out.isEmpty() ? "all defaults" : String.join(", ", out);
+    }
+
     private static String secret(String s) {
         return s == null || s.isEmpty() ? "" : "(set)";
     }

@@ -103,6 +103,13 @@ class ConfigParserTest {
     }
 
     @Test
+    void theStartLogShowsWhatDiffersFromTheDefaultsWithoutPasswords() {
+        assertEquals("all defaults", ConfigDescriber.changedFromDefaults(parse("")));
+        String line = ConfigDescriber.changedFromDefaults(parse("port 7001\nrequirepass hunter2\nslowlog-max-len 16"));
+        assertEquals("port 7001, requirepass (set), slowlog-max-len 16", line);
+    }
+
+    @Test
     void slowLogDefaultsAreRedisOnes() {
         ProxyConfig c = parse("");
         assertEquals(10_000, c.slowlogLogSlowerThan());
