@@ -40,6 +40,15 @@ public final class ProxyMetrics {
         void recordNanos(long nanos);
     }
 
+    /** A counter added to on every request (see {@link ThreadCounter}). */
+    public interface Count {
+        void add(long n);
+
+        default void increment() {
+            add(1);
+        }
+    }
+
     private static final long[] LATENCY_BUCKET_NANOS = java.util.Arrays.stream(LATENCY_BUCKETS)
             .mapToLong(Duration::toNanos).toArray();
 
@@ -52,8 +61,10 @@ public final class ProxyMetrics {
 
     private final Counter protocolErrors;
     private final Counter authFailures;
-    private final Counter bytesIn;
-    private final Counter bytesOut;
+    private final ThreadCounter bytesIn; // fields hold them strongly: function counters keep a weak reference
+    private final ThreadCounter bytesOut;
+    private final java.util.concurrent.ConcurrentHashMap<String, ThreadCounter> commandCounts =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Counter readsRedirectedToMaster;
     private final Counter slowRequests;
 
@@ -64,10 +75,8 @@ public final class ProxyMetrics {
                 .description("Client requests refused as malformed RESP (the connection is closed)").register(registry);
         authFailures = Counter.builder("resplit.client.auth.failures")
                 .description("AUTH or HELLO AUTH attempts with a wrong password").register(registry);
-        bytesIn = Counter.builder("resplit.client.received").baseUnit("bytes")
-                .description("Request bytes received from clients").register(registry);
-        bytesOut = Counter.builder("resplit.client.sent").baseUnit("bytes")
-                .description("Reply bytes written to clients").register(registry);
+        bytesIn = counter("resplit.client.received", "bytes", "Request bytes received from clients");
+        bytesOut = counter("resplit.client.sent", "bytes", "Reply bytes written to clients");
         readsRedirectedToMaster = Counter.builder("resplit.reads.master.redirects")
                 .description("Reads sent to the master because no replica had the client's own writes yet "
                         + "(read-your-writes)").register(registry);
@@ -109,11 +118,25 @@ public final class ProxyMetrics {
         return prometheus == null ? null : prometheus.scrape();
     }
 
-    /** Commands answered, by command, route and outcome (ok or error reply). */
-    public Counter commands(String command, String route, String outcome) {
-        return Counter.builder("resplit.commands")
-                .description("Commands answered, by command (from the command table), route and outcome")
-                .tag("command", command).tag("route", route).tag("outcome", outcome).register(registry);
+    /**
+     * Commands answered, by command, route and outcome (ok or error reply). The same labels give the same
+     * counter, whichever thread asks first; the map also holds the counters strongly (Micrometer's function
+     * counters only hold their source weakly).
+     */
+    public Count commands(String command, String route, String outcome) {
+        return commandCounts.computeIfAbsent(command + ' ' + route + ' ' + outcome, k -> {
+            ThreadCounter c = new ThreadCounter();
+            FunctionCounter.builder("resplit.commands", c, ThreadCounter::sum)
+                    .description("Commands answered, by command (from the command table), route and outcome")
+                    .tag("command", command).tag("route", route).tag("outcome", outcome).register(registry);
+            return c;
+        });
+    }
+
+    private ThreadCounter counter(String name, String unit, String help) {
+        ThreadCounter c = new ThreadCounter();
+        FunctionCounter.builder(name, c, ThreadCounter::sum).baseUnit(unit).description(help).register(registry);
+        return c;
     }
 
     /** From a request's arrival to its reply being written, by route. */
@@ -156,11 +179,11 @@ public final class ProxyMetrics {
         return authFailures;
     }
 
-    public Counter bytesIn() {
+    public Count bytesIn() {
         return bytesIn;
     }
 
-    public Counter bytesOut() {
+    public Count bytesOut() {
         return bytesOut;
     }
 
@@ -181,6 +204,13 @@ public final class ProxyMetrics {
                 .description("Client connections accepted").register(registry);
         FunctionCounter.builder("resplit.clients.rejected", source, rejected)
                 .description("Client connections refused because maxclients were connected").register(registry);
+    }
+
+    /** Requests waiting for a master (none is up, or a node answered READONLY), over every client. */
+    public <T> void waitingForMaster(T source, ToDoubleFunction<T> waiting) {
+        Gauge.builder("resplit.writes.waiting.master", source, waiting)
+                .description("Requests held because there is no master, waiting up to failover-hold-timeout for one")
+                .register(registry);
     }
 
     /** Meters of one backend node; the node's address is the label. */

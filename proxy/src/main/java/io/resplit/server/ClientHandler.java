@@ -41,6 +41,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private String lastCommand = "NULL";
     private MonitorSession monitor;
     private long readNanos;  // arrival time shared by the requests of one read (one clock read per read)
+    private boolean reading; // between channelRead and channelReadComplete: readNanos belongs to this read
     private CommandSpec currentSpec;                       // the request being handled, for metering local replies
     private RouteIntent currentIntent = RouteIntent.LOCAL;
     private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
@@ -93,6 +94,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
+        reading = true;
         if (msg instanceof ProtocolException e) {
             ctx.meters().metrics().protocolErrors().increment();
             replyAndClose(RespWriter.error(channel.alloc(), "ERR " + e.getMessage()));
@@ -200,6 +202,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** When the request being handled arrived: one clock read per socket read, 0 when metrics are off. */
     long arrivalNanos() {
+        if (!reading) { // a slot made outside a read (a push, a timer): not to be kept for the next read
+            return ctx.timed() ? System.nanoTime() : 0;
+        }
         if (readNanos == 0 && ctx.timed()) {
             readNanos = System.nanoTime();
         }
@@ -209,6 +214,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext c) {
         readNanos = 0;
+        reading = false;
         c.fireChannelReadComplete();
     }
 
@@ -242,7 +248,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Passes on a frame from the subscriber connection, in order behind replies still pending. */
     void push(ByteBuf frame) {
-        replies.add(PendingReply.completed(this, frame));
+        replies.add(PendingReply.pushed(this, frame));
     }
 
     /** Queues a reply, then closes the connection once it and everything before it are written. */

@@ -1,6 +1,5 @@
 package io.resplit.server;
 
-import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.resplit.backend.BackendNode;
 import io.resplit.command.CommandSpec;
@@ -18,7 +17,8 @@ final class CommandMeters {
     private static final CommandSpec UNKNOWN = null;
     private final ProxyMetrics metrics;
     private final boolean enabled;
-    private final Counter[] unknown = new Counter[Route.values().length * 2]; // commands not in the table
+    // commands not in the table
+    private final ProxyMetrics.Count[] unknown = new ProxyMetrics.Count[Route.values().length * 2];
     private final ProxyMetrics.Latency[] latency = new ProxyMetrics.Latency[Route.values().length];
     private final ConcurrentHashMap<BackendNode, ProxyMetrics.Latency> backendLatency = new ConcurrentHashMap<>();
     CommandMeters(ProxyMetrics metrics) {
@@ -43,15 +43,29 @@ final class CommandMeters {
         }
         Route route = routeOf(p);
         boolean error = reply.isReadable() && reply.getByte(reply.readerIndex()) == '-';
-        Counter[] forSpec = countersOf(p.spec);
+        count(p.spec, route, error);
+        latency[route.ordinal()].recordNanos(nowNanos - p.startNanos);
+    }
+
+    /**
+     * A command sent on the client's subscriber connection: counted when sent, since what comes back are pushes
+     * (confirmations, messages) that answer no one request; not timed.
+     */
+    void streamed(CommandSpec spec) {
+        if (enabled) {
+            count(spec, Route.PUBSUB, false);
+        }
+    }
+
+    private void count(CommandSpec spec, Route route, boolean error) {
+        ProxyMetrics.Count[] forSpec = countersOf(spec);
         int i = route.ordinal() * 2 + (error ? 1 : 0);
-        Counter c = forSpec[i];
+        ProxyMetrics.Count c = forSpec[i];
         if (c == null) {
-            c = metrics.commands(p.spec == UNKNOWN ? "unknown" : p.spec.name(), label(route), error ? "error" : "ok");
+            c = metrics.commands(spec == UNKNOWN ? "unknown" : spec.name(), label(route), error ? "error" : "ok");
             forSpec[i] = c;
         }
         c.increment();
-        latency[route.ordinal()].recordNanos(nowNanos - p.startNanos);
     }
 
     /** Whether meters record anything (metrics-port set); when not, callers skip the clock reads too. */
@@ -74,26 +88,26 @@ final class CommandMeters {
     /** Received request bytes. */
     void received(int bytes) {
         if (enabled) {
-            metrics.bytesIn().increment(bytes);
+            metrics.bytesIn().add(bytes);
         }
     }
 
     /** Reply bytes written in one drain of a reply queue. */
     void sent(long bytes) {
         if (enabled && bytes > 0) {
-            metrics.bytesOut().increment(bytes);
+            metrics.bytesOut().add(bytes);
         }
     }
 
-    private Counter[] countersOf(CommandSpec spec) {
+    private ProxyMetrics.Count[] countersOf(CommandSpec spec) {
         if (spec == UNKNOWN) {
             return unknown;
         }
         Object cached = spec.attachment();
-        if (cached instanceof Counter[] counters) {
+        if (cached instanceof ProxyMetrics.Count[] counters) {
             return counters;
         }
-        Counter[] counters = new Counter[Route.values().length * 2];
+        ProxyMetrics.Count[] counters = new ProxyMetrics.Count[Route.values().length * 2];
         spec.attach(counters); // a race only creates a second array; both register the same meters
         return counters;
     }

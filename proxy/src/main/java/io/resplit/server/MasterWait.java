@@ -39,6 +39,7 @@ final class MasterWait {
     /** Puts {@code p} back in its place by arrival, to be sent again at the next health-check interval. */
     void hold(PendingReply p) {
         waiting.add(p);
+        ctx.waitingForMaster().incrementAndGet();
         long interval = ctx.config().healthCheckIntervalMs();
         retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(interval);
         loop.schedule(retry, interval, TimeUnit.MILLISECONDS);
@@ -54,12 +55,16 @@ final class MasterWait {
     }
 
     PendingReply poll() {
-        return waiting.poll();
+        PendingReply p = waiting.poll();
+        if (p != null) {
+            ctx.waitingForMaster().decrementAndGet();
+        }
+        return p;
     }
 
     void releaseAll() {
         PendingReply p;
-        while ((p = waiting.poll()) != null) {
+        while ((p = poll()) != null) {
             p.releaseAll();
         }
     }

@@ -36,13 +36,18 @@ final class PendingReply implements ReplyCallback {
     boolean suppressed; // CLIENT REPLY OFF or SKIP: the reply is dropped instead of written
 
     PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, RouteIntent intent) {
+        this(owner, request, spec, intent, owner.arrivalNanos());
+    }
+
+    private PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, RouteIntent intent,
+                         long startNanos) {
         this.owner = owner;
         this.request = request;
         this.spec = spec;
         this.intent = intent;
+        this.startNanos = startNanos;
         // the connection state the request was sent under: a later SELECT or HELLO must not move a request
         // that is still held (behind a blocked command, a lane switch, a failover)
-        this.startNanos = owner.arrivalNanos();
         ClientSession s = owner.session();
         this.db = s == null ? 0 : s.db();
         this.protocol = s == null ? 2 : s.protocol();
@@ -56,6 +61,17 @@ final class PendingReply implements ReplyCallback {
         // metered as the request being handled when the proxy answered it (its command, local or refused)
         PendingReply p = new PendingReply(owner, null, owner.currentSpec(), owner.currentIntent());
         p.reply = reply;
+        return p;
+    }
+
+    /**
+     * A slot for a frame pushed from a subscriber or monitor connection: not the reply to any one request, so
+     * it is neither counted nor timed (the commands sent there are counted when sent, see
+     * {@link CommandMeters#streamed}).
+     */
+    static PendingReply pushed(ClientHandler owner, ByteBuf frame) {
+        PendingReply p = new PendingReply(owner, null, null, null, 0);
+        p.reply = frame;
         return p;
     }
 

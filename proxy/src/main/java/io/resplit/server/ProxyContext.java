@@ -33,6 +33,8 @@ public final class ProxyContext {
     private volatile int databases;
 
     private final CommandMeters meters;
+    // requests held because there is no master (MasterWait), over every client: only moves during outages
+    private final java.util.concurrent.atomic.AtomicLong waitingForMaster = new java.util.concurrent.atomic.AtomicLong();
     private final io.resplit.slowlog.SlowLog slowLog;
 
     public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
@@ -41,6 +43,7 @@ public final class ProxyContext {
         this.meters = new CommandMeters(metrics);
         this.slowLog = new io.resplit.slowlog.SlowLog(config.slowlogLogSlowerThan(), config.slowlogMaxLen());
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
+        metrics.waitingForMaster(waitingForMaster, java.util.concurrent.atomic.AtomicLong::get);
         this.config = config;
         this.table = table;
         this.topology = topology;
@@ -68,6 +71,11 @@ public final class ProxyContext {
         this.router = new Router(next.readFrom(), next.allowAdminCommands());
         slowLog.configure(next.slowlogLogSlowerThan(), next.slowlogMaxLen());
         this.config = next;
+    }
+
+    /** Requests held by {@link MasterWait} right now, over every client. */
+    java.util.concurrent.atomic.AtomicLong waitingForMaster() {
+        return waitingForMaster;
     }
 
     /** Requests slower than {@code slowlog-log-slower-than}, for the admin console's SLOWLOG. */

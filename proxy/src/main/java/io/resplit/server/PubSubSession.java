@@ -86,6 +86,7 @@ final class PubSubSession implements FrameListener {
                 subscribesInFlight += Math.max(1, r.argc() - 1);
             }
             conn.sendStreamed(r.retainedFrame());
+            ctx.meters().streamed(spec);
         } finally {
             r.release();
         }

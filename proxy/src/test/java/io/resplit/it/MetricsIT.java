@@ -39,7 +39,23 @@ class MetricsIT {
                 }
                 fresh.sendCommand(redis.clients.jedis.Protocol.Command.PING);
             }
+            try (io.resplit.testing.RawClient sub = new io.resplit.testing.RawClient(proxy.port());
+                 Jedis publisher = proxy.jedis()) {
+                sub.send("AUTH " + ProxyUnderTest.PASSWORD + "\r\n");
+                assertEquals("+OK", sub.readLine());
+                sub.send("SUBSCRIBE m:ch\r\n");
+                sub.skipReply(); // the confirmation
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(1L, publisher.publish("m:ch", "message " + i));
+                    sub.skipReply();
+                }
+            }
             String text = get(port, "/metrics").body();
+            // pushed messages are not replies to the SUBSCRIBE: it counts once, and nothing is timed on that route
+            assertTrue(text.matches("(?s).*resplit_commands_total\\{command=\"subscribe\",outcome=\"ok\",route=\"pubsub\",?} 1\\.0.*"),
+                    text);
+            assertTrue(text.matches("(?s).*resplit_request_duration_seconds_count\\{route=\"pubsub\",?} 0\\.0.*"), text);
+            assertTrue(text.contains("resplit_writes_waiting_master"), text);
             assertTrue(text.contains("resplit_commands_total{command=\"set\",outcome=\"ok\",route=\"master\""),
                     text);
             assertTrue(text.matches("(?s).*resplit_commands_total\\{command=\"get\",outcome=\"ok\",route=\"replica\",?} 10\\.0.*"),
