@@ -10,6 +10,7 @@
 #   TESTS [get,set]  KEYSPACE [0 = no -r]  WARMUP_N [1000000] (per test, 0 = off)
 #   SCRAPE [1]  SCRAPE_INTERVAL [1]  ORDER [abba|alternate]  IO_THREADS [config]
 #   TARGET_PCT [5]  BENCH_TIMEOUT [600]  RESULTS_DIR [bench/results]
+#   PIN [0]  PROXY_CPU [1]  LOAD_CPU [0]  (PIN=1: taskset the proxies apart from the load)
 #   PROXY_PORT (off proxy)  PROXY_ON_PORT  METRICS_PORT  RESPLIT_JAVA_OPTS  KEEP_TMP
 set -euo pipefail
 
@@ -29,6 +30,12 @@ SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-1}
 ORDER=${ORDER:-abba}
 IO_THREADS=${IO_THREADS:-}
 TARGET_PCT=${TARGET_PCT:-5}
+# PIN=1: both proxies on CPU PROXY_CPU, the Redis nodes and redis-benchmark on LOAD_CPU (taskset). Each proxy
+# then has a core to itself, so its batching (and CPU per request) varies less with how the scheduler happens
+# to interleave it with the load; both proxies are pinned alike, so the comparison stays fair.
+PIN=${PIN:-0}
+PROXY_CPU=${PROXY_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}   # s, hard cap per redis-benchmark run
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
 
@@ -125,6 +132,15 @@ ON_LOG=$BENCH_TMP/proxy-on.log
 mv -- "$BENCH_TMP/proxy.log" "$ON_LOG"
 log "metrics off: port $OFF_PORT pid $OFF_PID (log $OFF_LOG)"
 log "metrics on:  port $ON_PORT pid $ON_PID, metrics on $BENCH_HOST:$METRICS_PORT (log $ON_LOG)"
+
+if [[ $PIN == 1 ]]; then
+    command -v taskset >/dev/null || die "PIN=1 needs taskset (util-linux)"
+    for pid in "$OFF_PID" "$ON_PID"; do taskset -a -p -c "$PROXY_CPU" "$pid" >/dev/null; done
+    for pid in "$MASTER_PID" "$REPLICA1_PID" "$REPLICA2_PID"; do taskset -a -p -c "$LOAD_CPU" "$pid" >/dev/null; done
+    log "pinned: proxies on CPU $PROXY_CPU, Redis nodes and redis-benchmark on CPU $LOAD_CPU"
+fi
+PIN_LOAD=()
+if [[ $PIN == 1 ]]; then PIN_LOAD=(taskset -c "$LOAD_CPU"); fi
 
 METRICS_URL=http://$BENCH_HOST:$METRICS_PORT
 deadline=$((SECONDS + PROXY_START_TIMEOUT))
@@ -239,7 +255,7 @@ run_rb() {
     local port=$1 n=$2 out=$3 rc=0
     local range=()
     if ((KEYSPACE > 0)); then range=(-r "$KEYSPACE"); fi
-    bench_run "$out" "$out.err" timeout --kill-after=10 "$BENCH_TIMEOUT" \
+    bench_run "$out" "$out.err" timeout --kill-after=10 "$BENCH_TIMEOUT" "${PIN_LOAD[@]}" \
         redis-benchmark -h "$BENCH_HOST" -p "$port" -a "$BENCH_PASSWORD" \
         -t "$TESTS" -P "$P" -c "$CLIENTS" -n "$n" -d "$SIZE" "${range[@]}" --csv || rc=$?
     if ((rc != 0)); then
@@ -350,6 +366,9 @@ check_alive
     printf -- '- rounds=%s order=%s warmup_n=%s scrape=%s (every %ss) io_threads=%s (%s) java_opts=%s proxy_args=%s\n' \
         "$ROUNDS" "$ORDER" "$WARMUP_N" "$SCRAPE" "$SCRAPE_INTERVAL" "${IO_THREADS:-config}" "${OFF_THREADS:-?}" \
         "${RESPLIT_JAVA_OPTS:-none}" "${RESPLIT_PROXY_ARGS:-none}"
+    if [[ $PIN == 1 ]]; then
+        printf -- '- pinned (taskset): proxies on CPU %s; Redis nodes and redis-benchmark on CPU %s\n' "$PROXY_CPU" "$LOAD_CPU"
+    fi
     printf -- '- CPU = utime+stime of the proxy JVM (/proc/PID/stat, %s ticks/s) over each run\n' "$CLK_TCK"
     printf -- '- raw per-run data: %s\n\n' "$(basename "$RESULTS_CSV")"
     python3 "$BENCH_DIR/metrics_cost_report.py" "$RESULTS_CSV" "$TARGET_PCT"

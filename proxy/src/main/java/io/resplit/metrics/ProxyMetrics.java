@@ -35,12 +35,18 @@ public final class ProxyMetrics {
         Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
         Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5)};
 
-    /** Records durations into a latency histogram. */
+    /**
+     * Records durations into a latency histogram. The recorders {@link #requestDuration} and
+     * {@link #backendDuration} return are for one thread (an event loop) each: no synchronization inside.
+     */
     public interface Latency {
         void recordNanos(long nanos);
     }
 
-    /** A counter added to on every request (see {@link ThreadCounter}). */
+    /**
+     * A counter added to on every request. The ones {@link #commands}, {@link #bytesIn} and {@link #bytesOut}
+     * return are for one thread (an event loop) each (see {@link ShardedCounter}).
+     */
     public interface Count {
         void add(long n);
 
@@ -61,9 +67,9 @@ public final class ProxyMetrics {
 
     private final Counter protocolErrors;
     private final Counter authFailures;
-    private final ThreadCounter bytesIn; // fields hold them strongly: function counters keep a weak reference
-    private final ThreadCounter bytesOut;
-    private final java.util.concurrent.ConcurrentHashMap<String, ThreadCounter> commandCounts =
+    private final ShardedCounter bytesIn; // fields hold them strongly: function counters keep a weak reference
+    private final ShardedCounter bytesOut;
+    private final java.util.concurrent.ConcurrentHashMap<String, ShardedCounter> commandCounts =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Counter readsRedirectedToMaster;
     private final Counter slowRequests;
@@ -125,17 +131,17 @@ public final class ProxyMetrics {
      */
     public Count commands(String command, String route, String outcome) {
         return commandCounts.computeIfAbsent(command + ' ' + route + ' ' + outcome, k -> {
-            ThreadCounter c = new ThreadCounter();
-            FunctionCounter.builder("resplit.commands", c, ThreadCounter::sum)
+            ShardedCounter c = new ShardedCounter();
+            FunctionCounter.builder("resplit.commands", c, ShardedCounter::sum)
                     .description("Commands answered, by command (from the command table), route and outcome")
                     .tag("command", command).tag("route", route).tag("outcome", outcome).register(registry);
             return c;
-        });
+        }).newShard();
     }
 
-    private ThreadCounter counter(String name, String unit, String help) {
-        ThreadCounter c = new ThreadCounter();
-        FunctionCounter.builder(name, c, ThreadCounter::sum).baseUnit(unit).description(help).register(registry);
+    private ShardedCounter counter(String name, String unit, String help) {
+        ShardedCounter c = new ShardedCounter();
+        FunctionCounter.builder(name, c, ShardedCounter::sum).baseUnit(unit).description(help).register(registry);
         return c;
     }
 
@@ -149,7 +155,7 @@ public final class ProxyMetrics {
             requestHistogram = new LatencyHistogram("resplit_request_duration_seconds", help, "route",
                     LATENCY_BUCKET_NANOS).register(prometheus.getPrometheusRegistry());
         }
-        return requestHistogram.series(route);
+        return requestHistogram.newShard(route);
     }
 
     /** From a request being sent to a backend to its reply arriving, by node. */
@@ -162,7 +168,7 @@ public final class ProxyMetrics {
             backendHistogram = new LatencyHistogram("resplit_backend_request_duration_seconds", help, "node",
                     LATENCY_BUCKET_NANOS).register(prometheus.getPrometheusRegistry());
         }
-        return backendHistogram.series(node);
+        return backendHistogram.newShard(node);
     }
 
     private Latency timer(String name, String help, String tag, String value) {
@@ -179,12 +185,14 @@ public final class ProxyMetrics {
         return authFailures;
     }
 
+    /** Request bytes received: a new recorder for one thread. */
     public Count bytesIn() {
-        return bytesIn;
+        return bytesIn.newShard();
     }
 
+    /** Reply bytes written: a new recorder for one thread. */
     public Count bytesOut() {
-        return bytesOut;
+        return bytesOut.newShard();
     }
 
     public Counter readsRedirectedToMaster() {

@@ -41,6 +41,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private String lastCommand = "NULL";
     private MonitorSession monitor;
     private long readNanos;  // arrival time shared by the requests of one read (one clock read per read)
+    private CommandMeters meters; // this connection's event loop's
     private boolean reading; // between channelRead and channelReadComplete: readNanos belongs to this read
     private CommandSpec currentSpec;                       // the request being handled, for metering local replies
     private RouteIntent currentIntent = RouteIntent.LOCAL;
@@ -86,7 +87,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         channel = c.channel();
         session = new ClientSession(ctx.clients().nextId(), ctx.loopIndex(channel.eventLoop()),
                 !ctx.config().clientAuthRequired());
-        replies = new ReplyQueue(channel, ctx.meters());
+        meters = ctx.meters(session.loopIndex());
+        replies = new ReplyQueue(channel, meters);
         forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         ctx.clients().register(this);
         c.fireChannelActive();
@@ -96,12 +98,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext c, Object msg) {
         reading = true;
         if (msg instanceof ProtocolException e) {
-            ctx.meters().metrics().protocolErrors().increment();
+            ctx.metrics().protocolErrors().increment();
             replyAndClose(RespWriter.error(channel.alloc(), "ERR " + e.getMessage()));
             return;
         }
         RespRequest request = (RespRequest) msg;
-        ctx.meters().received(request.frame().readableBytes()); // summed per read by the meters
+        meters.received(request.frame().readableBytes());
         if (closed || closing) { // after QUIT or a protocol error, like Redis, nothing more is served
             request.release();
             return;

@@ -36,6 +36,7 @@ final class Forwarder {
 
     private final ScriptCache scripts;
     private final SlowRequests slow;
+    private final CommandMeters meters;
 
     Forwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop, ScriptCache scripts) {
         this.client = client;
@@ -46,6 +47,7 @@ final class Forwarder {
         this.retries = new MasterWait(ctx, loop, this::afterLaneChange);
         this.pinned = new PinnedConnection(loop, session.loopIndex());
         this.slow = new SlowRequests(ctx.slowLog(), client);
+        this.meters = ctx.meters(session.loopIndex());
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
@@ -160,7 +162,7 @@ final class Forwarder {
             return;
         }
         started(p);
-        if (ctx.meters().enabled() && (p.attempts > 1 || p.heldSince != 0)) {
+        if (meters.enabled() && (p.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime(); // held or re-sent: not at its arrival time
         }
         conn.send(p.request.retainedFrame(), p);
@@ -197,7 +199,7 @@ final class Forwarder {
     void replied(PendingReply p, ByteBuf frame) {
         ended(p);
         long now = SlowRequests.now(p); // one clock read for both the backend histogram and the slow log
-        ctx.meters().backendReplied(p, now); // a no-op when metrics are off
+        meters.backendReplied(p, now); // a no-op when metrics are off
         if (p.lane == Lane.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame)
                 && retries.mayHold(p)) {
             // the master it blocked on became a replica (a failover) and Redis released it: block again on the

@@ -32,7 +32,8 @@ public final class ProxyContext {
     private volatile String backendVersion = "7.0.0";
     private volatile int databases;
 
-    private final CommandMeters meters;
+    private final io.resplit.metrics.ProxyMetrics metrics;
+    private final CommandMeters[] meters; // one per event loop, by loop index
     // requests held because there is no master (MasterWait), over every client: only moves during outages
     private final java.util.concurrent.atomic.AtomicLong waitingForMaster = new java.util.concurrent.atomic.AtomicLong();
     private final io.resplit.slowlog.SlowLog slowLog;
@@ -40,7 +41,7 @@ public final class ProxyContext {
     public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
                         ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName,
                         io.resplit.metrics.ProxyMetrics metrics) {
-        this.meters = new CommandMeters(metrics);
+        this.metrics = metrics;
         this.slowLog = new io.resplit.slowlog.SlowLog(config.slowlogLogSlowerThan(), config.slowlogMaxLen());
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
         metrics.waitingForMaster(waitingForMaster, java.util.concurrent.atomic.AtomicLong::get);
@@ -56,6 +57,10 @@ public final class ProxyContext {
         int i = 0;
         for (EventExecutor e : loops) {
             loopIndex.put(e, i++);
+        }
+        this.meters = new CommandMeters[i];
+        for (int k = 0; k < i; k++) {
+            meters[k] = new CommandMeters(metrics, k, i);
         }
     }
 
@@ -85,7 +90,7 @@ public final class ProxyContext {
 
     /** Whether requests are timed: for metrics, or for the slow log. */
     boolean timed() {
-        return meters.enabled() || slowLog.enabled();
+        return metrics.enabled() || slowLog.enabled();
     }
 
     public CommandTable table() {
@@ -101,12 +106,13 @@ public final class ProxyContext {
         return topology;
     }
 
-    CommandMeters meters() {
-        return meters;
+    /** The meters of the event loop with index {@code loop}, for use on that loop only. */
+    CommandMeters meters(int loop) {
+        return meters[loop];
     }
 
     public io.resplit.metrics.ProxyMetrics metrics() {
-        return meters.metrics();
+        return metrics;
     }
 
     /** Every client connection, one CLIENT LIST line each (for the admin console). */

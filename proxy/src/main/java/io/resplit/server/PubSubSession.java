@@ -86,7 +86,7 @@ final class PubSubSession implements FrameListener {
                 subscribesInFlight += Math.max(1, r.argc() - 1);
             }
             conn.sendStreamed(r.retainedFrame());
-            ctx.meters().streamed(spec);
+            ctx.meters(session.loopIndex()).streamed(spec);
         } finally {
             r.release();
         }
