@@ -147,6 +147,8 @@ public final class Resplit implements AutoCloseable {
         });
         metrics.failovers(failover, f -> f.completed(), f -> f.aborted(), f -> f.lastPauseMicros() / 1e6,
                 f -> context.writeGate().waiting());
+        ProxyMetrics.Latency pauses = metrics.failoverWritePauses();
+        failover.onPause(micros -> pauses.recordNanos(micros * 1000));
         if (config.metricsPort() > 0) {
             try {
                 metricsHttp = new io.resplit.metrics.MetricsHttpServer(config.metricsBind(), config.metricsPort(),
@@ -187,7 +189,8 @@ public final class Resplit implements AutoCloseable {
                             : Math.max(0, master - mine);
                 },
                 BackendNode::inflight, BackendNode::downEvents,
-                x -> x.state().latencyMicros() < 0 ? 0 : x.state().latencyMicros() / 1e6);
+                x -> x.state().latencyMicros() < 0 ? 0 : x.state().latencyMicros() / 1e6,
+                BackendNode::connectionsOpened);
     }
 
     /** Waits (bounded) until every node was checked once, so the first clients find the nodes classified. */

@@ -29,6 +29,7 @@ public final class BackendConnector {
     }
 
     BackendConnection open(BackendNode node, EventLoop loop, int protocol, int db, String clientName) {
+        node.connectionOpened();
         BackendConnection conn = new BackendConnection(node, loop, protocol, db,
                 !BackendNode.DEDICATED_CLIENT_NAME.equals(clientName));
         Handshake handshake = new Handshake(credentials, clientName);

@@ -282,6 +282,17 @@ public final class BackendNode {
     }
 
     private final AtomicLong downEvents = new AtomicLong();
+    private final AtomicLong connectionsOpened = new AtomicLong();
+
+    /** Connections opened to the node so far (data, dedicated and health-check; first ones and reconnects). */
+    public long connectionsOpened() {
+        return connectionsOpened.get();
+    }
+
+    /** The connector opened a connection to this node. */
+    void connectionOpened() {
+        connectionsOpened.incrementAndGet();
+    }
 
     /** Times the node was taken out of service (for metrics). */
     public long downEvents() {

@@ -224,7 +224,8 @@ public final class ProxyMetrics {
     /** Meters of one backend node; the node's address is the label. */
     public <T> void backend(String node, T source, ToDoubleFunction<T> up, ToDoubleFunction<T> isMaster,
                             ToDoubleFunction<T> lagBytes, ToDoubleFunction<T> inflight,
-                            ToDoubleFunction<T> downs, ToDoubleFunction<T> checkLatencySeconds) {
+                            ToDoubleFunction<T> downs, ToDoubleFunction<T> checkLatencySeconds,
+                            ToDoubleFunction<T> connectionsOpened) {
         Gauge.builder("resplit.backend.up", source, up).tag("node", node)
                 .description("1 while the node answers health checks, else 0").register(registry);
         Gauge.builder("resplit.backend.master", source, isMaster).tag("node", node)
@@ -237,6 +238,8 @@ public final class ProxyMetrics {
         FunctionCounter.builder("resplit.backend.down.events", source, downs).tag("node", node)
                 .description("Times the node was taken out of service (failed connection or health check)")
                 .register(registry);
+        FunctionCounter.builder("resplit.backend.connections.opened", source, connectionsOpened).tag("node", node)
+                .description("Connections opened to the node, the first ones and every reconnect").register(registry);
         Gauge.builder("resplit.backend.health.check.latency", source, checkLatencySeconds).tag("node", node)
                 .baseUnit("seconds").description("Round trip of the node's last health check").register(registry);
     }
@@ -252,6 +255,14 @@ public final class ProxyMetrics {
                 .description("How long writes were held during the last completed failover").register(registry);
         Gauge.builder("resplit.writes.held.clients", source, clientsHeld)
                 .description("Client connections whose writes wait at the write gate now").register(registry);
+    }
+
+    /** How long writes were held, one sample per completed failover (rare: a plain Micrometer timer). */
+    public Latency failoverWritePauses() {
+        Timer t = Timer.builder("resplit.failover.write.pause")
+                .description("How long writes were held by each completed failover")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        return nanos -> t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Netty's pooled buffer memory, where the allocator reports it. */

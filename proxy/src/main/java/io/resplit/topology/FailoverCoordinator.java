@@ -37,6 +37,7 @@ public final class FailoverCoordinator {
     private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastPauseMicros;
+    private volatile java.util.function.LongConsumer pauses = micros -> { }; // each completed failover's pause
 
     /** Failovers completed, aborted or failed, and the last completed one's write pause (for metrics). */
     public long completed() {
@@ -49,6 +50,11 @@ public final class FailoverCoordinator {
 
     public long lastPauseMicros() {
         return lastPauseMicros;
+    }
+
+    /** Told the write pause (microseconds) of every completed failover, for the pause histogram. */
+    public void onPause(java.util.function.LongConsumer pauses) {
+        this.pauses = pauses;
     }
 
     public FailoverCoordinator(TopologyHolder topology, WriteGate gate, BackendCredentials credentials,
@@ -96,6 +102,7 @@ public final class FailoverCoordinator {
             gate.open(); // before the table refresh below: held writes need not wait for it
             completed.incrementAndGet();
             lastPauseMicros = pause;
+            pauses.accept(pause);
             notifyMasterChanged(promoted.address());
             log.info("failover to {} done: writes held {} ms", target, pause / 1000);
             return new Outcome(true, "OK", pause);

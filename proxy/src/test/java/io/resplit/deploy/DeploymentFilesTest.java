@@ -196,7 +196,8 @@ class DeploymentFilesTest {
         metrics.backendDuration("127.0.0.1:6380").recordNanos(80_000);
         Object source = new Object();
         metrics.clients(source, x -> 1, x -> 1, x -> 0);
-        metrics.backend("127.0.0.1:6380", source, x -> 1, x -> 0, x -> 0, x -> 0, x -> 0, x -> 0.001);
+        metrics.backend("127.0.0.1:6380", source, x -> 1, x -> 0, x -> 0, x -> 0, x -> 0, x -> 0.001, x -> 1);
+        metrics.failoverWritePauses().recordNanos(5_000_000);
         metrics.failovers(source, x -> 0, x -> 0, x -> 0, x -> 0);
         metrics.waitingForMaster(source, x -> 0);
         metrics.nettyMemory(() -> 0.0, () -> 0.0);

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -83,6 +84,25 @@ class MetricsIT {
                 }
             }, "/ready says 503 without a master");
             assertEquals(200, get(port, "/health").statusCode());
+        }
+    }
+
+    @Test
+    void failoverPausesAndBackendConnectionsAreCounted() throws Exception {
+        int port = FreePorts.next();
+        try (RedisTopology topology = RedisTopology.start(1, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology, "metrics-port " + port)) {
+            try (Jedis j = proxy.jedis()) {
+                j.set("m:f", "1");
+            }
+            assertTrue(proxy.admin("FAILOVER").startsWith("OK"), "the failover runs");
+            String text = get(port, "/metrics").body();
+            assertTrue(text.matches("(?s).*resplit_failover_write_pause_seconds_count(\\{})? 1\\.0.*"), text);
+            assertTrue(text.matches("(?s).*resplit_failovers_total\\{outcome=\"done\",?} 1\\.0.*"), text);
+            for (io.resplit.testing.RedisServer node : List.of(topology.master(), topology.replicas().get(0))) {
+                assertTrue(text.matches("(?s).*resplit_backend_connections_opened_total\\{node=\"127\\.0\\.0\\.1:"
+                        + node.port() + "\",?} [1-9].*"), "connections to " + node.port() + " are counted: " + text);
+            }
         }
     }
 }
