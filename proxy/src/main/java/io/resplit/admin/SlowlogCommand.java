@@ -45,14 +45,16 @@ final class SlowlogCommand implements AdminCommand {
                 }
                 int count = DEFAULT_COUNT;
                 if (args.size() == 2) {
+                    long asked;
                     try {
-                        count = Integer.parseInt(args.get(1));
+                        asked = Long.parseLong(args.get(1));
                     } catch (NumberFormatException e) {
                         return AdminReply.error("value is not an integer or out of range");
                     }
-                    if (count < -1) {
+                    if (asked < -1) {
                         return AdminReply.error("count should be greater than or equal to -1");
                     }
+                    count = (int) Math.min(asked, Integer.MAX_VALUE); // any count up to all of them, as Redis
                 }
                 List<Object> out = new ArrayList<>();
                 for (SlowLogEntry e : log.latest(count)) {

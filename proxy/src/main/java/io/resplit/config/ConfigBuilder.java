@@ -104,7 +104,7 @@ final class ConfigBuilder {
             case "replica-max-lag" -> replicaMaxLag = sizeIn(one(a), 0, Long.MAX_VALUE);
             case "failover-hold-timeout" -> failoverHoldTimeoutMs = intIn(one(a), 0, 3_600_000);
             case "slowlog-log-slower-than" -> slowlogLogSlowerThan = longIn(one(a), Long.MIN_VALUE, Long.MAX_VALUE / 1000);
-            case "slowlog-max-len" -> slowlogMaxLen = intIn(one(a), 0, 1_000_000);
+            case "slowlog-max-len" -> slowlogMaxLen = intIn(one(a), 0, 100_000); // an entry may take ~5 KB
             case "metrics-port" -> metricsPort = intIn(one(a), 0, 65535);
             case "metrics-bind" -> metricsBind = one(a);
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");

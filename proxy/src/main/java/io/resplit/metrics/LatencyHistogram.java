@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Prometheus histogram with one label, made for the two observations of every request. Each recording thread
- * (an event loop) holds a shard of its own ({@link #newShard}) and counts into it with plain stores, so an
+ * (an event loop) holds a shard of its own ({@link #shard}) and counts into it with plain stores, so an
  * observation is a bucket search and two increments, with no atomic instruction and no thread-local lookup; a
  * scrape adds the shards up. simpleclient's own histogram does two
  * compare-and-swap loops per observation (bucket and sum) plus its exemplar bookkeeping, which the benchmark
@@ -51,9 +51,12 @@ final class LatencyHistogram extends Collector {
         le.add("+Inf");
     }
 
-    /** A new recorder into the series of {@code labelValue}, for one thread's use only. */
-    ProxyMetrics.Latency newShard(String labelValue) {
-        return series.computeIfAbsent(labelValue, v -> new Series()).newShard();
+    /**
+     * The recorder of shard {@code index} (an event loop's index) into the series of {@code labelValue}, for that
+     * one thread's use only; the same recorder each time it is asked for.
+     */
+    ProxyMetrics.Latency shard(String labelValue, int index) {
+        return series.computeIfAbsent(labelValue, v -> new Series()).shard(index);
     }
 
     @Override
@@ -62,7 +65,7 @@ final class LatencyHistogram extends Collector {
         List<String> bucketLabels = List.of(labelName, "le");
         List<String> labels = List.of(labelName);
         series.forEach((value, s) -> {
-            long[] totals = s.totals(upperNanos.length + 2); // buckets, then the sum in nanoseconds
+            long[] totals = s.bucketTotals();
             long cumulative = 0;
             for (int i = 0; i <= upperNanos.length; i++) {
                 cumulative += totals[i];
@@ -71,7 +74,7 @@ final class LatencyHistogram extends Collector {
             }
             samples.add(new MetricFamilySamples.Sample(name + "_count", labels, List.of(value), cumulative));
             samples.add(new MetricFamilySamples.Sample(name + "_sum", labels, List.of(value),
-                    totals[upperNanos.length + 1] / 1e9));
+                    s.sumNanos() / 1e9));
         });
         return List.of(new MetricFamilySamples(name, Type.HISTOGRAM, help, samples));
     }
@@ -79,9 +82,20 @@ final class LatencyHistogram extends Collector {
     /** One label value's counts: a shard per recording thread. */
     private final class Series {
         private final CopyOnWriteArrayList<long[]> shards = new CopyOnWriteArrayList<>();
+        private ProxyMetrics.Latency[] recorders = new ProxyMetrics.Latency[0]; // by shard index; guarded by this
 
-        ProxyMetrics.Latency newShard() {
-            long[] shard = new long[upperNanos.length + 2]; // buckets and +Inf, then the sum
+        synchronized ProxyMetrics.Latency shard(int index) {
+            if (index >= recorders.length) {
+                recorders = java.util.Arrays.copyOf(recorders, index + 1);
+            }
+            if (recorders[index] == null) {
+                recorders[index] = newRecorder();
+            }
+            return recorders[index];
+        }
+
+        private ProxyMetrics.Latency newRecorder() {
+            long[] shard = new long[upperNanos.length + 2]; // buckets and +Inf, then the sum (double bits)
             shards.add(shard);
             int sum = upperNanos.length + 1;
             return nanos -> {
@@ -91,18 +105,29 @@ final class LatencyHistogram extends Collector {
                 }
                 // one writer per shard: a plain read-modify-write, published with an opaque store
                 SLOT.setOpaque(shard, i, (long) SLOT.getOpaque(shard, i) + 1);
-                SLOT.setOpaque(shard, sum, (long) SLOT.getOpaque(shard, sum) + Math.max(0, nanos));
+                // the sum as a double: a long of nanoseconds would wrap within months on the blocking route
+                double total = Double.longBitsToDouble((long) SLOT.getOpaque(shard, sum)) + Math.max(0, nanos);
+                SLOT.setOpaque(shard, sum, Double.doubleToRawLongBits(total));
             };
         }
 
-        long[] totals(int length) {
-            long[] out = new long[length];
+        /** Counts per bucket (+Inf last), over every shard. */
+        long[] bucketTotals() {
+            long[] out = new long[upperNanos.length + 1];
             for (long[] shard : shards) {
-                for (int i = 0; i < length; i++) {
+                for (int i = 0; i < out.length; i++) {
                     out[i] += (long) SLOT.getOpaque(shard, i);
                 }
             }
             return out;
+        }
+
+        double sumNanos() {
+            double total = 0;
+            for (long[] shard : shards) {
+                total += Double.longBitsToDouble((long) SLOT.getOpaque(shard, upperNanos.length + 1));
+            }
+            return total;
         }
     }
 }

@@ -37,7 +37,8 @@ public final class ProxyMetrics {
 
     /**
      * Records durations into a latency histogram. The recorders {@link #requestDuration} and
-     * {@link #backendDuration} return are for one thread (an event loop) each: no synchronization inside.
+     * {@link #backendDuration} return belong to one shard, that is one thread (the event loop whose index is the
+     * shard): no synchronization inside. The same shard number gives the same recorder.
      */
     public interface Latency {
         void recordNanos(long nanos);
@@ -45,7 +46,8 @@ public final class ProxyMetrics {
 
     /**
      * A counter added to on every request. The ones {@link #commands}, {@link #bytesIn} and {@link #bytesOut}
-     * return are for one thread (an event loop) each (see {@link ShardedCounter}).
+     * return belong to one shard, that is one thread (the event loop whose index is the shard; see
+     * {@link ShardedCounter}). The same shard number gives the same counter.
      */
     public interface Count {
         void add(long n);
@@ -129,14 +131,14 @@ public final class ProxyMetrics {
      * counter, whichever thread asks first; the map also holds the counters strongly (Micrometer's function
      * counters only hold their source weakly).
      */
-    public Count commands(String command, String route, String outcome) {
+    public Count commands(String command, String route, String outcome, int shard) {
         return commandCounts.computeIfAbsent(command + ' ' + route + ' ' + outcome, k -> {
             ShardedCounter c = new ShardedCounter();
             FunctionCounter.builder("resplit.commands", c, ShardedCounter::sum)
                     .description("Commands answered, by command (from the command table), route and outcome")
                     .tag("command", command).tag("route", route).tag("outcome", outcome).register(registry);
             return c;
-        }).newShard();
+        }).shard(shard);
     }
 
     private ShardedCounter counter(String name, String unit, String help) {
@@ -146,7 +148,7 @@ public final class ProxyMetrics {
     }
 
     /** From a request's arrival to its reply being written, by route. */
-    public synchronized Latency requestDuration(String route) {
+    public synchronized Latency requestDuration(String route, int shard) {
         String help = "Time from a request's arrival to its reply being written to the client, by route";
         if (prometheus == null) {
             return timer("resplit.request.duration", help, "route", route);
@@ -155,11 +157,11 @@ public final class ProxyMetrics {
             requestHistogram = new LatencyHistogram("resplit_request_duration_seconds", help, "route",
                     LATENCY_BUCKET_NANOS).register(prometheus.getPrometheusRegistry());
         }
-        return requestHistogram.newShard(route);
+        return requestHistogram.shard(route, shard);
     }
 
     /** From a request being sent to a backend to its reply arriving, by node. */
-    public synchronized Latency backendDuration(String node) {
+    public synchronized Latency backendDuration(String node, int shard) {
         String help = "Time from a request being sent to a backend to its reply arriving, by node";
         if (prometheus == null) {
             return timer("resplit.backend.request.duration", help, "node", node);
@@ -168,7 +170,7 @@ public final class ProxyMetrics {
             backendHistogram = new LatencyHistogram("resplit_backend_request_duration_seconds", help, "node",
                     LATENCY_BUCKET_NANOS).register(prometheus.getPrometheusRegistry());
         }
-        return backendHistogram.newShard(node);
+        return backendHistogram.shard(node, shard);
     }
 
     private Latency timer(String name, String help, String tag, String value) {
@@ -185,14 +187,14 @@ public final class ProxyMetrics {
         return authFailures;
     }
 
-    /** Request bytes received: a new recorder for one thread. */
-    public Count bytesIn() {
-        return bytesIn.newShard();
+    /** Request bytes received: the recorder of shard {@code shard} (an event loop's index). */
+    public Count bytesIn(int shard) {
+        return bytesIn.shard(shard);
     }
 
-    /** Reply bytes written: a new recorder for one thread. */
-    public Count bytesOut() {
-        return bytesOut.newShard();
+    /** Reply bytes written: the recorder of shard {@code shard} (an event loop's index). */
+    public Count bytesOut(int shard) {
+        return bytesOut.shard(shard);
     }
 
     public Counter readsRedirectedToMaster() {
@@ -239,7 +241,7 @@ public final class ProxyMetrics {
                 .description("Times the node was taken out of service (failed connection or health check)")
                 .register(registry);
         FunctionCounter.builder("resplit.backend.connections.opened", source, connectionsOpened).tag("node", node)
-                .description("Connections opened to the node, the first ones and every reconnect").register(registry);
+                .description("Connection attempts to the node, the first ones and every reconnect, successful or not").register(registry);
         Gauge.builder("resplit.backend.health.check.latency", source, checkLatencySeconds).tag("node", node)
                 .baseUnit("seconds").description("Round trip of the node's last health check").register(registry);
     }

@@ -202,7 +202,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         this.monitor = session;
     }
 
-    /** When the request being handled arrived: one clock read per socket read, 0 when metrics are off. */
+    /**
+     * When the request being handled arrived: one clock read per read loop (the socket reads before
+     * channelReadComplete), 0 when neither metrics nor the slow log are on.
+     */
     long arrivalNanos() {
         if (!reading) { // a slot made outside a read (a push, a timer): not to be kept for the next read
             return ctx.timed() ? System.nanoTime() : 0;

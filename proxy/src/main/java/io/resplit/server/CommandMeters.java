@@ -1,10 +1,10 @@
 package io.resplit.server;
 
 import io.netty.buffer.ByteBuf;
-import io.resplit.backend.BackendNode;
 import io.resplit.command.CommandSpec;
 import io.resplit.metrics.ProxyMetrics;
-import java.util.IdentityHashMap;
+import io.resplit.config.HostPort;
+import java.util.HashMap;
 
 /**
  * The per-request meters of one event loop, resolved once per command and route and cached, so that recording a
@@ -24,7 +24,8 @@ final class CommandMeters {
     private final int loops;
     private final ProxyMetrics.Count[] unknown = new ProxyMetrics.Count[PER_SPEC]; // commands not in the table
     private final ProxyMetrics.Latency[] latency = new ProxyMetrics.Latency[Route.values().length];
-    private final IdentityHashMap<BackendNode, ProxyMetrics.Latency> backendLatency = new IdentityHashMap<>();
+    // by address, not by BackendNode: a removed node is not kept alive here, and one added again finds its recorder
+    private final HashMap<HostPort, ProxyMetrics.Latency> backendLatency = new HashMap<>();
     private final ProxyMetrics.Count bytesIn;
     private final ProxyMetrics.Count bytesOut;
 
@@ -35,10 +36,10 @@ final class CommandMeters {
         this.loop = loop;
         this.loops = loops;
         for (Route r : Route.values()) {
-            latency[r.ordinal()] = metrics.requestDuration(label(r));
+            latency[r.ordinal()] = metrics.requestDuration(label(r), loop);
         }
-        bytesIn = metrics.bytesIn();
-        bytesOut = metrics.bytesOut();
+        bytesIn = metrics.bytesIn(loop);
+        bytesOut = metrics.bytesOut(loop);
     }
 
     ProxyMetrics metrics() {
@@ -69,12 +70,19 @@ final class CommandMeters {
         }
     }
 
+    /** MONITOR sent to the master: counted once when sent (its +OK and the feed come back as pushes). */
+    void monitorStarted(CommandSpec spec) {
+        if (enabled) {
+            count(spec, Route.MASTER, false);
+        }
+    }
+
     private void count(CommandSpec spec, Route route, boolean error) {
         ProxyMetrics.Count[] forSpec = countersOf(spec);
         int i = route.ordinal() * 2 + (error ? 1 : 0);
         ProxyMetrics.Count c = forSpec[i];
         if (c == null) {
-            c = metrics.commands(spec == UNKNOWN ? "unknown" : spec.name(), label(route), error ? "error" : "ok");
+            c = metrics.commands(spec == UNKNOWN ? "unknown" : spec.name(), label(route), error ? "error" : "ok", loop);
             forSpec[i] = c;
         }
         c.increment();
@@ -89,10 +97,10 @@ final class CommandMeters {
     void backendReplied(PendingReply p, long now) {
         if (enabled) {
             long sent = p.sentNanos != 0 ? p.sentNanos : p.startNanos; // sent on arrival unless it waited
-            ProxyMetrics.Latency latency = backendLatency.get(p.node);
+            ProxyMetrics.Latency latency = backendLatency.get(p.node.address());
             if (latency == null) {
-                latency = metrics.backendDuration(p.node.address().toString());
-                backendLatency.put(p.node, latency);
+                latency = metrics.backendDuration(p.node.address().toString(), loop);
+                backendLatency.put(p.node.address(), latency);
             }
             latency.recordNanos(now - sent);
         }

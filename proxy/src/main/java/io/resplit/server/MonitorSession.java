@@ -31,6 +31,8 @@ final class MonitorSession implements FrameListener {
         conn.stream(session);
         client.startMonitor(session);
         conn.sendStreamed(monitor.retainedFrame());
+        // its +OK comes back as a push, like the feed after it: counted here, once
+        client.context().meters(s.loopIndex()).monitorStarted(client.currentSpec());
         return true;
     }
 

@@ -29,8 +29,10 @@ final class SlowRequests {
     /** {@code p}'s answer came back at {@code nowNanos}; its request is still held. */
     void finished(PendingReply p, long nowNanos) {
         long took = nowNanos - p.startNanos;
+        // a blocking command may run on the pinned lane (under WATCH): its intent says what it is
         if (p.startNanos == 0 || took < log.thresholdNanos() || p.request == null || p.lane == Lane.BLOCKING
-                || p.intent == RouteIntent.PUBSUB || p.spec != null && p.spec.hasFlag("skip_slowlog")) {
+                || p.intent == RouteIntent.BLOCKING || p.intent == RouteIntent.PUBSUB
+                || p.spec != null && p.spec.hasFlag("skip_slowlog")) {
             return;
         }
         RespRequest r = p.request;
@@ -53,9 +55,11 @@ final class SlowRequests {
             }
         });
         String name = client.session() == null || client.session().name() == null ? "" : client.session().name();
-        log.add(id -> new SlowLogEntry(id, System.currentTimeMillis() / 1000, took / 1000, args,
-                ClientInfo.addr(client), name, CommandMeters.routeLabel(p),
-                p.node == null ? "" : p.node.address().toString()));
+        String addr = ClientInfo.addr(client); // everything built before the log's lock is taken
+        String route = CommandMeters.routeLabel(p);
+        String node = p.node == null ? "" : p.node.address().toString();
+        long at = System.currentTimeMillis() / 1000;
+        log.add(id -> new SlowLogEntry(id, at, took / 1000, args, addr, name, route, node));
         client.context().metrics().slowRequests().increment();
     }
 }

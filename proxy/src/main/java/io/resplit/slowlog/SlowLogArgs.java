@@ -59,8 +59,9 @@ public final class SlowLogArgs {
 
     /**
      * Which arguments are passwords. The commands that carry one to a backend (AUTH and HELLO never do: the
-     * proxy answers them) are MIGRATE (AUTH password, AUTH2 user password), CONFIG SET of masterauth or
-     * requirepass, and ACL SETUSER's password rules; only these three are looked at, here and nowhere else.
+     * proxy answers them) are MIGRATE (AUTH password, AUTH2 user password), CONFIG SET of a setting whose name
+     * holds "pass" or "auth" (masterauth, requirepass, tls-key-file-pass, ...), and ACL SETUSER (every rule); only
+     * these three are looked at, here and nowhere else.
      */
     private static boolean[] secrets(Source r) {
         int argc = r.argc();
@@ -81,18 +82,19 @@ public final class SlowLogArgs {
             }
         } else if (cmd.equals("acl") && argc > 1 && word(r, 1).equals("setuser")) {
             for (int i = 3; i < argc; i++) {
-                byte[] first = r.prefix(i, Math.min(1, r.length(i)));
-                secret[i] = first.length == 1 && (first[0] == '>' || first[0] == '<' || first[0] == '#'
-                        || first[0] == '!');
+                secret[i] = true; // every rule, as Redis does: password rules need not start the argument
             }
         }
         return secret;
     }
 
-    /** A short argument in lower case (enough to recognise a keyword), or "" for a long one. */
+    /**
+     * A short argument in lower case (enough to recognise a keyword or a config name such as
+     * {@code tls-client-key-file-pass}), or "" for a long one.
+     */
     private static String word(Source r, int i) {
         int len = r.length(i);
-        return len > 16 ? "" : new String(r.prefix(i, len), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        return len > 64 ? "" : new String(r.prefix(i, len), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
     }
 
     private static byte[] ascii(String s) {

@@ -132,6 +132,13 @@ class SlowLogIT {
             assertEquals("127.0.0.1:" + topology.replicas().get(0).port(), text(((List<Object>) all.get(1)).get(7)));
             assertEquals("x".repeat(128) + "... (172 more bytes)", argsOf(all.get(2)).get(2));
 
+            // a blocking command is not logged, also when it blocks on the pinned connection of a WATCH
+            assertEquals("OK", j.watch("sl:watched"));
+            assertEquals(null, j.blpop(0.2, "sl:empty-list"));
+            j.unwatch();
+            assertTrue(entries(admin, "-1").stream().noneMatch(e -> argsOf(e).get(0).equalsIgnoreCase("blpop")),
+                    "BLPOP under WATCH is not in the slow log");
+
             admin.sendCommand(command("CONFIG"), "SET", "slowlog-max-len", "1");
             assertEquals(1L, admin.sendCommand(command("SLOWLOG"), "LEN"), "a shorter length drops the oldest");
             admin.sendCommand(command("CONFIG"), "SET", "slowlog-log-slower-than", "-1");

@@ -7,11 +7,11 @@ public final class EveryMeter {
 
     public static ProxyMetrics registered() {
         ProxyMetrics metrics = ProxyMetrics.prometheus();
-        metrics.commands("get", "replica", "ok").increment();
-        metrics.requestDuration("replica").recordNanos(100_000);
-        metrics.backendDuration("127.0.0.1:6380").recordNanos(80_000);
-        metrics.bytesIn().add(10);
-        metrics.bytesOut().add(10);
+        metrics.commands("get", "replica", "ok", 0).increment();
+        metrics.requestDuration("replica", 0).recordNanos(100_000);
+        metrics.backendDuration("127.0.0.1:6380", 0).recordNanos(80_000);
+        metrics.bytesIn(0).add(10);
+        metrics.bytesOut(0).add(10);
         Object source = new Object();
         metrics.clients(source, x -> 1, x -> 1, x -> 0);
         metrics.backend("127.0.0.1:6380", source, x -> 1, x -> 0, x -> 0, x -> 0, x -> 0, x -> 0.001, x -> 1);

@@ -15,8 +15,9 @@ class LatencyHistogramTest {
     void shardsOfSeveralThreadsAddUpInCumulativeBuckets() throws Exception {
         CollectorRegistry registry = new CollectorRegistry();
         LatencyHistogram h = new LatencyHistogram("t_duration_seconds", "help", "route", BUCKETS).register(registry);
-        ProxyMetrics.Latency replica = h.newShard("replica");
-        ProxyMetrics.Latency otherThreads = h.newShard("replica"); // each recording thread has its own
+        ProxyMetrics.Latency replica = h.shard("replica", 0);
+        ProxyMetrics.Latency otherThreads = h.shard("replica", 1); // each recording thread has its own
+        org.junit.jupiter.api.Assertions.assertSame(replica, h.shard("replica", 0), "one recorder per shard");
         Thread other = new Thread(() -> {
             for (int i = 0; i < 1000; i++) {
                 otherThreads.recordNanos(50_000); // first bucket, from a second thread
@@ -26,7 +27,7 @@ class LatencyHistogramTest {
         replica.recordNanos(100_000); // on the bound: still the first bucket (le is "less than or equal")
         replica.recordNanos(500_000);
         replica.recordNanos(20_000_000); // above every bound: +Inf only
-        h.newShard("master").recordNanos(2_000_000);
+        h.shard("master", 0).recordNanos(2_000_000);
         other.join();
 
         assertEquals(1001.0, registry.getSampleValue("t_duration_seconds_bucket", new String[]{"route", "le"},
@@ -58,7 +59,7 @@ class LatencyHistogramTest {
             25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 5_000_000_000L};
         CollectorRegistry registry = new CollectorRegistry();
         LatencyHistogram h = new LatencyHistogram("n_seconds", "help", "route", bounds).register(registry);
-        ProxyMetrics.Latency shard = h.newShard("x");
+        ProxyMetrics.Latency shard = h.shard("x", 0);
         long[] expected = new long[bounds.length + 1];
         java.util.Random random = new java.util.Random(42);
         java.util.List<Long> values = new java.util.ArrayList<>(java.util.List.of(0L, 1L, Long.MAX_VALUE, -5L));

@@ -8,8 +8,10 @@ class ProxyMetricsTest {
     @Test
     void recordersOfSeveralThreadsAddUpInOneSeries() throws Exception {
         ProxyMetrics metrics = ProxyMetrics.prometheus();
-        ProxyMetrics.Count get = metrics.commands("get", "replica", "ok");
-        ProxyMetrics.Count otherThreads = metrics.commands("get", "replica", "ok"); // a recorder per thread
+        ProxyMetrics.Count get = metrics.commands("get", "replica", "ok", 0);
+        ProxyMetrics.Count otherThreads = metrics.commands("get", "replica", "ok", 1); // a recorder per thread
+        org.junit.jupiter.api.Assertions.assertSame(get, metrics.commands("get", "replica", "ok", 0),
+                "asking again (a command-table refresh) gives the same recorder, no new cell");
         Thread other = new Thread(() -> {
             for (int i = 0; i < 500; i++) {
                 otherThreads.increment();
@@ -20,7 +22,7 @@ class ProxyMetricsTest {
             get.increment();
         }
         other.join();
-        metrics.bytesIn().add(1000);
+        metrics.bytesIn(0).add(1000);
         System.gc(); // the counters must not depend on anything but the metrics object keeping them alive
         String text = metrics.scrape();
         assertTrue(text.matches("(?s).*resplit_commands_total\\{command=\"get\",outcome=\"ok\",route=\"replica\",?} 750\\.0.*"),

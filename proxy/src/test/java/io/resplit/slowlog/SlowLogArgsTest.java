@@ -71,7 +71,9 @@ class SlowLogArgsTest {
                 shorten("migrate", "h", "1", "", "0", "10", "auth2", "user", "pw", "KEYS", "a"));
         assertEquals(List.of("CONFIG", "SET", "masterauth", "(redacted)", "maxmemory", "1gb"),
                 shorten("CONFIG", "SET", "masterauth", "pw", "maxmemory", "1gb"));
-        assertEquals(List.of("ACL", "SETUSER", "app", "on", "(redacted)", "(redacted)", "~*"),
+        assertEquals(List.of("ACL", "SETUSER", "app", "(redacted)", "(redacted)", "(redacted)", "(redacted)"),
                 shorten("ACL", "SETUSER", "app", "on", ">pw", "#abcd", "~*"));
+        assertEquals(List.of("CONFIG", "SET", "tls-client-key-file-pass", "(redacted)"),
+                shorten("CONFIG", "SET", "tls-client-key-file-pass", "pw"), "long setting names are read too");
     }
 }
