@@ -273,9 +273,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Fills in {@code p}'s reply and writes whatever is now complete at the head of the queue. */
     void complete(PendingReply p, ByteBuf reply) {
+        complete(p, reply, 0);
+    }
+
+    /** As {@link #complete(PendingReply, ByteBuf)}, with the clock already read at {@code nowNanos} (0: not read). */
+    void complete(PendingReply p, ByteBuf reply, long nowNanos) {
         p.reply = reply;
         if (replies.isHead(p)) {
-            replies.drain();
+            replies.drain(nowNanos);
             if (!channel.config().isAutoRead() && replies.size() < RESUME_AT && channel.isWritable()) {
                 channel.config().setAutoRead(true);
             }

@@ -242,7 +242,7 @@ final class Forwarder {
             slow.finished(p, now);
             p.request.release();
             p.request = null;
-            client.complete(p, p.transform == null ? frame : p.transform.apply(frame));
+            client.complete(p, p.transform == null ? frame : p.transform.apply(frame), now);
         }
         afterLaneChange();
     }

@@ -25,7 +25,7 @@ final class ReplyQueue {
     void add(PendingReply p) {
         queue.add(p);
         if (p.done() && queue.size() == 1) {
-            drain();
+            drain(0);
         }
     }
 
@@ -42,11 +42,15 @@ final class ReplyQueue {
         return closing;
     }
 
-    /** Writes every completed reply at the head of the queue. */
-    void drain() {
+    /**
+     * Writes every completed reply at the head of the queue. {@code nowNanos}: the clock as the caller last read
+     * it (a backend reply's arrival, read anyway for the backend histogram and the slow log), or 0 to read it
+     * here; one reading serves every reply of the drain.
+     */
+    void drain(long nowNanos) {
         PendingReply head;
         boolean wrote = false;
-        long now = meters.enabled() ? System.nanoTime() : 0; // one clock read for every reply of this drain
+        long now = !meters.enabled() ? 0 : nowNanos != 0 ? nowNanos : System.nanoTime();
         long bytes = 0;
         while ((head = queue.peek()) != null && head.done()) {
             queue.poll();
