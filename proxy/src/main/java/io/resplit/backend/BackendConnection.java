@@ -228,7 +228,7 @@ public final class BackendConnection {
         }
     }
 
-    private void onReply(ByteBuf frame) {
+    private void onReply(ByteBuf frame, boolean error) {
         if (stream != null && !(inflight.peek() instanceof Handshake.Step)) {
             stream.onFrame(frame);
             return;
@@ -242,7 +242,7 @@ public final class BackendConnection {
         if (!(cb instanceof Handshake.Step)) {
             ended();
         }
-        cb.onReply(frame);
+        cb.onReply(frame, error);
     }
 
     private void started() {
@@ -273,9 +273,15 @@ public final class BackendConnection {
 
     /** The pipeline's last handler: hands each reply frame to the connection. */
     final class Handler extends ChannelInboundHandlerAdapter {
+        private final io.resplit.resp.RespReplyDecoder replies;
+
+        Handler(io.resplit.resp.RespReplyDecoder replies) {
+            this.replies = replies;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            onReply((ByteBuf) msg);
+            onReply((ByteBuf) msg, replies.lastReplyIsError());
         }
 
         @Override

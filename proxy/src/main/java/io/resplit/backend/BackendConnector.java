@@ -42,7 +42,8 @@ public final class BackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new RespReplyDecoder(), conn.new Handler());
+                        RespReplyDecoder replies = new RespReplyDecoder();
+                        ch.pipeline().addLast(replies, conn.new Handler(replies));
                     }
                 });
         ChannelFuture f = bootstrap.connect(node.address().host(), node.address().port());

@@ -22,6 +22,11 @@ public interface ReplyCallback {
     /** The whole reply; ownership of {@code frame} passes to the callee, which must release it. */
     void onReply(ByteBuf frame);
 
+    /** As {@link #onReply(ByteBuf)}, told whether the reply is an error reply (known from the reply scan). */
+    default void onReply(ByteBuf frame, boolean error) {
+        onReply(frame);
+    }
+
     /**
      * No reply will come from this connection.
      *

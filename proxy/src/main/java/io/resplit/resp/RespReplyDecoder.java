@@ -17,6 +17,8 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     private int pos;                          // scanned bytes of the current reply, relative to readerIndex
     private long[] remaining = new long[8];   // per open aggregate: elements still to come
     private int depth;
+    private byte replyType;                   // the type byte of the reply being scanned (its first byte)
+    private boolean lastReplyIsError;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -32,6 +34,9 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
             }
             int next = cr + 2;
             byte type = in.getByte(start);
+            if (pos == 0) {
+                replyType = type; // the first element of a reply says what the reply is
+            }
             switch (type) {
                 case '$', '!', '=' -> {
                     long len = parseLength(in, start, cr);
@@ -65,11 +70,22 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
             }
             pos = next - base;
             if (closeElement()) {
+                lastReplyIsError = replyType == '-' || replyType == '!';
                 out.add(in.readRetainedSlice(pos)); // ownership of the slice passes to the reply's consumer
                 pos = 0;
                 return;
             }
         }
+    }
+
+    /**
+     * Whether the reply last emitted is an error (a simple or a blob error), known from the scan, so that its
+     * consumer need not read the slice's first byte again. Valid while that reply is being handled:
+     * {@code decode} emits at most one reply per call, and ByteToMessageDecoder passes it on before it calls
+     * {@code decode} again.
+     */
+    public boolean lastReplyIsError() {
+        return lastReplyIsError;
     }
 
     /** Opens an aggregate of {@code count} elements; returns true when it has elements to scan. */

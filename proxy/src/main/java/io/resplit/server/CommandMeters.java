@@ -55,7 +55,8 @@ final class CommandMeters {
             return;
         }
         Route route = routeOf(p);
-        boolean error = reply.isReadable() && reply.getByte(reply.readerIndex()) == '-';
+        boolean error = p.outcome != PendingReply.UNKNOWN ? p.outcome == PendingReply.ERROR
+                : reply.isReadable() && reply.getByte(reply.readerIndex()) == '-'; // a reply the proxy made
         count(p.spec, route, error);
         latency[route.ordinal()].recordNanos(nowNanos - p.startNanos);
     }

@@ -195,8 +195,8 @@ final class Forwarder {
         return node.connection(loop, session.loopIndex(), session.protocol(), session.db(), (int) session.id());
     }
 
-    /** A backend answered {@code p}. */
-    void replied(PendingReply p, ByteBuf frame) {
+    /** A backend answered {@code p}; {@code error}: the reply is an error reply. */
+    void replied(PendingReply p, ByteBuf frame, boolean error) {
         ended(p);
         long now = SlowRequests.now(p); // one clock read for both the backend histogram and the slow log
         meters.backendReplied(p, now); // a no-op when metrics are off
@@ -242,6 +242,7 @@ final class Forwarder {
             slow.finished(p, now);
             p.request.release();
             p.request = null;
+            p.outcome = error ? PendingReply.ERROR : PendingReply.OK; // so the meters need not read the reply
             client.complete(p, p.transform == null ? frame : p.transform.apply(frame), now);
         }
         afterLaneChange();

@@ -32,6 +32,10 @@ final class PendingReply implements ReplyCallback {
     int attempts;
     UnaryOperator<ByteBuf> transform; // rewrites the backend's reply (INFO adds the proxy's section)
     ByteBuf reply;
+    byte outcome; // of a backend reply passed on as it came: OK or ERROR; UNKNOWN for replies made here
+    static final byte UNKNOWN = 0;
+    static final byte OK = 1;
+    static final byte ERROR = 2;
     boolean closeAfter;
     boolean suppressed; // CLIENT REPLY OFF or SKIP: the reply is dropped instead of written
 
@@ -81,7 +85,13 @@ final class PendingReply implements ReplyCallback {
 
     @Override
     public void onReply(ByteBuf frame) {
-        owner.forwarder().replied(this, frame);
+        onReply(frame, frame.isReadable() && (frame.getByte(frame.readerIndex()) == '-'
+                || frame.getByte(frame.readerIndex()) == '!'));
+    }
+
+    @Override
+    public void onReply(ByteBuf frame, boolean error) {
+        owner.forwarder().replied(this, frame, error);
     }
 
     @Override

@@ -228,4 +228,26 @@ class RespReplyDecoderTest {
         }
         assertArrayEquals(f.bytes(), all.toByteArray(), where + ": concatenated frames");
     }
+
+    @Test
+    void eachReplyIsToldWhetherItIsAnErrorWhileItIsHandled() {
+        RespReplyDecoder decoder = new RespReplyDecoder();
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        io.netty.channel.embedded.EmbeddedChannel ch = new io.netty.channel.embedded.EmbeddedChannel(decoder,
+                new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                        io.netty.buffer.ByteBuf b = (io.netty.buffer.ByteBuf) msg;
+                        seen.add((char) b.getByte(b.readerIndex()) + ":" + decoder.lastReplyIsError());
+                        b.release();
+                    }
+                });
+        // several replies in one read, and an error that is the last element of an array (not an error reply)
+        ch.writeInbound(io.netty.buffer.Unpooled.copiedBuffer(
+                "+OK\r\n-ERR x\r\n*2\r\n:1\r\n-ERR in array\r\n!3\r\nabc\r\n$1\r\n-\r\n-WRONGTYPE y\r\n",
+                java.nio.charset.StandardCharsets.US_ASCII));
+        org.junit.jupiter.api.Assertions.assertEquals(
+                java.util.List.of("+:false", "-:true", "*:false", "!:true", "$:false", "-:true"), seen);
+        ch.finishAndReleaseAll();
+    }
 }
