@@ -11,6 +11,7 @@
 #   SCRAPE [1]  SCRAPE_INTERVAL [1]  ORDER [abba|alternate]  IO_THREADS [config]
 #   TARGET_PCT [5]  BENCH_TIMEOUT [600]  RESULTS_DIR [bench/results]
 #   PIN [0]  PROXY_CPU [1]  LOAD_CPU [0]  (PIN=1: taskset the proxies apart from the load)
+#   AA [0]  (AA=1: both proxies with metrics off, to measure the method's own noise)
 #   PROXY_PORT (off proxy)  PROXY_ON_PORT  METRICS_PORT  RESPLIT_JAVA_OPTS  KEEP_TMP
 set -euo pipefail
 
@@ -34,6 +35,9 @@ TARGET_PCT=${TARGET_PCT:-5}
 # then has a core to itself, so its batching (and CPU per request) varies less with how the scheduler happens
 # to interleave it with the load; both proxies are pinned alike, so the comparison stays fair.
 PIN=${PIN:-0}
+# AA=1: an A/A run, the calibration of the method: the second proxy gets metrics off too (and no scraper), so
+# whatever "overhead" it reports is the difference between two identical JVMs.
+AA=${AA:-0}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}   # s, hard cap per redis-benchmark run
@@ -47,6 +51,8 @@ done
 ((N >= 1 && P >= 1 && CLIENTS >= 1 && SIZE >= 1)) || die "N, P, CLIENTS and SIZE must be >= 1"
 ((SCRAPE_INTERVAL >= 1)) || die "SCRAPE_INTERVAL must be >= 1 (seconds)"
 [[ $SCRAPE == 0 || $SCRAPE == 1 ]] || die "SCRAPE must be 0 or 1 (got '$SCRAPE')"
+[[ $AA == 0 || $AA == 1 ]] || die "AA must be 0 or 1 (got '$AA')"
+if [[ $AA == 1 ]]; then SCRAPE=0; fi
 [[ $ORDER == abba || $ORDER == alternate ]] || die "ORDER must be abba or alternate (got '$ORDER')"
 if [[ -n $IO_THREADS ]] && ! is_uint "$IO_THREADS"; then
     die "IO_THREADS must be a non-negative integer (got '$IO_THREADS')"
@@ -125,7 +131,9 @@ OFF_LOG=$BENCH_TMP/proxy-off.log
 mv -- "$BENCH_TMP/proxy.log" "$OFF_LOG"   # the JVM keeps writing to the renamed file
 
 PROXY_PORT=$ON_PORT
-PROXY_EXTRA_ARGS=("${COMMON_ARGS[@]}" --admin-socket "$ON_SOCK" --metrics-port "$METRICS_PORT")
+ON_METRICS_PORT=$METRICS_PORT
+if [[ $AA == 1 ]]; then ON_METRICS_PORT=0; fi
+PROXY_EXTRA_ARGS=("${COMMON_ARGS[@]}" --admin-socket "$ON_SOCK" --metrics-port "$ON_METRICS_PORT")
 start_proxy
 ON_PID=$PROXY_PID
 ON_LOG=$BENCH_TMP/proxy-on.log
@@ -143,13 +151,17 @@ PIN_LOAD=()
 if [[ $PIN == 1 ]]; then PIN_LOAD=(taskset -c "$LOAD_CPU"); fi
 
 METRICS_URL=http://$BENCH_HOST:$METRICS_PORT
-deadline=$((SECONDS + PROXY_START_TIMEOUT))
-until [[ $(curl -sf --max-time 5 "$METRICS_URL/health" 2>/dev/null) == OK* ]]; do
-    proc_alive "$ON_PID" || { show_log_tail "$ON_LOG"; die "metrics-on proxy died"; }
-    ((SECONDS < deadline)) || { show_log_tail "$ON_LOG"; die "$METRICS_URL/health not answering after ${PROXY_START_TIMEOUT}s"; }
-    sleep 0.2
-done
-log "metrics endpoint answers on $METRICS_URL/health"
+if [[ $AA == 0 ]]; then
+    deadline=$((SECONDS + PROXY_START_TIMEOUT))
+    until [[ $(curl -sf --max-time 5 "$METRICS_URL/health" 2>/dev/null) == OK* ]]; do
+        proc_alive "$ON_PID" || { show_log_tail "$ON_LOG"; die "metrics-on proxy died"; }
+        ((SECONDS < deadline)) || { show_log_tail "$ON_LOG"; die "$METRICS_URL/health not answering after ${PROXY_START_TIMEOUT}s"; }
+        sleep 0.2
+    done
+    log "metrics endpoint answers on $METRICS_URL/health"
+else
+    log "A/A run: the second proxy has metrics off too"
+fi
 
 # CONFIG GET * from a proxy's admin console, as "directive value" lines.
 proxy_config() {
@@ -167,7 +179,7 @@ check_configs() {
     on_cfg=$(proxy_config "$ON_SOCK") || die "CONFIG GET on the metrics-on proxy's admin socket failed"
     [[ $(grep '^metrics-port ' <<<"$off_cfg") == "metrics-port 0" ]] \
         || die "metrics-off proxy reports '$(grep '^metrics-port ' <<<"$off_cfg")'"
-    [[ $(grep '^metrics-port ' <<<"$on_cfg") == "metrics-port $METRICS_PORT" ]] \
+    [[ $(grep '^metrics-port ' <<<"$on_cfg") == "metrics-port $ON_METRICS_PORT" ]] \
         || die "metrics-on proxy reports '$(grep '^metrics-port ' <<<"$on_cfg")'"
     diffs=$(diff <(grep -Ev '^(port|admin-socket|metrics-port) ' <<<"$off_cfg") \
         <(grep -Ev '^(port|admin-socket|metrics-port) ' <<<"$on_cfg") || true)
@@ -333,11 +345,13 @@ if ((WARMUP_N > 0)); then
 fi
 
 # The metrics-on proxy must really be counting (and the scraper reading it).
-commands_total=$(curl -sf --max-time 10 "$METRICS_URL/metrics" \
-    | awk '/^resplit_commands_total\{/ { s += $NF } END { printf "%d", s }') \
-    || die "could not read $METRICS_URL/metrics"
-((commands_total > 0)) || die "metrics-on proxy reports resplit_commands_total = 0 after warm-up/sanity"
-log "metrics-on proxy: resplit_commands_total = $commands_total so far"
+if [[ $AA == 0 ]]; then
+    commands_total=$(curl -sf --max-time 10 "$METRICS_URL/metrics" \
+        | awk '/^resplit_commands_total\{/ { s += $NF } END { printf "%d", s }') \
+        || die "could not read $METRICS_URL/metrics"
+    ((commands_total > 0)) || die "metrics-on proxy reports resplit_commands_total = 0 after warm-up/sanity"
+    log "metrics-on proxy: resplit_commands_total = $commands_total so far"
+fi
 
 log "results: $RESULTS_CSV"
 log "$ROUNDS rounds ($ORDER order), $REQS_PER_RUN requests per run: redis-benchmark -t $TESTS -P $P -c $CLIENTS -n $N -d $SIZE"
@@ -366,6 +380,9 @@ check_alive
     printf -- '- rounds=%s order=%s warmup_n=%s scrape=%s (every %ss) io_threads=%s (%s) java_opts=%s proxy_args=%s\n' \
         "$ROUNDS" "$ORDER" "$WARMUP_N" "$SCRAPE" "$SCRAPE_INTERVAL" "${IO_THREADS:-config}" "${OFF_THREADS:-?}" \
         "${RESPLIT_JAVA_OPTS:-none}" "${RESPLIT_PROXY_ARGS:-none}"
+    if [[ $AA == 1 ]]; then
+        printf -- '- A/A run (AA=1): the "on" proxy has metrics off too; its "overhead" is the method'"'"'s noise\n'
+    fi
     if [[ $PIN == 1 ]]; then
         printf -- '- pinned (taskset): proxies on CPU %s; Redis nodes and redis-benchmark on CPU %s\n' "$PROXY_CPU" "$LOAD_CPU"
     fi
