@@ -12,6 +12,7 @@
 #   TARGET_PCT [5]  BENCH_TIMEOUT [600]  RESULTS_DIR [bench/results]
 #   PIN [0]  PROXY_CPU [1]  LOAD_CPU [0]  (PIN=1: taskset the proxies apart from the load)
 #   AA [0]  (AA=1: both proxies with metrics off, to measure the method's own noise)
+#   ON_FIRST [0]  (ON_FIRST=1: start the metrics-on proxy before the metrics-off one)
 #   PROXY_PORT (off proxy)  PROXY_ON_PORT  METRICS_PORT  RESPLIT_JAVA_OPTS  KEEP_TMP
 set -euo pipefail
 
@@ -38,6 +39,7 @@ PIN=${PIN:-0}
 # AA=1: an A/A run, the calibration of the method: the second proxy gets metrics off too (and no scraper), so
 # whatever "overhead" it reports is the difference between two identical JVMs.
 AA=${AA:-0}
+ON_FIRST=${ON_FIRST:-0}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}   # s, hard cap per redis-benchmark run
@@ -123,21 +125,26 @@ if [[ -n $IO_THREADS ]]; then COMMON_ARGS+=(--io-threads "$IO_THREADS"); fi
 OFF_SOCK=$BENCH_TMP/admin-off.sock
 ON_SOCK=$BENCH_TMP/admin-on.sock
 
-PROXY_PORT=$OFF_PORT
-PROXY_EXTRA_ARGS=("${COMMON_ARGS[@]}" --admin-socket "$OFF_SOCK" --metrics-port 0)
-start_proxy
-OFF_PID=$PROXY_PID
-OFF_LOG=$BENCH_TMP/proxy-off.log
-mv -- "$BENCH_TMP/proxy.log" "$OFF_LOG"   # the JVM keeps writing to the renamed file
-
-PROXY_PORT=$ON_PORT
+start_off() {
+    PROXY_PORT=$OFF_PORT
+    PROXY_EXTRA_ARGS=("${COMMON_ARGS[@]}" --admin-socket "$OFF_SOCK" --metrics-port 0)
+    start_proxy
+    OFF_PID=$PROXY_PID
+    OFF_LOG=$BENCH_TMP/proxy-off.log
+    mv -- "$BENCH_TMP/proxy.log" "$OFF_LOG"   # the JVM keeps writing to the renamed file
+}
 ON_METRICS_PORT=$METRICS_PORT
 if [[ $AA == 1 ]]; then ON_METRICS_PORT=0; fi
-PROXY_EXTRA_ARGS=("${COMMON_ARGS[@]}" --admin-socket "$ON_SOCK" --metrics-port "$ON_METRICS_PORT")
-start_proxy
-ON_PID=$PROXY_PID
-ON_LOG=$BENCH_TMP/proxy-on.log
-mv -- "$BENCH_TMP/proxy.log" "$ON_LOG"
+start_on() {
+    PROXY_PORT=$ON_PORT
+    PROXY_EXTRA_ARGS=("${COMMON_ARGS[@]}" --admin-socket "$ON_SOCK" --metrics-port "$ON_METRICS_PORT")
+    start_proxy
+    ON_PID=$PROXY_PID
+    ON_LOG=$BENCH_TMP/proxy-on.log
+    mv -- "$BENCH_TMP/proxy.log" "$ON_LOG"
+}
+# which JVM starts first may matter (the A/A runs hint at it): ON_FIRST=1 swaps the order
+if [[ $ON_FIRST == 1 ]]; then start_on; start_off; else start_off; start_on; fi
 log "metrics off: port $OFF_PORT pid $OFF_PID (log $OFF_LOG)"
 log "metrics on:  port $ON_PORT pid $ON_PID, metrics on $BENCH_HOST:$METRICS_PORT (log $ON_LOG)"
 
@@ -380,6 +387,9 @@ check_alive
     printf -- '- rounds=%s order=%s warmup_n=%s scrape=%s (every %ss) io_threads=%s (%s) java_opts=%s proxy_args=%s\n' \
         "$ROUNDS" "$ORDER" "$WARMUP_N" "$SCRAPE" "$SCRAPE_INTERVAL" "${IO_THREADS:-config}" "${OFF_THREADS:-?}" \
         "${RESPLIT_JAVA_OPTS:-none}" "${RESPLIT_PROXY_ARGS:-none}"
+    if [[ $ON_FIRST == 1 ]]; then
+        printf -- '- the metrics-on proxy was started first (ON_FIRST=1)\n'
+    fi
     if [[ $AA == 1 ]]; then
         printf -- '- A/A run (AA=1): the "on" proxy has metrics off too; its "overhead" is the method'"'"'s noise\n'
     fi

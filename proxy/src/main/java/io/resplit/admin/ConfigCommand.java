@@ -46,7 +46,8 @@ final class ConfigCommand implements AdminCommand {
             String directive = args.get(1).toLowerCase(Locale.ROOT);
             if (!ConfigDescriber.RUNTIME.contains(directive)) {
                 return AdminReply.error("'" + directive + "' cannot change while the proxy runs: edit the config "
-                        + "file and restart (runtime: " + String.join(", ", ConfigDescriber.RUNTIME) + ")");
+                        + "file and restart (runtime: "
+                        + String.join(", ", ConfigDescriber.RUNTIME.stream().sorted().toList()) + ")");
             }
             try {
                 ProxyConfig next = ConfigParser.with(ctx.proxy().config(), directive,
