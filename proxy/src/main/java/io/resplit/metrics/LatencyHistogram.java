@@ -6,7 +6,6 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Prometheus histogram with one label, made for the two observations of every request. Each recording thread
@@ -81,22 +80,14 @@ final class LatencyHistogram extends Collector {
 
     /** One label value's counts: a shard per recording thread. */
     private final class Series {
-        private final CopyOnWriteArrayList<long[]> shards = new CopyOnWriteArrayList<>();
-        private ProxyMetrics.Latency[] recorders = new ProxyMetrics.Latency[0]; // by shard index; guarded by this
+        // a cell: the buckets and +Inf, then the sum (double bits)
+        private final Shards<ProxyMetrics.Latency> shards = new Shards<>(upperNanos.length + 2, this::recorder);
 
-        synchronized ProxyMetrics.Latency shard(int index) {
-            if (index >= recorders.length) {
-                recorders = java.util.Arrays.copyOf(recorders, index + 1);
-            }
-            if (recorders[index] == null) {
-                recorders[index] = newRecorder();
-            }
-            return recorders[index];
+        ProxyMetrics.Latency shard(int index) {
+            return shards.shard(index);
         }
 
-        private ProxyMetrics.Latency newRecorder() {
-            long[] shard = new long[upperNanos.length + 2]; // buckets and +Inf, then the sum (double bits)
-            shards.add(shard);
+        private ProxyMetrics.Latency recorder(long[] shard) {
             int sum = upperNanos.length + 1;
             return nanos -> {
                 int i = nanos <= 0 ? 0 : firstBucketByBits[64 - Long.numberOfLeadingZeros(nanos)];
@@ -114,7 +105,7 @@ final class LatencyHistogram extends Collector {
         /** Counts per bucket (+Inf last), over every shard. */
         long[] bucketTotals() {
             long[] out = new long[upperNanos.length + 1];
-            for (long[] shard : shards) {
+            for (long[] shard : shards.cells()) {
                 for (int i = 0; i < out.length; i++) {
                     out[i] += (long) SLOT.getOpaque(shard, i);
                 }
@@ -124,7 +115,7 @@ final class LatencyHistogram extends Collector {
 
         double sumNanos() {
             double total = 0;
-            for (long[] shard : shards) {
+            for (long[] shard : shards.cells()) {
                 total += Double.longBitsToDouble((long) SLOT.getOpaque(shard, upperNanos.length + 1));
             }
             return total;

@@ -70,7 +70,7 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
             }
             pos = next - base;
             if (closeElement()) {
-                lastReplyIsError = replyType == '-' || replyType == '!';
+                lastReplyIsError = isErrorType(replyType);
                 out.add(in.readRetainedSlice(pos)); // ownership of the slice passes to the reply's consumer
                 pos = 0;
                 return;
@@ -86,6 +86,16 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
      */
     public boolean lastReplyIsError() {
         return lastReplyIsError;
+    }
+
+    /** Whether {@code reply} (a whole reply) is an error reply; for replies that did not come through a scan. */
+    public static boolean isError(ByteBuf reply) {
+        return reply.isReadable() && isErrorType(reply.getByte(reply.readerIndex()));
+    }
+
+    /** A simple error or a blob error (RESP3). */
+    private static boolean isErrorType(byte type) {
+        return type == '-' || type == '!';
     }
 
     /** Opens an aggregate of {@code count} elements; returns true when it has elements to scan. */

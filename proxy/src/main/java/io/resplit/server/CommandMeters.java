@@ -3,6 +3,7 @@ package io.resplit.server;
 import io.netty.buffer.ByteBuf;
 import io.resplit.command.CommandSpec;
 import io.resplit.metrics.ProxyMetrics;
+import io.resplit.resp.RespReplyDecoder;
 import io.resplit.config.HostPort;
 import java.util.HashMap;
 
@@ -56,25 +57,18 @@ final class CommandMeters {
         }
         Route route = routeOf(p);
         boolean error = p.outcome != PendingReply.UNKNOWN ? p.outcome == PendingReply.ERROR
-                : reply.isReadable() && reply.getByte(reply.readerIndex()) == '-'; // a reply the proxy made
+                : RespReplyDecoder.isError(reply); // a reply the proxy made
         count(p.spec, route, error);
         latency[route.ordinal()].recordNanos(nowNanos - p.startNanos);
     }
 
     /**
-     * A command sent on the client's subscriber connection: counted when sent, since what comes back are pushes
-     * (confirmations, messages) that answer no one request; not timed.
+     * A command sent on a streaming connection (subscriber or MONITOR): counted once, when sent, since what comes
+     * back are pushes (confirmations, messages, the feed) that answer no one request; not timed.
      */
-    void streamed(CommandSpec spec) {
+    void sentOnStream(CommandSpec spec, Route route) {
         if (enabled) {
-            count(spec, Route.PUBSUB, false);
-        }
-    }
-
-    /** MONITOR sent to the master: counted once when sent (its +OK and the feed come back as pushes). */
-    void monitorStarted(CommandSpec spec) {
-        if (enabled) {
-            count(spec, Route.MASTER, false);
+            count(spec, route, false);
         }
     }
 

@@ -32,7 +32,7 @@ final class MonitorSession implements FrameListener {
         client.startMonitor(session);
         conn.sendStreamed(monitor.retainedFrame());
         // its +OK comes back as a push, like the feed after it: counted here, once
-        client.context().meters(s.loopIndex()).monitorStarted(client.currentSpec());
+        client.context().meters(s.loopIndex()).sentOnStream(client.currentSpec(), CommandMeters.Route.MASTER);
         return true;
     }
 

@@ -71,7 +71,7 @@ final class PendingReply implements ReplyCallback {
     /**
      * A slot for a frame pushed from a subscriber or monitor connection: not the reply to any one request, so
      * it is neither counted nor timed (the commands sent there are counted when sent, see
-     * {@link CommandMeters#streamed}).
+     * {@link CommandMeters#sentOnStream}).
      */
     static PendingReply pushed(ClientHandler owner, ByteBuf frame) {
         PendingReply p = new PendingReply(owner, null, null, null, 0);
@@ -85,8 +85,7 @@ final class PendingReply implements ReplyCallback {
 
     @Override
     public void onReply(ByteBuf frame) {
-        onReply(frame, frame.isReadable() && (frame.getByte(frame.readerIndex()) == '-'
-                || frame.getByte(frame.readerIndex()) == '!'));
+        onReply(frame, io.resplit.resp.RespReplyDecoder.isError(frame));
     }
 
     @Override

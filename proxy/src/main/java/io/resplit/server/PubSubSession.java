@@ -86,7 +86,7 @@ final class PubSubSession implements FrameListener {
                 subscribesInFlight += Math.max(1, r.argc() - 1);
             }
             conn.sendStreamed(r.retainedFrame());
-            ctx.meters(session.loopIndex()).streamed(spec);
+            ctx.meters(session.loopIndex()).sentOnStream(spec, CommandMeters.Route.PUBSUB);
         } finally {
             r.release();
         }
