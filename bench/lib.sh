@@ -280,6 +280,37 @@ proc_cpu_ticks() {
     printf '%d' $((fields[11] + fields[12]))
 }
 
+# proc_threads_cpu_ns PID PREFIX: CPU time in nanoseconds (/proc/PID/task/TID/
+# schedstat, first field) summed over the threads of PID whose name starts with
+# PREFIX (e.g. "resplit-io-", the event loops), so a figure can leave out the
+# JIT compiler, the GC and the scrape. Nanoseconds, not clock ticks: a run's
+# share of one thread is then exact. A thread that ends meanwhile is skipped.
+proc_threads_cpu_ns() {
+    local pid=$1 prefix=$2 total=0 task comm ns rest
+    for task in /proc/"$pid"/task/*; do
+        comm=$(<"$task/comm") 2>/dev/null || continue
+        [[ $comm == "$prefix"* ]] || continue
+        read -r ns rest <"$task/schedstat" 2>/dev/null || continue
+        total=$((total + ns))
+    done
+    printf '%d' "$total"
+}
+
+# proc_threads_user_system_ticks PID PREFIX -> "USER SYSTEM": utime and stime
+# (clock ticks) summed over the threads of PID whose name starts with PREFIX.
+proc_threads_user_system_ticks() {
+    local pid=$1 prefix=$2 task comm stat fields u=0 s=0
+    for task in /proc/"$pid"/task/*; do
+        comm=$(<"$task/comm") 2>/dev/null || continue
+        [[ $comm == "$prefix"* ]] || continue
+        stat=$(<"$task/stat") 2>/dev/null || continue
+        read -r -a fields <<<"${stat##*) }"
+        u=$((u + fields[11]))
+        s=$((s + fields[12]))
+    done
+    printf '%d %d' "$u" "$s"
+}
+
 # proc_status_kb PID FIELD -> value in kB from /proc/PID/status (e.g. VmRSS).
 proc_status_kb() {
     awk -v f="$2:" '$1 == f { print $2; exit }' "/proc/$1/status"

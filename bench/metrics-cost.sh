@@ -44,6 +44,9 @@ PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}   # s, hard cap per redis-benchmark run
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
+# The proxy's event-loop threads (Netty names them resplit-io-<pool>-<n>): the hot path. Their CPU per request
+# is reported beside the whole JVM's, which adds the JIT compiler, the GC and (metrics on) the scrape.
+LOOP_THREADS=resplit-io-
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for v in ROUNDS N P CLIENTS SIZE KEYSPACE WARMUP_N SCRAPE_INTERVAL TARGET_PCT BENCH_TIMEOUT; do
@@ -109,7 +112,7 @@ mkdir -p "$RESULTS_DIR"
 STAMP=$(date +%Y%m%d-%H%M%S)
 RESULTS_CSV=$RESULTS_DIR/metrics-cost-$STAMP.csv
 RESULTS_MD=$RESULTS_DIR/metrics-cost-$STAMP.md
-printf '%s\n' "round,seq,mode,tests,pipeline,clients,size,requests,set_rps,get_rps,elapsed_s,cpu_ticks,cpu_us_per_req,scrapes,scrape_failures,other_proxy_cpu_ticks" >"$RESULTS_CSV"
+printf '%s\n' "round,seq,mode,tests,pipeline,clients,size,requests,set_rps,get_rps,elapsed_s,cpu_ticks,cpu_us_per_req,scrapes,scrape_failures,other_proxy_cpu_ticks,loop_ns,loop_us_per_req" >"$RESULTS_CSV"
 
 # Same master setting as run.sh: a pipelined SET burst can never get a replica
 # disconnected (which would trigger a full resync mid-run).
@@ -315,11 +318,12 @@ measure() {
     if [[ $mode == on ]]; then pid=$ON_PID port=$ON_PORT other=$OFF_PID; fi
     SEQ=$((SEQ + 1))
     local out=$BENCH_TMP/bench-$round-$mode.csv
-    local c0 c1 o0 o1 s0=0 s1=0 f0=0 f1=0 t0 t1
+    local c0 c1 o0 o1 l0 l1 s0=0 s1=0 f0=0 f1=0 t0 t1
     check_alive
     s0=$(scrape_count ok)
     f0=$(scrape_count fail)
     c0=$(proc_cpu_ticks "$pid")
+    l0=$(proc_threads_cpu_ns "$pid" "$LOOP_THREADS")
     o0=$(proc_cpu_ticks "$other")
     if [[ $mode == on ]]; then scraper_set on; fi
     t0=$(now)
@@ -327,6 +331,7 @@ measure() {
     t1=$(now)
     if [[ $mode == on ]]; then scraper_set off; fi
     c1=$(proc_cpu_ticks "$pid")
+    l1=$(proc_threads_cpu_ns "$pid" "$LOOP_THREADS")
     o1=$(proc_cpu_ticks "$other")
     s1=$(scrape_count ok)
     f1=$(scrape_count fail)
@@ -334,12 +339,13 @@ measure() {
         # Let the replicas apply the SETs before the next run starts.
         wait_replicas_synced 60000
     fi
-    local cpu elapsed
+    local cpu elapsed loop_cpu
     cpu=$(us_per_req $((c1 - c0)) "$REQS_PER_RUN")
+    loop_cpu=$(awk -v ns=$((l1 - l0)) -v n="$REQS_PER_RUN" 'BEGIN { printf "%.3f", ns / 1000 / n }')
     elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    printf '%s\n' "$round,$SEQ,$mode,${TESTS//,/+},$P,$CLIENTS,$SIZE,$REQS_PER_RUN,$R_SET_RPS,$R_GET_RPS,$elapsed,$((c1 - c0)),$cpu,$((s1 - s0)),$((f1 - f0)),$((o1 - o0))" >>"$RESULTS_CSV"
+    printf '%s\n' "$round,$SEQ,$mode,${TESTS//,/+},$P,$CLIENTS,$SIZE,$REQS_PER_RUN,$R_SET_RPS,$R_GET_RPS,$elapsed,$((c1 - c0)),$cpu,$((s1 - s0)),$((f1 - f0)),$((o1 - o0)),$((l1 - l0)),$loop_cpu" >>"$RESULTS_CSV"
     if ((f1 > f0)); then log "  warning: $((f1 - f0)) failed scrapes during this run (see $SCRAPE_LOG)"; fi
-    log "  round $round metrics $mode: cpu=${cpu}us/req ($((c1 - c0)) ticks) SET=${R_SET_RPS:--} GET=${R_GET_RPS:--} ops/s (${elapsed}s)${SCRAPER_PID:+ scrapes=$((s1 - s0))}"
+    log "  round $round metrics $mode: cpu=${cpu}us/req ($((c1 - c0)) ticks) loops=${loop_cpu}us/req SET=${R_SET_RPS:--} GET=${R_GET_RPS:--} ops/s (${elapsed}s)${SCRAPER_PID:+ scrapes=$((s1 - s0))}"
 }
 
 if ((WARMUP_N > 0)); then
@@ -359,6 +365,10 @@ if [[ $AA == 0 ]]; then
     ((commands_total > 0)) || die "metrics-on proxy reports resplit_commands_total = 0 after warm-up/sanity"
     log "metrics-on proxy: resplit_commands_total = $commands_total so far"
 fi
+
+# The event loops must be found by name, or the hot-path figure would read 0.
+(($(proc_threads_cpu_ns "$OFF_PID" "$LOOP_THREADS") > 0)) \
+    || die "no thread named $LOOP_THREADS* with CPU time in the metrics-off proxy (renamed event loops?)"
 
 log "results: $RESULTS_CSV"
 log "$ROUNDS rounds ($ORDER order), $REQS_PER_RUN requests per run: redis-benchmark -t $TESTS -P $P -c $CLIENTS -n $N -d $SIZE"
@@ -398,7 +408,7 @@ check_alive
     fi
     printf -- '- CPU = utime+stime of the proxy JVM (/proc/PID/stat, %s ticks/s) over each run\n' "$CLK_TCK"
     printf -- '- raw per-run data: %s\n\n' "$(basename "$RESULTS_CSV")"
-    python3 "$BENCH_DIR/metrics_cost_report.py" "$RESULTS_CSV" "$TARGET_PCT"
+    python3 "$BENCH_DIR/metrics_cost_report.py" --target "$TARGET_PCT" "$RESULTS_CSV"
 } >"$RESULTS_MD"
 
 printf '\n'

@@ -34,6 +34,7 @@ public final class BackendNode {
     private final BackendConnection[][][] perLoop;
     private final EventLoop[] loopOf; // the event loop behind each loop index, learned on first use
     private final IdleConnections[][] idleDedicated; // [loop index][protocol and db], filled lazily
+    private final Object[] loopAttachments; // [loop index]: state another package keeps per loop (see attachToLoop)
     private final AtomicLong sampleSeq;
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
@@ -78,6 +79,20 @@ public final class BackendNode {
         this.perLoop = new BackendConnection[loops][2 * databases][];
         this.loopOf = new EventLoop[loops];
         this.idleDedicated = new IdleConnections[loops][2 * databases];
+        this.loopAttachments = new Object[loops];
+    }
+
+    /** What another package attached to this node for event loop {@code loop}, or null; read on that loop only. */
+    public Object loopAttachment(int loop) {
+        return loopAttachments[loop];
+    }
+
+    /**
+     * Attaches per-loop state owned by another package (the metrics keep each loop's backend latency recorder
+     * here, found without a map lookup); written and read by event loop {@code loop} only.
+     */
+    public void attachToLoop(int loop, Object value) {
+        loopAttachments[loop] = value;
     }
 
     public HostPort address() {

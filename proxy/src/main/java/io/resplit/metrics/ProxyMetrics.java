@@ -74,7 +74,6 @@ public final class ProxyMetrics {
     private final java.util.concurrent.ConcurrentHashMap<String, ShardedCounter> commandCounts =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Counter readsRedirectedToMaster;
-    private final Counter slowRequests;
 
     private ProxyMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
@@ -88,8 +87,6 @@ public final class ProxyMetrics {
         readsRedirectedToMaster = Counter.builder("resplit.reads.master.redirects")
                 .description("Reads sent to the master because no replica had the client's own writes yet "
                         + "(read-your-writes)").register(registry);
-        slowRequests = Counter.builder("resplit.slowlog.entries")
-                .description("Requests slower than slowlog-log-slower-than, added to the slow log").register(registry);
     }
 
     /** Metrics exported over HTTP, with JVM and process meters. */
@@ -201,8 +198,10 @@ public final class ProxyMetrics {
         return readsRedirectedToMaster;
     }
 
-    public Counter slowRequests() {
-        return slowRequests;
+    /** Entries added to the slow log, read from the log's own count at scrape time. */
+    public <T> void slowLog(T source, ToDoubleFunction<T> added) {
+        FunctionCounter.builder("resplit.slowlog.entries", source, added)
+                .description("Requests slower than slowlog-log-slower-than, added to the slow log").register(registry);
     }
 
     /** Client connection meters, read from the proxy's own counters. */

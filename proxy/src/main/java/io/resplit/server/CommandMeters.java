@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.resplit.command.CommandSpec;
 import io.resplit.metrics.ProxyMetrics;
 import io.resplit.resp.RespReplyDecoder;
-import io.resplit.config.HostPort;
-import java.util.HashMap;
 
 /**
  * The per-request meters of one event loop, resolved once per command and route and cached, so that recording a
@@ -25,8 +23,6 @@ final class CommandMeters {
     private final int loops;
     private final ProxyMetrics.Count[] unknown = new ProxyMetrics.Count[PER_SPEC]; // commands not in the table
     private final ProxyMetrics.Latency[] latency = new ProxyMetrics.Latency[Route.values().length];
-    // by address, not by BackendNode: a removed node is not kept alive here, and one added again finds its recorder
-    private final HashMap<HostPort, ProxyMetrics.Latency> backendLatency = new HashMap<>();
     private final ProxyMetrics.Count bytesIn;
     private final ProxyMetrics.Count bytesOut;
 
@@ -92,10 +88,12 @@ final class CommandMeters {
     void backendReplied(PendingReply p, long now) {
         if (enabled) {
             long sent = p.sentNanos != 0 ? p.sentNanos : p.startNanos; // sent on arrival unless it waited
-            ProxyMetrics.Latency latency = backendLatency.get(p.node.address());
+            // kept on the node, for this loop: no map lookup per reply, and nothing outlives a removed node (one
+            // added again under the same address gets the same series from the histogram)
+            ProxyMetrics.Latency latency = p.node.loopAttachment(loop) instanceof ProxyMetrics.Latency l ? l : null;
             if (latency == null) {
                 latency = metrics.backendDuration(p.node.address().toString(), loop);
-                backendLatency.put(p.node.address(), latency);
+                p.node.attachToLoop(loop, latency);
             }
             latency.recordNanos(now - sent);
         }

@@ -45,6 +45,7 @@ public final class ProxyContext {
         this.slowLog = new io.resplit.slowlog.SlowLog(config.slowlogLogSlowerThan(), config.slowlogMaxLen());
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
         metrics.waitingForMaster(waitingForMaster, java.util.concurrent.atomic.AtomicLong::get);
+        metrics.slowLog(slowLog, io.resplit.slowlog.SlowLog::added);
         this.config = config;
         this.table = table;
         this.topology = topology;

@@ -60,6 +60,5 @@ final class SlowRequests {
         String node = p.node == null ? "" : p.node.address().toString();
         long at = System.currentTimeMillis() / 1000;
         log.add(id -> new SlowLogEntry(id, at, took / 1000, args, addr, name, route, node));
-        client.context().metrics().slowRequests().increment();
     }
 }

@@ -63,6 +63,14 @@ public final class SlowLog {
         return out;
     }
 
+    /**
+     * Entries added since start, including those trimmed or reset since (the next entry's id, as in Redis):
+     * the count behind {@code resplit_slowlog_entries_total}.
+     */
+    public synchronized long added() {
+        return nextId;
+    }
+
     public synchronized int length() {
         return entries.size();
     }

@@ -37,6 +37,7 @@ class SlowLogTest {
         assertEquals(0, log.length());
         log.add(SlowLogTest::entry);
         assertEquals(5L, log.latest(1).get(0).id(), "ids go on after RESET, as in Redis");
+        assertEquals(6L, log.added(), "the metric counts every entry, trimmed and reset ones too");
     }
 
     @Test

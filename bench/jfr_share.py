@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Share of a proxy's event-loop CPU samples spent in given code, from a JFR recording.
+
+Usage: jfr_share.py RECORDING.jfr THREAD_PREFIX USER_TICKS SYSTEM_TICKS
+
+Reads jdk.ExecutionSample events (via `jfr print`) of the threads whose name
+starts with THREAD_PREFIX, and counts the samples with a frame anywhere in
+their stack that belongs to each group below (inlined frames included: the
+proxy runs with -XX:+DebugNonSafepoints). A sample is a moment the thread ran
+Java code, so the share is of the Java part of the threads' CPU; the kernel
+part (system time: syscalls, TCP) is not sampled. USER_TICKS and SYSTEM_TICKS
+(the threads' utime and stime over the recording) turn it into a share of
+all their CPU: share of Java samples x user / (user + system). User time also
+holds native code outside Java (epoll), so that is an upper bound.
+"""
+import collections
+import re
+import subprocess
+import sys
+
+# what each figure counts: a sample counts for a group when one of its frames matches
+GROUPS = (
+    ("metrics (CommandMeters, io.resplit.metrics)", re.compile(r"^io\.resplit\.(server\.CommandMeters|metrics)\.")),
+    ("slow log (SlowRequests, io.resplit.slowlog)", re.compile(r"^io\.resplit\.(server\.SlowRequests|slowlog)\.")),
+    ("request decoding (RespRequestDecoder)", re.compile(r"^io\.resplit\.resp\.RespRequestDecoder\.")),
+    ("routing (io.resplit.route)", re.compile(r"^io\.resplit\.route\.")),
+)
+FRAME = re.compile(r"^\s+([\w.$<>]+)\(")
+
+
+def samples(recording, prefix):
+    out = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "128", recording],
+                         check=True, capture_output=True, text=True).stdout
+    for event in out.split("jdk.ExecutionSample {")[1:]:
+        m = re.search(r'sampledThread = "([^"]*)"', event)
+        if not m or not m.group(1).startswith(prefix) or "stackTrace = [" not in event:
+            continue
+        frames = [f.group(1) for f in map(FRAME.match, event.split("stackTrace = [", 1)[1].splitlines()) if f]
+        if frames:
+            yield frames
+
+
+def main() -> int:
+    if len(sys.argv) != 5:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    recording, prefix = sys.argv[1], sys.argv[2]
+    user, system = int(sys.argv[3]), int(sys.argv[4])
+    total = 0
+    hits = collections.Counter()
+    top = collections.Counter()
+    for frames in samples(recording, prefix):
+        total += 1
+        top[frames[0]] += 1
+        for name, pattern in GROUPS:
+            if any(pattern.match(f) for f in frames):
+                hits[name] += 1
+    if total == 0:
+        print("jfr_share: no execution samples of threads %s* in %s" % (prefix, recording), file=sys.stderr)
+        return 1
+    java_share = user / (user + system) if user + system else float("nan")
+    print("| code | samples | share of Java samples | share of event-loop CPU (upper bound) |")
+    print("|---|---:|---:|---:|")
+    for name, _ in GROUPS:
+        s = hits[name] / total
+        print("| %s | %d | %.2f%% | %.2f%% |" % (name, hits[name], 100 * s, 100 * s * java_share))
+    print("| all Java samples of %s* | %d | 100%% | %.1f%% (user / (user + system) = %d / %d ticks) |" % (
+        prefix, total, 100 * java_share, user, user + system))
+    print("\nTop frames (where the samples landed):\n")
+    for frame, n in top.most_common(12):
+        print("- %5.2f%% %s" % (100 * n / total, frame))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
