@@ -49,12 +49,17 @@ def main() -> int:
     total = 0
     hits = collections.Counter()
     top = collections.Counter()
+    inside_metrics = collections.Counter()  # per metrics sample: the innermost metrics frame, and the leaf
+    metrics_name, metrics_pattern = GROUPS[0]
     for frames in samples(recording, prefix):
         total += 1
         top[frames[0]] += 1
         for name, pattern in GROUPS:
             if any(pattern.match(f) for f in frames):
                 hits[name] += 1
+        innermost = next((f for f in frames if metrics_pattern.match(f)), None)
+        if innermost is not None:
+            inside_metrics[(innermost, frames[0])] += 1
     if total == 0:
         print("jfr_share: no execution samples of threads %s* in %s" % (prefix, recording), file=sys.stderr)
         return 1
@@ -69,6 +74,9 @@ def main() -> int:
     print("\nTop frames (where the samples landed):\n")
     for frame, n in top.most_common(12):
         print("- %5.2f%% %s" % (100 * n / total, frame))
+    print("\nInside the %s: the innermost metrics frame, and where the sample landed:\n" % metrics_name)
+    for (frame, leaf), n in inside_metrics.most_common(12):
+        print("- %5.2f%% %s%s" % (100 * n / total, frame, "" if leaf == frame else " -> " + leaf))
     return 0
 
 

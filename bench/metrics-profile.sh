@@ -92,6 +92,7 @@ commands=$(curl -sf --max-time 10 "http://$BENCH_HOST:$METRICS_PORT/metrics" \
 mkdir -p "$RESULTS_DIR"
 STAMP=$(date +%Y%m%d-%H%M%S)
 REPORT=$RESULTS_DIR/metrics-profile-$STAMP.md
+cp -- "$RECORDING" "$RESULTS_DIR/metrics-profile-$STAMP.jfr" # for a closer look: jfr print --events jdk.ExecutionSample
 {
     printf '# resplit metrics profile %s\n\n' "$STAMP"
     printf -- '- host: %s, %s CPUs, %s, %s\n' "$(uname -n)" "$(nproc)" \
@@ -99,8 +100,9 @@ REPORT=$RESULTS_DIR/metrics-profile-$STAMP.md
     printf -- '- git: %s\n' "$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo none)"
     printf -- '- one proxy, metrics on (and the slow log at its default); redis-benchmark -t %s -P %s -c %s -n %s -d %s\n' \
         "$TESTS" "$P" "$CLIENTS" "$N" "$SIZE"
-    printf -- '- JFR execution samples every %s ms of the %s* threads, after %s warm-up requests per test; pinned: %s\n\n' \
+    printf -- '- JFR execution samples every %s ms of the %s* threads, after %s warm-up requests per test; pinned: %s\n' \
         "$SAMPLE_MS" "$LOOP_THREADS" "$WARMUP_N" "$PIN"
+    printf -- '- recording: metrics-profile-%s.jfr\n\n' "$STAMP"
     python3 "$BENCH_DIR/jfr_share.py" "$RECORDING" "$LOOP_THREADS" $((u1 - u0)) $((s1 - s0))
 } >"$REPORT"
 printf '\n'

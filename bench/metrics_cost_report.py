@@ -120,7 +120,7 @@ def many_pairs(files, target):
             rows = list(csv.DictReader(f))
         md = os.path.splitext(path)[0] + ".md"
         notes = open(md).read() if os.path.exists(md) else ""
-        aa = "A/A run" in notes
+        aa = "- A/A run (AA=1)" in notes
         aa_flags.add(aa)
         cells = []
         for field, _ in FIGURES:
@@ -130,7 +130,7 @@ def many_pairs(files, target):
                 figures[field].append(o[2])
         lo = overhead(rows, "loop_us_per_req")
         print("| %d | %s | %s | %s | %s | %s | %s |" % (
-            i, os.path.basename(path), "yes" if "ON_FIRST=1" in notes else "no", "yes" if aa else "no",
+            i, os.path.basename(path), "yes" if "(ON_FIRST=1)" in notes else "no", "yes" if aa else "no",
             cells[0], cells[1], "-" if lo is None else "%.3f" % lo[0]))
     if len(aa_flags) > 1:
         print("\nmetrics_cost_report: A/A and A/B files mixed; report them separately", file=sys.stderr)

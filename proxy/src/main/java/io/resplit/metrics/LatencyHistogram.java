@@ -81,25 +81,11 @@ final class LatencyHistogram extends Collector {
     /** One label value's counts: a shard per recording thread. */
     private final class Series {
         // a cell: the buckets and +Inf, then the sum (double bits)
-        private final Shards<ProxyMetrics.Latency> shards = new Shards<>(upperNanos.length + 2, this::recorder);
+        private final Shards<ProxyMetrics.Latency> shards =
+                new Shards<>(upperNanos.length + 2, cell -> new Recorder(upperNanos, firstBucketByBits, cell));
 
         ProxyMetrics.Latency shard(int index) {
             return shards.shard(index);
-        }
-
-        private ProxyMetrics.Latency recorder(long[] shard) {
-            int sum = upperNanos.length + 1;
-            return nanos -> {
-                int i = nanos <= 0 ? 0 : firstBucketByBits[64 - Long.numberOfLeadingZeros(nanos)];
-                while (i < upperNanos.length && nanos > upperNanos[i]) {
-                    i++; // at most two steps: bounds are at least 2x apart
-                }
-                // one writer per shard: a plain read-modify-write, published with an opaque store
-                SLOT.setOpaque(shard, i, (long) SLOT.getOpaque(shard, i) + 1);
-                // the sum as a double: a long of nanoseconds would wrap within months on the blocking route
-                double total = Double.longBitsToDouble((long) SLOT.getOpaque(shard, sum)) + Math.max(0, nanos);
-                SLOT.setOpaque(shard, sum, Double.doubleToRawLongBits(total));
-            };
         }
 
         /** Counts per bucket (+Inf last), over every shard. */
@@ -119,6 +105,37 @@ final class LatencyHistogram extends Collector {
                 total += Double.longBitsToDouble((long) SLOT.getOpaque(shard, upperNanos.length + 1));
             }
             return total;
+        }
+    }
+
+    /**
+     * Observes into one shard. It holds the bounds, the bucket table and its cell itself, so an observation
+     * follows no pointer beyond them.
+     */
+    private static final class Recorder implements ProxyMetrics.Latency {
+        private final long[] upperNanos;
+        private final byte[] firstBucketByBits;
+        private final long[] cell;
+        private final int sum;
+
+        Recorder(long[] upperNanos, byte[] firstBucketByBits, long[] cell) {
+            this.upperNanos = upperNanos;
+            this.firstBucketByBits = firstBucketByBits;
+            this.cell = cell;
+            this.sum = upperNanos.length + 1;
+        }
+
+        @Override
+        public void recordNanos(long nanos) {
+            int i = nanos <= 0 ? 0 : firstBucketByBits[64 - Long.numberOfLeadingZeros(nanos)];
+            while (i < upperNanos.length && nanos > upperNanos[i]) {
+                i++; // at most two steps: bounds are at least 2x apart
+            }
+            // one writer per shard: a plain read-modify-write, published with an opaque store
+            SLOT.setOpaque(cell, i, (long) SLOT.getOpaque(cell, i) + 1);
+            // the sum as a double: a long of nanoseconds would wrap within months on the blocking route
+            double total = Double.longBitsToDouble((long) SLOT.getOpaque(cell, sum)) + Math.max(0, nanos);
+            SLOT.setOpaque(cell, sum, Double.doubleToRawLongBits(total));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.resplit.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resplit.testing.FreePorts;
@@ -70,6 +71,9 @@ class MetricsIT {
             assertTrue(text.contains("resplit_reads_master_redirects_total"), text);
             assertTrue(text.contains("resplit_slowlog_entries_total"), text);
             assertTrue(text.contains("jvm_memory_used_bytes"), text);
+            assertTrue(text.contains("jvm_threads_live_threads"), text);
+            // left out: reading it stops every thread, six times per scrape (ProxyMetrics says more)
+            assertFalse(text.contains("jvm_threads_states"), text);
             assertTrue(text.matches("(?s).*resplit_netty_buffer_memory_bytes\\{area=\"direct\",?} [1-9].*"),
                     "Netty buffer memory is reported: " + text);
             assertEquals(200, get(port, "/health").statusCode());
