@@ -8,6 +8,7 @@
 # cent. See bench/README.md ("Cost of metrics"). Env knobs (defaults in brackets):
 #   N [4000000] (per test, profiled)  WARMUP_N [1000000]  P [16]  CLIENTS [50]
 #   SIZE [16]  TESTS [get,set]  SAMPLE_MS [1] (JFR sampling period)  PIN [1]
+#   SCRAPES [50] (scrapes timed at the end, with no load, for the cost of one)
 #   PROXY_CPU [1]  LOAD_CPU [0]  RESULTS_DIR [bench/results]  RESPLIT_JAVA_OPTS
 set -euo pipefail
 
@@ -21,18 +22,20 @@ CLIENTS=${CLIENTS:-50}
 SIZE=${SIZE:-16}
 TESTS=${TESTS:-get,set}
 SAMPLE_MS=${SAMPLE_MS:-1}
+SCRAPES=${SCRAPES:-50}
 PIN=${PIN:-1}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
 LOOP_THREADS=resplit-io-
-for v in N WARMUP_N P CLIENTS SIZE SAMPLE_MS; do
+for v in N WARMUP_N P CLIENTS SIZE SAMPLE_MS SCRAPES; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
-((N >= 1 && P >= 1 && CLIENTS >= 1 && SIZE >= 1 && SAMPLE_MS >= 1)) || die "N, P, CLIENTS, SIZE, SAMPLE_MS must be >= 1"
+((N >= 1 && P >= 1 && CLIENTS >= 1 && SIZE >= 1 && SAMPLE_MS >= 1 && SCRAPES >= 1)) \
+    || die "N, P, CLIENTS, SIZE, SAMPLE_MS and SCRAPES must be >= 1"
 [[ $TESTS =~ ^(get|set)(,(get|set))?$ ]] || die "TESTS must be get, set or get,set (got '$TESTS')"
 [[ $PIN == 0 || $PIN == 1 ]] || die "PIN must be 0 or 1 (got '$PIN')"
-for tool in redis-benchmark jcmd jfr python3; do
+for tool in redis-benchmark jcmd jfr python3 curl; do
     command -v "$tool" >/dev/null || die "$tool not found in PATH (jcmd and jfr come with the JDK)"
 done
 if [[ $PIN == 1 ]]; then command -v taskset >/dev/null || die "PIN=1 needs taskset (util-linux)"; fi
@@ -89,6 +92,21 @@ commands=$(curl -sf --max-time 10 "http://$BENCH_HOST:$METRICS_PORT/metrics" \
     | awk '/^resplit_commands_total\{/ { s += $NF } END { printf "%d", s }') || die "could not read /metrics"
 ((commands > 0)) || die "the proxy reports resplit_commands_total = 0: metrics are not on"
 
+# The cost of one scrape, with no load: the whole JVM's CPU (every thread, in ns) over SCRAPES scrapes, after
+# as many unmeasured ones to warm the scrape path up.
+scrape_times() {
+    local i
+    for ((i = 0; i < $1; i++)); do
+        curl -sf --max-time 10 -o /dev/null "http://$BENCH_HOST:$METRICS_PORT/metrics" || die "scrape $i failed"
+    done
+}
+scrape_times "$SCRAPES"
+c0=$(proc_threads_cpu_ns "$PROXY_PID" "")
+scrape_times "$SCRAPES"
+c1=$(proc_threads_cpu_ns "$PROXY_PID" "")
+scrape_bytes=$(curl -sf --max-time 10 "http://$BENCH_HOST:$METRICS_PORT/metrics" | wc -c)
+scrape_ms=$(awk -v ns=$((c1 - c0)) -v n="$SCRAPES" 'BEGIN { printf "%.2f", ns / n / 1e6 }')
+
 mkdir -p "$RESULTS_DIR"
 STAMP=$(date +%Y%m%d-%H%M%S)
 REPORT=$RESULTS_DIR/metrics-profile-$STAMP.md
@@ -104,6 +122,8 @@ cp -- "$RECORDING" "$RESULTS_DIR/metrics-profile-$STAMP.jfr" # for a closer look
         "$SAMPLE_MS" "$LOOP_THREADS" "$WARMUP_N" "$PIN"
     printf -- '- recording: metrics-profile-%s.jfr\n\n' "$STAMP"
     python3 "$BENCH_DIR/jfr_share.py" "$RECORDING" "$LOOP_THREADS" $((u1 - u0)) $((s1 - s0))
+    printf '\nA scrape of /metrics (%s bytes), warm and with no load: %s ms of the JVM'"'"'s CPU (mean of %s).\n' \
+        "$scrape_bytes" "$scrape_ms" "$SCRAPES"
 } >"$REPORT"
 printf '\n'
 cat "$REPORT"
