@@ -29,15 +29,28 @@ FRAME = re.compile(r"^\s+([\w.$<>]+)\(")
 
 
 def samples(recording, prefix):
-    out = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "128", recording],
-                         check=True, capture_output=True, text=True).stdout
-    for event in out.split("jdk.ExecutionSample {")[1:]:
-        m = re.search(r'sampledThread = "([^"]*)"', event)
-        if not m or not m.group(1).startswith(prefix) or "stackTrace = [" not in event:
-            continue
-        frames = [f.group(1) for f in map(FRAME.match, event.split("stackTrace = [", 1)[1].splitlines()) if f]
-        if frames:
-            yield frames
+    """The stacks (innermost frame first) of the execution samples of threads named PREFIX*, read as a stream:
+    `jfr print` of a 1 ms recording runs to hundreds of megabytes."""
+    cmd = ["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "128", recording]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc:
+        thread, frames, in_stack = None, [], False
+        for line in proc.stdout:
+            if line.startswith("jdk.ExecutionSample {"):
+                thread, frames, in_stack = None, [], False
+            elif line.startswith("}"):
+                if thread is not None and thread.startswith(prefix) and frames:
+                    yield frames
+            elif "sampledThread = " in line:
+                m = re.search(r'sampledThread = "([^"]*)"', line)
+                thread = m.group(1) if m else None
+            elif "stackTrace = [" in line:
+                in_stack = True
+            elif in_stack:
+                f = FRAME.match(line)
+                if f:
+                    frames.append(f.group(1))
+    if proc.returncode != 0:
+        raise SystemExit("jfr_share: jfr print failed (exit %d)" % proc.returncode)
 
 
 def main() -> int:

@@ -288,9 +288,11 @@ proc_cpu_ticks() {
 proc_threads_cpu_ns() {
     local pid=$1 prefix=$2 total=0 task comm ns rest
     for task in /proc/"$pid"/task/*; do
-        comm=$(<"$task/comm") 2>/dev/null || continue
+        # a thread may end at any point of this loop: every read may fail, and is skipped (read, not $(<...):
+        # a failed $(<file) ends a script under set -e even with || after it)
+        { read -r comm <"$task/comm"; } 2>/dev/null || continue
         [[ $comm == "$prefix"* ]] || continue
-        read -r ns rest <"$task/schedstat" 2>/dev/null || continue
+        { read -r ns rest <"$task/schedstat"; } 2>/dev/null || continue
         total=$((total + ns))
     done
     printf '%d' "$total"
@@ -301,9 +303,9 @@ proc_threads_cpu_ns() {
 proc_threads_user_system_ticks() {
     local pid=$1 prefix=$2 task comm stat fields u=0 s=0
     for task in /proc/"$pid"/task/*; do
-        comm=$(<"$task/comm") 2>/dev/null || continue
+        { read -r comm <"$task/comm"; } 2>/dev/null || continue
         [[ $comm == "$prefix"* ]] || continue
-        stat=$(<"$task/stat") 2>/dev/null || continue
+        { read -r stat <"$task/stat"; } 2>/dev/null || continue
         read -r -a fields <<<"${stat##*) }"
         u=$((u + fields[11]))
         s=$((s + fields[12]))

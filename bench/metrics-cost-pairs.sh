@@ -8,7 +8,8 @@
 # See bench/README.md ("Cost of metrics"). Env knobs (defaults in brackets):
 #   PAIRS [10] (of each kind)  KINDS [ab] (ab: metrics off vs on; aa: both off,
 #   the method's own noise; ab,aa: both kinds, interleaved pair by pair, so
-#   they see the same machine)  AA [0] (AA=1 is KINDS=aa)  TARGET_PCT [5];
+#   they see the same machine, and the A/B mean less the A/A mean)  AA [0]
+#   (AA=1 is KINDS=aa)  TARGET_PCT [5]  RESULTS_DIR [bench/results];
 #   everything else (ROUNDS, N, PIN, SCRAPE_INTERVAL, ...) is passed on to
 #   metrics-cost.sh unchanged.
 set -euo pipefail
@@ -25,7 +26,7 @@ if ! [[ $PAIRS =~ ^[0-9]+$ ]] || ((PAIRS < 2 || PAIRS > 200)); then die "PAIRS m
 [[ $TARGET_PCT =~ ^[0-9]+$ ]] || die "TARGET_PCT must be a non-negative integer (got '$TARGET_PCT')"
 IFS=, read -r -a KIND_LIST <<<"$KINDS"
 
-OUT_DIR=$BENCH_DIR/results/metrics-cost-pairs-${KINDS/,/-}-$(date +%Y%m%d-%H%M%S)
+OUT_DIR=${RESULTS_DIR:-$BENCH_DIR/results}/metrics-cost-pairs-${KINDS/,/-}-$(date +%Y%m%d-%H%M%S)
 for kind in "${KIND_LIST[@]}"; do mkdir -p "$OUT_DIR/$kind"; done
 log "$PAIRS pairs of JVMs of each kind ($KINDS), results in $OUT_DIR"
 
@@ -56,6 +57,11 @@ done
         fi
         python3 "$BENCH_DIR/metrics_cost_report.py" --target "$TARGET_PCT" "$OUT_DIR/$kind"/metrics-cost-*.csv
     done
+    if [[ $KINDS == ab,aa ]]; then
+        printf '\n## A/B against A/A\n\n'
+        python3 "$BENCH_DIR/metrics_cost_report.py" --target "$TARGET_PCT" "$OUT_DIR/ab"/metrics-cost-*.csv \
+            --against "$OUT_DIR/aa"/metrics-cost-*.csv
+    fi
 } >"$OUT_DIR/summary.md"
 printf '\n'
 cat "$OUT_DIR/summary.md"

@@ -3,8 +3,9 @@
 # Two resplit proxies (same jar, config, JVM options and io-threads) in front of
 # the same master + 2 replicas on 127.0.0.1; one with metrics-port 0 (off), one
 # with --metrics-port (on, scraped once a second during its runs when SCRAPE=1).
-# redis-benchmark runs alternate between them; each run's proxy CPU time
-# (utime+stime from /proc/PID/stat) / requests = CPU µs per request.
+# redis-benchmark runs alternate between them; each run's proxy CPU time / requests
+# = CPU µs per request, twice: the event-loop threads' (schedstat: the hot path)
+# and the whole JVM's (utime+stime from /proc/PID/stat).
 # See bench/README.md ("Cost of metrics"). Env knobs (defaults in brackets):
 #   ROUNDS [6]  N [2000000] (per test)  P [16]  CLIENTS [50]  SIZE [16]
 #   TESTS [get,set]  KEYSPACE [0 = no -r]  WARMUP_N [1000000] (per test, 0 = off)
@@ -58,6 +59,8 @@ done
 [[ $SCRAPE == 0 || $SCRAPE == 1 ]] || die "SCRAPE must be 0 or 1 (got '$SCRAPE')"
 [[ $AA == 0 || $AA == 1 ]] || die "AA must be 0 or 1 (got '$AA')"
 if [[ $AA == 1 ]]; then SCRAPE=0; fi
+KIND=ab # the CSV's kind column: ab, or aa for an A/A run
+if [[ $AA == 1 ]]; then KIND=aa; fi
 [[ $ORDER == abba || $ORDER == alternate ]] || die "ORDER must be abba or alternate (got '$ORDER')"
 if [[ -n $IO_THREADS ]] && ! is_uint "$IO_THREADS"; then
     die "IO_THREADS must be a non-negative integer (got '$IO_THREADS')"
@@ -112,7 +115,7 @@ mkdir -p "$RESULTS_DIR"
 STAMP=$(date +%Y%m%d-%H%M%S)
 RESULTS_CSV=$RESULTS_DIR/metrics-cost-$STAMP.csv
 RESULTS_MD=$RESULTS_DIR/metrics-cost-$STAMP.md
-printf '%s\n' "round,seq,mode,tests,pipeline,clients,size,requests,set_rps,get_rps,elapsed_s,cpu_ticks,cpu_us_per_req,scrapes,scrape_failures,other_proxy_cpu_ticks,loop_ns,loop_us_per_req" >"$RESULTS_CSV"
+printf '%s\n' "round,seq,mode,tests,pipeline,clients,size,requests,set_rps,get_rps,elapsed_s,cpu_ticks,cpu_us_per_req,scrapes,scrape_failures,other_proxy_cpu_ticks,loop_ns,loop_us_per_req,kind" >"$RESULTS_CSV"
 
 # Same master setting as run.sh: a pipelined SET burst can never get a replica
 # disconnected (which would trigger a full resync mid-run).
@@ -343,7 +346,7 @@ measure() {
     cpu=$(us_per_req $((c1 - c0)) "$REQS_PER_RUN")
     loop_cpu=$(awk -v ns=$((l1 - l0)) -v n="$REQS_PER_RUN" 'BEGIN { printf "%.3f", ns / 1000 / n }')
     elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    printf '%s\n' "$round,$SEQ,$mode,${TESTS//,/+},$P,$CLIENTS,$SIZE,$REQS_PER_RUN,$R_SET_RPS,$R_GET_RPS,$elapsed,$((c1 - c0)),$cpu,$((s1 - s0)),$((f1 - f0)),$((o1 - o0)),$((l1 - l0)),$loop_cpu" >>"$RESULTS_CSV"
+    printf '%s\n' "$round,$SEQ,$mode,${TESTS//,/+},$P,$CLIENTS,$SIZE,$REQS_PER_RUN,$R_SET_RPS,$R_GET_RPS,$elapsed,$((c1 - c0)),$cpu,$((s1 - s0)),$((f1 - f0)),$((o1 - o0)),$((l1 - l0)),$loop_cpu,$KIND" >>"$RESULTS_CSV"
     if ((f1 > f0)); then log "  warning: $((f1 - f0)) failed scrapes during this run (see $SCRAPE_LOG)"; fi
     log "  round $round metrics $mode: cpu=${cpu}us/req ($((c1 - c0)) ticks) loops=${loop_cpu}us/req SET=${R_SET_RPS:--} GET=${R_GET_RPS:--} ops/s (${elapsed}s)${SCRAPER_PID:+ scrapes=$((s1 - s0))}"
 }
@@ -406,7 +409,8 @@ check_alive
     if [[ $PIN == 1 ]]; then
         printf -- '- pinned (taskset): proxies on CPU %s; Redis nodes and redis-benchmark on CPU %s\n' "$PROXY_CPU" "$LOAD_CPU"
     fi
-    printf -- '- CPU = utime+stime of the proxy JVM (/proc/PID/stat, %s ticks/s) over each run\n' "$CLK_TCK"
+    printf -- '- CPU over each run: event loops = the %s* threads (/proc/PID/task/TID/schedstat, ns); whole JVM = utime+stime (/proc/PID/stat, %s ticks/s)\n' \
+        "$LOOP_THREADS" "$CLK_TCK"
     printf -- '- raw per-run data: %s\n\n' "$(basename "$RESULTS_CSV")"
     python3 "$BENCH_DIR/metrics_cost_report.py" --target "$TARGET_PCT" "$RESULTS_CSV"
 } >"$RESULTS_MD"

@@ -8,7 +8,7 @@
 # cent. See bench/README.md ("Cost of metrics"). Env knobs (defaults in brackets):
 #   N [4000000] (per test, profiled)  WARMUP_N [1000000]  P [16]  CLIENTS [50]
 #   SIZE [16]  TESTS [get,set]  SAMPLE_MS [1] (JFR sampling period)  PIN [1]
-#   SCRAPES [50] (scrapes timed at the end, with no load, for the cost of one)
+#   SCRAPES [200] (scrapes timed at the end, with no load, for the cost of one)
 #   PROXY_CPU [1]  LOAD_CPU [0]  RESULTS_DIR [bench/results]  RESPLIT_JAVA_OPTS
 set -euo pipefail
 
@@ -22,7 +22,7 @@ CLIENTS=${CLIENTS:-50}
 SIZE=${SIZE:-16}
 TESTS=${TESTS:-get,set}
 SAMPLE_MS=${SAMPLE_MS:-1}
-SCRAPES=${SCRAPES:-50}
+SCRAPES=${SCRAPES:-200}
 PIN=${PIN:-1}
 PROXY_CPU=${PROXY_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -92,8 +92,9 @@ commands=$(curl -sf --max-time 10 "http://$BENCH_HOST:$METRICS_PORT/metrics" \
     | awk '/^resplit_commands_total\{/ { s += $NF } END { printf "%d", s }') || die "could not read /metrics"
 ((commands > 0)) || die "the proxy reports resplit_commands_total = 0: metrics are not on"
 
-# The cost of one scrape, with no load: the whole JVM's CPU (every thread, in ns) over SCRAPES scrapes, after
-# as many unmeasured ones to warm the scrape path up.
+# The cost of one scrape, with no load: the whole JVM's CPU (utime+stime, which keeps the time of threads that
+# end meanwhile, such as idle JIT compiler threads) over SCRAPES scrapes, after as many unmeasured ones to warm
+# the scrape path up.
 scrape_times() {
     local i
     for ((i = 0; i < $1; i++)); do
@@ -101,11 +102,11 @@ scrape_times() {
     done
 }
 scrape_times "$SCRAPES"
-c0=$(proc_threads_cpu_ns "$PROXY_PID" "")
+c0=$(proc_cpu_ticks "$PROXY_PID")
 scrape_times "$SCRAPES"
-c1=$(proc_threads_cpu_ns "$PROXY_PID" "")
+c1=$(proc_cpu_ticks "$PROXY_PID")
 scrape_bytes=$(curl -sf --max-time 10 "http://$BENCH_HOST:$METRICS_PORT/metrics" | wc -c)
-scrape_ms=$(awk -v ns=$((c1 - c0)) -v n="$SCRAPES" 'BEGIN { printf "%.2f", ns / n / 1e6 }')
+scrape_ms=$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$SCRAPES" 'BEGIN { printf "%.2f", t / hz * 1000 / n }')
 
 mkdir -p "$RESULTS_DIR"
 STAMP=$(date +%Y%m%d-%H%M%S)

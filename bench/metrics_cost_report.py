@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Markdown report of bench/metrics-cost.sh results.
 
-Usage: metrics_cost_report.py [--target PCT] RUN.csv [RUN.csv ...]
+Usage: metrics_cost_report.py [--target PCT] RUN.csv [RUN.csv ...] [--against AA.csv ...]
 
 One CSV (one pair of JVMs): a per-round table and a summary.
 Several CSVs (several pairs, e.g. from bench/metrics-cost-pairs.sh): one line
 per pair and a summary over the pairs.
+With --against: the A/B pairs before it less the A/A pairs after it, that is
+the mean overhead of the A/B pairs less the mean "overhead" of the A/A pairs
+(two identical JVMs), with a 95 % bootstrap interval: the cost net of the
+method's own bias.
 
 Two CPU figures per request, each as overhead % = (on / off - 1) * 100:
 - "event loops": CPU of the proxy's resplit-io-* threads, where every request
@@ -109,6 +113,53 @@ def bootstrap_median_ci(xs, rounds=10000, seed=1):
     return meds[int(0.025 * rounds)], meds[int(0.975 * rounds) - 1]
 
 
+def load(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def is_aa(path, rows):
+    """Whether a run was A/A: its kind column, or for CSVs older than that column, its report beside it."""
+    kinds = {r.get("kind") for r in rows if r.get("kind")}
+    if kinds:
+        return kinds == {"aa"}
+    md = os.path.splitext(path)[0] + ".md"
+    return os.path.exists(md) and "- A/A run (AA=1)" in open(md).read()
+
+
+def pair_overheads(files):
+    """Per figure, each file's overhead of the medians."""
+    out = {f: [] for f, _ in FIGURES}
+    for path in files:
+        rows = load(path)
+        for field, _ in FIGURES:
+            o = overhead(rows, field)
+            if o is not None:
+                out[field].append(o[2])
+    return out
+
+
+def against(ab_files, aa_files):
+    for path in ab_files + aa_files:
+        if is_aa(path, load(path)) != (path in aa_files):
+            print("metrics_cost_report: %s is on the wrong side of --against" % path, file=sys.stderr)
+            return 1
+    ab, aa = pair_overheads(ab_files), pair_overheads(aa_files)
+    rnd = random.Random(1)
+    print("| CPU per request | A/B pairs: mean (sd) | A/A pairs: mean (sd) | A/B less A/A | 95% interval |")
+    print("|---|---:|---:|---:|---:|")
+    for field, name in FIGURES:
+        a, b = ab[field], aa[field]
+        if len(a) < 2 or len(b) < 2:
+            continue
+        diffs = sorted(statistics.fmean(rnd.choices(a, k=len(a))) - statistics.fmean(rnd.choices(b, k=len(b)))
+                       for _ in range(10000))
+        print("| %s | %+.1f%% (%.1f), %d pairs | %+.1f%% (%.1f), %d pairs | **%+.1f%%** | %+.1f%% .. %+.1f%% |" % (
+            name, statistics.fmean(a), statistics.stdev(a), len(a), statistics.fmean(b), statistics.stdev(b),
+            len(b), statistics.fmean(a) - statistics.fmean(b), diffs[249], diffs[9749]))
+    return 0
+
+
 def many_pairs(files, target):
     print("### Per pair of JVMs (overhead of the medians of its runs)\n")
     print("| pair | file | on started first | A/A | event loops | whole JVM | loops off µs/req |")
@@ -116,11 +167,10 @@ def many_pairs(files, target):
     figures = {f: [] for f, _ in FIGURES}
     aa_flags = set()
     for i, path in enumerate(files, 1):
-        with open(path, newline="") as f:
-            rows = list(csv.DictReader(f))
+        rows = load(path)
         md = os.path.splitext(path)[0] + ".md"
         notes = open(md).read() if os.path.exists(md) else ""
-        aa = "- A/A run (AA=1)" in notes
+        aa = is_aa(path, rows)
         aa_flags.add(aa)
         cells = []
         for field, _ in FIGURES:
@@ -168,6 +218,12 @@ def main() -> int:
     if not args:
         print(__doc__.strip(), file=sys.stderr)
         return 2
+    if "--against" in args:
+        i = args.index("--against")
+        if i < 2 or len(args) - i - 1 < 2:
+            print("metrics_cost_report: --against needs at least two A/B and two A/A files", file=sys.stderr)
+            return 2
+        return against(args[:i], args[i + 1:])
     if len(args) == 1:
         with open(args[0], newline="") as f:
             rows = list(csv.DictReader(f))

@@ -1,5 +1,6 @@
 package io.resplit.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import java.util.ArrayDeque;
@@ -8,14 +9,26 @@ import java.util.ArrayDeque;
  * A client's replies in request order. Requests may be answered out of order by different backends; whenever
  * one is, the queue writes from its head as far as replies are complete, and flushes once per event-loop turn.
  * That loop is the whole pipelining rule.
+ *
+ * <p>Small replies are copied into one buffer per flush instead of each being a message of its own: a pipelined
+ * client's sixteen "+OK"s then cost the channel one outbound entry, not sixteen (each entry is an allocation, two
+ * atomic updates of the pending-bytes count and a pass down the pipeline). Larger replies go as they are, after
+ * the buffer, so the order holds.
  */
 final class ReplyQueue {
+    /** Replies up to this size are copied into the batch; copying them is cheaper than a message each. */
+    static final int COPY_AT_MOST = 512;
+    /** A batch this large is handed to the channel at once, so the channel's writability sees its bytes. */
+    static final int BATCH_LIMIT = 64 * 1024;
+    private static final int BATCH_INITIAL = 1024;
+
     private final Channel channel;
     private final CommandMeters meters;
     private final ArrayDeque<PendingReply> queue = new ArrayDeque<>(8);
     private final Runnable flushTask = this::flushNow;
     private boolean flushScheduled;
     private boolean closing;
+    private ByteBuf batch; // small replies written since the last flush, not yet handed to the channel
 
     ReplyQueue(Channel channel, CommandMeters meters) {
         this.channel = channel;
@@ -61,12 +74,14 @@ final class ReplyQueue {
             if (head.suppressed) {
                 head.reply.release(); // CLIENT REPLY OFF / SKIP
             } else {
-                channel.write(head.reply, channel.voidPromise()); // the channel now owns the reply
+                write(head.reply);
                 wrote = true;
             }
             head.reply = null;
             if (head.closeAfter) {
                 closing = true;
+                meters.sent(bytes);
+                handBatchOver();
                 channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
                         .addListener(ChannelFutureListener.CLOSE);
                 releaseAll();
@@ -79,11 +94,42 @@ final class ReplyQueue {
         meters.sent(bytes);
     }
 
+    /** Writes {@code reply}, which this queue owns until then: copied into the batch if small. */
+    private void write(ByteBuf reply) {
+        int n = reply.readableBytes();
+        if (n > COPY_AT_MOST) {
+            handBatchOver(); // what came before goes first
+            channel.write(reply, channel.voidPromise()); // the channel now owns the reply
+            return;
+        }
+        if (batch == null) {
+            batch = channel.alloc().ioBuffer(Math.max(BATCH_INITIAL, n));
+        }
+        batch.writeBytes(reply);
+        reply.release();
+        if (batch.readableBytes() >= BATCH_LIMIT) {
+            handBatchOver();
+        }
+    }
+
+    /** Gives the batch, if any, to the channel as one message (written at the next flush). */
+    private void handBatchOver() {
+        if (batch != null) {
+            ByteBuf b = batch;
+            batch = null;
+            channel.write(b, channel.voidPromise());
+        }
+    }
+
     /** Drops everything still queued (the client is gone). */
     void releaseAll() {
         PendingReply p;
         while ((p = queue.poll()) != null) {
             p.releaseAll();
+        }
+        if (batch != null) {
+            batch.release();
+            batch = null;
         }
     }
 
@@ -96,6 +142,7 @@ final class ReplyQueue {
 
     private void flushNow() {
         flushScheduled = false;
+        handBatchOver();
         channel.flush();
     }
 }

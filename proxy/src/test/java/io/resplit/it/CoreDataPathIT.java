@@ -82,6 +82,31 @@ class CoreDataPathIT {
     }
 
     @Test
+    void pipelinedRepliesOfEverySizeComeBackWholeAndInOrder() {
+        // around the sizes at which the proxy copies replies into one buffer per flush or writes them as they
+        // are (ReplyQueue.COPY_AT_MOST), and past the size at which a batch is handed over early (BATCH_LIMIT)
+        int[] sizes = {0, 1, 490, 500, 505, 506, 507, 600, 4096, 70_000, 3};
+        try (Jedis j = proxy.jedis()) {
+            Pipeline p = j.pipelined();
+            List<Response<String>> gets = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            for (int round = 0; round < 40; round++) {
+                for (int size : sizes) {
+                    String key = "sizes:" + size;
+                    String value = String.valueOf((char) ('a' + round % 26)).repeat(size);
+                    p.set(key, value);
+                    gets.add(p.get(key));
+                    expected.add(value);
+                }
+            }
+            p.sync();
+            for (int i = 0; i < gets.size(); i++) {
+                assertEquals(expected.get(i), gets.get(i).get(), "GET number " + i);
+            }
+        }
+    }
+
+    @Test
     void readsFromConnectionsThatDidNotWriteLandOnReplicas() {
         try (Jedis m = topology.jedis(topology.master())) {
             for (int i = 0; i < 50; i++) {
