@@ -63,22 +63,11 @@ class CoreDataPathIT {
 
     @Test
     void pipelineOfMixedSetsAndGetsSeesEachPrecedingSet() {
-        try (Jedis j = proxy.jedis()) {
-            Pipeline p = j.pipelined();
-            List<Response<String>> gets = new ArrayList<>();
-            List<String> expected = new ArrayList<>();
-            for (int i = 0; i < 500; i++) {
-                String key = "pipe:" + (i % 37);
-                String value = "v" + i;
-                p.set(key, value);
-                gets.add(p.get(key));
-                expected.add(value);
-            }
-            p.sync();
-            for (int i = 0; i < gets.size(); i++) {
-                assertEquals(expected.get(i), gets.get(i).get(), "GET number " + i);
-            }
+        List<String[]> writes = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            writes.add(new String[] {"pipe:" + (i % 37), "v" + i});
         }
+        assertPipelinedGetsSeeEachSet(writes);
     }
 
     @Test
@@ -86,22 +75,27 @@ class CoreDataPathIT {
         // around the sizes at which the proxy copies replies into one buffer per flush or writes them as they
         // are (ReplyQueue.COPY_AT_MOST), and past the size at which a batch is handed over early (BATCH_LIMIT)
         int[] sizes = {0, 1, 490, 500, 505, 506, 507, 600, 4096, 70_000, 3};
+        List<String[]> writes = new ArrayList<>();
+        for (int round = 0; round < 40; round++) {
+            for (int size : sizes) {
+                writes.add(new String[] {"sizes:" + size, String.valueOf((char) ('a' + round % 26)).repeat(size)});
+            }
+        }
+        assertPipelinedGetsSeeEachSet(writes);
+    }
+
+    /** One pipeline of SET key value, GET key for each pair: every GET must see the SET just before it. */
+    private static void assertPipelinedGetsSeeEachSet(List<String[]> writes) {
         try (Jedis j = proxy.jedis()) {
             Pipeline p = j.pipelined();
             List<Response<String>> gets = new ArrayList<>();
-            List<String> expected = new ArrayList<>();
-            for (int round = 0; round < 40; round++) {
-                for (int size : sizes) {
-                    String key = "sizes:" + size;
-                    String value = String.valueOf((char) ('a' + round % 26)).repeat(size);
-                    p.set(key, value);
-                    gets.add(p.get(key));
-                    expected.add(value);
-                }
+            for (String[] kv : writes) {
+                p.set(kv[0], kv[1]);
+                gets.add(p.get(kv[0]));
             }
             p.sync();
             for (int i = 0; i < gets.size(); i++) {
-                assertEquals(expected.get(i), gets.get(i).get(), "GET number " + i);
+                assertEquals(writes.get(i)[1], gets.get(i).get(), "GET number " + i);
             }
         }
     }
