@@ -18,7 +18,10 @@ import java.util.ArrayDeque;
 final class ReplyQueue {
     /** Replies up to this size are copied into the batch; copying them is cheaper than a message each. */
     static final int COPY_AT_MOST = 512;
-    /** A batch this large is handed to the channel at once, so the channel's writability sees its bytes. */
+    /**
+     * A batch never grows past this: it is handed to the channel first, so the channel's writability sees its
+     * bytes and the buffer stays within this size.
+     */
     static final int BATCH_LIMIT = 64 * 1024;
     private static final int BATCH_INITIAL = 1024;
 
@@ -102,14 +105,14 @@ final class ReplyQueue {
             channel.write(reply, channel.voidPromise()); // the channel now owns the reply
             return;
         }
+        if (batch != null && batch.readableBytes() + n > BATCH_LIMIT) {
+            handBatchOver();
+        }
         if (batch == null) {
             batch = channel.alloc().ioBuffer(Math.max(BATCH_INITIAL, n));
         }
         batch.writeBytes(reply);
         reply.release();
-        if (batch.readableBytes() >= BATCH_LIMIT) {
-            handBatchOver();
-        }
     }
 
     /** Gives the batch, if any, to the channel as one message (written at the next flush). */

@@ -72,9 +72,9 @@ class CoreDataPathIT {
 
     @Test
     void pipelinedRepliesOfEverySizeComeBackWholeAndInOrder() {
-        // around the sizes at which the proxy copies replies into one buffer per flush or writes them as they
-        // are (ReplyQueue.COPY_AT_MOST), and past the size at which a batch is handed over early (BATCH_LIMIT)
-        int[] sizes = {0, 1, 490, 500, 505, 506, 507, 600, 4096, 70_000, 3};
+        // around the size up to which the proxy copies replies into one buffer per flush instead of writing them
+        // as they are (ReplyQueue.COPY_AT_MOST: a 504-byte value is a 512-byte reply, 505 one byte more)
+        int[] sizes = {0, 1, 490, 500, 504, 505, 506, 600, 4096, 70_000, 3};
         List<String[]> writes = new ArrayList<>();
         for (int round = 0; round < 40; round++) {
             for (int size : sizes) {
@@ -82,6 +82,12 @@ class CoreDataPathIT {
             }
         }
         assertPipelinedGetsSeeEachSet(writes);
+        // only small replies, far more than one batch holds (ReplyQueue.BATCH_LIMIT): batches handed over early
+        List<String[]> small = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            small.add(new String[] {"small:" + (i % 50), String.valueOf((char) ('a' + i % 26)).repeat(490)});
+        }
+        assertPipelinedGetsSeeEachSet(small);
     }
 
     /** One pipeline of SET key value, GET key for each pair: every GET must see the SET just before it. */
