@@ -280,37 +280,33 @@ proc_cpu_ticks() {
     printf '%d' $((fields[11] + fields[12]))
 }
 
-# proc_threads_cpu_ns PID PREFIX: CPU time in nanoseconds (/proc/PID/task/TID/
-# schedstat, first field) summed over the threads of PID whose name starts with
-# PREFIX (e.g. "resplit-io-", the event loops), so a figure can leave out the
-# JIT compiler, the GC and the scrape. Nanoseconds, not clock ticks: a run's
-# share of one thread is then exact. A thread that ends meanwhile is skipped.
-proc_threads_cpu_ns() {
-    local pid=$1 prefix=$2 total=0 task comm ns rest
+# proc_threads_cpu PID PREFIX -> "NS USER SYSTEM", summed over the threads of
+# PID whose name starts with PREFIX (e.g. "resplit-io-", the event loops), so a
+# figure can leave out the JIT compiler, the GC and the scrape: NS is CPU time
+# in nanoseconds (schedstat, first field: exact, no tick rounding), USER and
+# SYSTEM are utime and stime in clock ticks (stat fields 14 and 15).
+proc_threads_cpu() {
+    local pid=$1 prefix=$2 task comm ns rest stat fields total=0 u=0 s=0
     for task in /proc/"$pid"/task/*; do
         # a thread may end at any point of this loop: every read may fail, and is skipped (read, not $(<...):
         # a failed $(<file) ends a script under set -e even with || after it)
         { read -r comm <"$task/comm"; } 2>/dev/null || continue
         [[ $comm == "$prefix"* ]] || continue
         { read -r ns rest <"$task/schedstat"; } 2>/dev/null || continue
-        total=$((total + ns))
-    done
-    printf '%d' "$total"
-}
-
-# proc_threads_user_system_ticks PID PREFIX -> "USER SYSTEM": utime and stime
-# (clock ticks) summed over the threads of PID whose name starts with PREFIX.
-proc_threads_user_system_ticks() {
-    local pid=$1 prefix=$2 task comm stat fields u=0 s=0
-    for task in /proc/"$pid"/task/*; do
-        { read -r comm <"$task/comm"; } 2>/dev/null || continue
-        [[ $comm == "$prefix"* ]] || continue
         { read -r stat <"$task/stat"; } 2>/dev/null || continue
         read -r -a fields <<<"${stat##*) }"
+        total=$((total + ns))
         u=$((u + fields[11]))
         s=$((s + fields[12]))
     done
-    printf '%d %d' "$u" "$s"
+    printf '%d %d %d' "$total" "$u" "$s"
+}
+
+# proc_threads_cpu_ns PID PREFIX: the NS part of proc_threads_cpu.
+proc_threads_cpu_ns() {
+    local ns rest
+    read -r ns rest <<<"$(proc_threads_cpu "$1" "$2")"
+    printf '%d' "$ns"
 }
 
 # proc_status_kb PID FIELD -> value in kB from /proc/PID/status (e.g. VmRSS).

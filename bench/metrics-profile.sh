@@ -73,7 +73,12 @@ load() {
         || { show_log_tail "$BENCH_TMP/load.out"; die "redis-benchmark failed"; }
 }
 
-loop_ticks() { proc_threads_user_system_ticks "$PROXY_PID" "$LOOP_THREADS"; }
+# utime and stime (ticks) of the event loops
+loop_ticks() {
+    local ns u s
+    read -r ns u s <<<"$(proc_threads_cpu "$PROXY_PID" "$LOOP_THREADS")"
+    printf '%d %d' "$u" "$s"
+}
 
 if ((WARMUP_N > 0)); then
     log "warming up: $WARMUP_N requests per test, not recorded"

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resplit.testing.FreePorts;
+import io.resplit.testing.MetricsEndpoint;
 import io.resplit.testing.ProxyUnderTest;
 import io.resplit.testing.RedisTopology;
 import io.resplit.testing.Wait;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,13 +16,6 @@ import redis.clients.jedis.Jedis;
 
 /** The metrics endpoint: Prometheus text with the proxy's meters, and health/readiness probes. */
 class MetricsIT {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void metricsHealthAndReadiness() throws Exception {
         int port = FreePorts.next();
@@ -52,7 +42,7 @@ class MetricsIT {
                     sub.skipReply();
                 }
             }
-            String text = get(port, "/metrics").body();
+            String text = MetricsEndpoint.get(port, "/metrics").body();
             // pushed messages are not replies to the SUBSCRIBE: it counts once, and nothing is timed on that route
             assertTrue(text.matches("(?s).*resplit_commands_total\\{command=\"subscribe\",outcome=\"ok\",route=\"pubsub\",?} 1\\.0.*"),
                     text);
@@ -76,18 +66,18 @@ class MetricsIT {
             assertFalse(text.contains("jvm_threads_states"), text);
             assertTrue(text.matches("(?s).*resplit_netty_buffer_memory_bytes\\{area=\"direct\",?} [1-9].*"),
                     "Netty buffer memory is reported: " + text);
-            assertEquals(200, get(port, "/health").statusCode());
-            assertEquals(200, get(port, "/ready").statusCode());
+            assertEquals(200, MetricsEndpoint.get(port, "/health").statusCode());
+            assertEquals(200, MetricsEndpoint.get(port, "/ready").statusCode());
 
             topology.master().kill();
             Wait.until(Duration.ofSeconds(10), () -> {
                 try {
-                    return get(port, "/ready").statusCode() == 503;
+                    return MetricsEndpoint.get(port, "/ready").statusCode() == 503;
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
             }, "/ready says 503 without a master");
-            assertEquals(200, get(port, "/health").statusCode());
+            assertEquals(200, MetricsEndpoint.get(port, "/health").statusCode());
         }
     }
 
@@ -100,7 +90,7 @@ class MetricsIT {
                 j.set("m:f", "1");
             }
             assertTrue(proxy.admin("FAILOVER").startsWith("OK"), "the failover runs");
-            String text = get(port, "/metrics").body();
+            String text = MetricsEndpoint.get(port, "/metrics").body();
             assertTrue(text.matches("(?s).*resplit_failover_write_pause_seconds_count(\\{})? 1\\.0.*"), text);
             assertTrue(text.matches("(?s).*resplit_failovers_total\\{outcome=\"done\",?} 1\\.0.*"), text);
             for (io.resplit.testing.RedisServer node : List.of(topology.master(), topology.replicas().get(0))) {

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resplit.testing.FreePorts;
+import io.resplit.testing.MetricsEndpoint;
 import io.resplit.testing.ProxyUnderTest;
 import io.resplit.testing.RedisTopology;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -101,9 +98,7 @@ class SlowLogIT {
             assertEquals("OK", proxy.admin("SLOWLOG", "RESET"));
             assertEquals("0", proxy.admin("SLOWLOG", "LEN"));
             // the metric counts entries added, as the entry ids do: RESET does not take it back
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = MetricsEndpoint.get(metricsPort, "/metrics").body();
             assertTrue(metrics.contains("\nresplit_slowlog_entries_total 1.0\n"), metrics);
             assertTrue(proxy.admin("SLOWLOG", "GET", "-2").contains("count should be greater than or equal to -1"));
             assertTrue(proxy.admin("SLOWLOG", "NOPE").contains("syntax"));
