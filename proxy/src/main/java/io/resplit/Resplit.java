@@ -44,6 +44,8 @@ public final class Resplit implements AutoCloseable {
     private ProxyMetrics metrics;
     private io.resplit.metrics.MetricsHttpServer metricsHttp;
     private ProxyContext context;
+    private io.resplit.sentinel.SentinelWatcher sentinels; // Sentinel mode only
+    private java.util.concurrent.ScheduledExecutorService discovery; // replica-discovery only
     private int port;
 
     private final String[] args; // the command line, for RELOAD; null when built from a ProxyConfig alone
@@ -90,11 +92,31 @@ public final class Resplit implements AutoCloseable {
         boss = transport.newGroup(1, "resplit-accept");
         workers = transport.newGroup(threads, "resplit-io");
         connector = new BackendConnector(transport,
-                new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs());
-        BackendNode master = node(config.master(), connector, threads);
+                new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs(),
+                config.ha().writeAckReplicas() > 0
+                        ? new io.resplit.backend.WriteAck(config.ha().writeAckReplicas(), config.ha().writeAckTimeoutMs())
+                        : null);
+        HostPort masterAddress = config.master();
+        List<HostPort> replicaAddresses = config.replicas();
+        if (config.ha().sentinelMode()) {
+            sentinels = new io.resplit.sentinel.SentinelWatcher(config.ha(), config.connectTimeoutMs());
+            try {
+                io.resplit.sentinel.SentinelView.Decision found =
+                        sentinels.discover(Math.max(5000L, 2L * config.connectTimeoutMs()));
+                masterAddress = found.master();
+                replicaAddresses = found.replicas() == null ? List.of() : found.replicas();
+                log.info("sentinels name master {} (config epoch {}), replicas {}", masterAddress, found.epoch(),
+                        replicaAddresses);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("Sentinel mode: " + e.getMessage(), e);
+            }
+        }
+        BackendNode master = node(masterAddress, connector, threads);
         List<BackendNode> replicas = new ArrayList<>();
-        for (HostPort r : config.replicas()) {
-            replicas.add(node(r, connector, threads));
+        for (HostPort r : replicaAddresses) {
+            if (!r.equals(masterAddress)) {
+                replicas.add(node(r, connector, threads));
+            }
         }
         Topology topology = new Topology(master, replicas);
         for (BackendNode n : topology.nodes()) {
@@ -160,8 +182,26 @@ public final class Resplit implements AutoCloseable {
         }
         admin = new io.resplit.admin.AdminServer(config, context, failover, this::closeAndExit,
                 args == null ? null : () -> ConfigParser.fromArgs(args));
-        workers.next().scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
-                config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        if (sentinels != null) {
+            // the sentinels decide; a node's own claim to be master is never followed in this mode
+            failover.promotion(new io.resplit.sentinel.SentinelPromotion(sentinels, failover.calls(),
+                    config.connectTimeoutMs()));
+            failover.managedBy("the sentinels", sentinels::status);
+            sentinels.start(failover, context.topology());
+        } else {
+            workers.next().scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
+                    config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
+            if (config.ha().replicaDiscovery()) {
+                // off the event loops: adding a node may wait for a failover in progress
+                discovery = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "resplit-replica-discovery");
+                    t.setDaemon(true);
+                    return t;
+                });
+                discovery.scheduleWithFixedDelay(new io.resplit.topology.ReplicaDiscovery(context.topology(), failover),
+                        config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
+            }
+        }
         try {
             admin.start(transport, boss);
         } catch (java.io.IOException e) {
@@ -169,7 +209,8 @@ public final class Resplit implements AutoCloseable {
         }
         log.info("configuration {}: {}", config.source(), ConfigDescriber.changedFromDefaults(config));
         log.info("resplit started: transport {}, {} io threads, master {}, replicas {}, read-from {}, table {}",
-                transport.name(), threads, config.master(), config.replicas(), config.readFrom(),
+                transport.name(), threads, context.topology().current().master(),
+                context.topology().current().replicas(), config.readFrom(),
                 context.table().source());
         return this;
     }
@@ -247,6 +288,12 @@ public final class Resplit implements AutoCloseable {
         }
         if (metricsHttp != null) {
             metricsHttp.stop();
+        }
+        if (sentinels != null) {
+            sentinels.close();
+        }
+        if (discovery != null) {
+            discovery.shutdownNow();
         }
         if (server != null) {
             server.stop();

@@ -101,6 +101,6 @@ final class ReloadCommand implements AdminCommand {
                 current.databases(), next.allowAdminCommands(), current.adminSocket(), current.adminPort(),
                 current.adminPassword(), next.replicaMaxLag(), next.failoverHoldTimeoutMs(), next.slowlogLogSlowerThan(),
                 next.slowlogMaxLen(), current.metricsPort(),
-                current.metricsBind(), current.source());
+                current.metricsBind(), current.ha(), current.source());
     }
 }

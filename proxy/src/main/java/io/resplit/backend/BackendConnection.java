@@ -33,6 +33,10 @@ public final class BackendConnection {
     private String closeReason;
     private boolean flushScheduled;
     private FrameListener stream; // set in streaming mode: frames go here instead of the FIFO
+    private final WriteAck writeAck; // null unless write-ack-replicas is set
+    private boolean writesToAck;     // a write awaiting replica acknowledgement went out since the last WAIT
+    // replies of writes that ran, waiting for the WAIT after them: callback, then its reply frame
+    private final ArrayDeque<Object> awaitingAck = new ArrayDeque<>();
 
     /** Placeholder for a streamed request in the waiting queue: its replies go to the stream listener. */
     private static final ReplyCallback STREAMED = new ReplyCallback() {
@@ -46,8 +50,9 @@ public final class BackendConnection {
         }
     };
 
-    BackendConnection(BackendNode node, EventLoop loop, int protocol, int db, boolean counted) {
+    BackendConnection(BackendNode node, EventLoop loop, int protocol, int db, boolean counted, WriteAck writeAck) {
         this.counted = counted;
+        this.writeAck = writeAck;
         this.node = node;
         this.loop = loop;
         this.protocol = protocol;
@@ -85,6 +90,7 @@ public final class BackendConnection {
             case READY -> {
                 channel.write(request, channel.voidPromise());
                 inflight.add(callback);
+                writesToAck |= writeAck != null && callback.awaitsReplicaAck();
                 scheduleFlush();
             }
             case CONNECTING, HANDSHAKE -> {
@@ -151,7 +157,7 @@ public final class BackendConnection {
 
     /** Whether the connection is ready and has no request in flight (fit to go back to an idle pool). */
     public boolean idle() {
-        return state == State.READY && inflight.isEmpty();
+        return state == State.READY && inflight.isEmpty() && awaitingAck.isEmpty();
     }
 
     private void close(String reason, boolean nodeFault) {
@@ -166,12 +172,13 @@ public final class BackendConnection {
         }
         ReplyCallback cb;
         while ((cb = inflight.poll()) != null) {
-            if (!(cb instanceof Handshake.Step)) {
-                ended(); // handshake steps were never counted as the node's requests
+            if (!(cb instanceof Handshake.Step) && cb != ackBarrier) {
+                ended(); // handshake steps and WAITs of our own were never counted as the node's requests
             }
             cb.onFailure(reason, true);
         }
         failWaiting(reason);
+        failAwaitingAck(reason);
         node.connectionGone(this);
         if (stream != null) {
             stream.onClosed(reason);
@@ -211,6 +218,7 @@ public final class BackendConnection {
             ReplyCallback cb = (ReplyCallback) waiting.poll();
             if (cb != STREAMED) {
                 inflight.add(cb);
+                writesToAck |= writeAck != null && cb.awaitsReplicaAck();
             }
         }
         scheduleFlush();
@@ -239,11 +247,67 @@ public final class BackendConnection {
             close("reply from " + node.address() + " that no request asked for");
             return;
         }
-        if (!(cb instanceof Handshake.Step)) {
+        if (!error && cb.awaitsReplicaAck() && writeAck != null) {
+            // it ran; the WAIT queued after it says whether enough replicas have it (still counted in flight)
+            awaitingAck.add(cb);
+            awaitingAck.add(frame);
+            return;
+        }
+        if (!(cb instanceof Handshake.Step) && cb != ackBarrier) {
             ended();
         }
         cb.onReply(frame, error);
     }
+
+    /**
+     * The reply to a WAIT: every write reply held since the previous WAIT was sent before this one, so the
+     * count covers all of them. Enough replicas: the replies go on as they came; too few (the timeout passed):
+     * each becomes an error that says the write ran but may be lost.
+     */
+    private void acknowledged(ByteBuf frame) {
+        long replicas;
+        try {
+            Object v = io.resplit.resp.RespValues.read(frame.duplicate());
+            replicas = v instanceof Long n ? n : -1; // an error (a demoted master refuses WAIT): not acknowledged
+        } finally {
+            frame.release();
+        }
+        Object item;
+        while ((item = awaitingAck.poll()) != null) {
+            ReplyCallback cb = (ReplyCallback) item;
+            ByteBuf reply = (ByteBuf) awaitingAck.poll();
+            ended();
+            if (replicas >= writeAck.replicas()) {
+                cb.onReply(reply, false);
+            } else {
+                reply.release();
+                cb.onReply(writeAck.notAcknowledged(channel.alloc(), Math.max(0, replicas)), true);
+            }
+        }
+    }
+
+    private void failAwaitingAck(String reason) {
+        Object item;
+        while ((item = awaitingAck.poll()) != null) {
+            ((ByteBuf) awaitingAck.poll()).release();
+            ended();
+            ((ReplyCallback) item).onFailure(reason + " (the write ran on the master; its replicas' acknowledgement "
+                    + "was not received)", true);
+        }
+    }
+
+    /** The callback of every WAIT this connection appends; replies to it release the held write replies. */
+    private final ReplyCallback ackBarrier = new ReplyCallback() {
+        @Override
+        public void onReply(ByteBuf frame) {
+            acknowledged(frame);
+        }
+
+        @Override
+        public void onFailure(String reason, boolean maybeApplied) {
+            // the connection is closing: failAwaitingAck answers the held writes
+        }
+    };
 
     private void started() {
         if (counted) {
@@ -267,6 +331,11 @@ public final class BackendConnection {
     private void flushNow() {
         flushScheduled = false;
         if (channel != null) {
+            if (writesToAck && state == State.READY) {
+                writesToAck = false;
+                channel.write(writeAck.waitFrame(), channel.voidPromise()); // one WAIT for the whole batch
+                inflight.add(ackBarrier);
+            }
             channel.flush();
         }
     }

@@ -18,7 +18,15 @@ public final class BackendConnector {
     // meaningful when another node becomes master
     private final java.util.concurrent.atomic.AtomicLong sampleSeq = new java.util.concurrent.atomic.AtomicLong();
 
+    private final WriteAck writeAck; // null unless write-ack-replicas is set
+
     public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs) {
+        this(transport, credentials, connectTimeoutMs, null);
+    }
+
+    public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs,
+                            WriteAck writeAck) {
+        this.writeAck = writeAck;
         this.transport = transport;
         this.credentials = credentials;
         this.connectTimeoutMs = connectTimeoutMs;
@@ -31,7 +39,7 @@ public final class BackendConnector {
     BackendConnection open(BackendNode node, EventLoop loop, int protocol, int db, String clientName) {
         node.connectionOpened();
         BackendConnection conn = new BackendConnection(node, loop, protocol, db,
-                !BackendNode.DEDICATED_CLIENT_NAME.equals(clientName));
+                !BackendNode.DEDICATED_CLIENT_NAME.equals(clientName), writeAck);
         Handshake handshake = new Handshake(credentials, clientName);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)

@@ -48,18 +48,7 @@ public final class ControlClient {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(address.host(), address.port()), timeoutMs);
             s.setSoTimeout(timeoutMs);
-            OutputStream out = s.getOutputStream();
-            for (String[] cmd : all) {
-                RespRequest req = RespRequest.of(Unpooled.buffer().alloc(), cmd);
-                try {
-                    byte[] bytes = new byte[req.frame().readableBytes()];
-                    req.frame().getBytes(req.frame().readerIndex(), bytes);
-                    out.write(bytes);
-                } finally {
-                    req.release();
-                }
-            }
-            out.flush();
+            write(s.getOutputStream(), all);
             List<Reply> replies = readReplies(s.getInputStream(), all.size());
             if (credentials.present()) {
                 Object authReply = replies.remove(0).value();
@@ -69,6 +58,21 @@ public final class ControlClient {
             }
             return replies;
         }
+    }
+
+    /** Writes {@code commands} as RESP requests and flushes them. */
+    public static void write(OutputStream out, List<String[]> commands) throws IOException {
+        for (String[] cmd : commands) {
+            RespRequest req = RespRequest.of(Unpooled.buffer().alloc(), cmd);
+            try {
+                byte[] bytes = new byte[req.frame().readableBytes()];
+                req.frame().getBytes(req.frame().readerIndex(), bytes);
+                out.write(bytes);
+            } finally {
+                req.release();
+            }
+        }
+        out.flush();
     }
 
     private static List<Reply> readReplies(InputStream in, int count) throws IOException {

@@ -28,6 +28,14 @@ public interface ReplyCallback {
     }
 
     /**
+     * Whether a successful reply must wait until enough replicas have the write ({@code write-ack-replicas}):
+     * only then does the connection pass it on.
+     */
+    default boolean awaitsReplicaAck() {
+        return false;
+    }
+
+    /**
      * No reply will come from this connection.
      *
      * @param reason       why, for logs and error replies

@@ -36,6 +36,14 @@ final class ConfigBuilder {
     int metricsPort = d.metricsPort();
     String metricsBind = d.metricsBind();
     String source = d.source();
+    String sentinelMaster = d.ha().sentinelMaster();
+    final List<HostPort> sentinels = new ArrayList<>();
+    String sentinelUser = d.ha().sentinelUser();
+    String sentinelPassword = d.ha().sentinelPassword();
+    int sentinelPollMs = d.ha().sentinelPollMs();
+    int writeAckReplicas = d.ha().writeAckReplicas();
+    int writeAckTimeoutMs = d.ha().writeAckTimeoutMs();
+    boolean replicaDiscovery = d.ha().replicaDiscovery();
 
     ConfigBuilder() {
     }
@@ -71,6 +79,15 @@ final class ConfigBuilder {
         metricsPort = c.metricsPort();
         metricsBind = c.metricsBind();
         source = c.source();
+        HighAvailability h = c.ha();
+        sentinelMaster = h.sentinelMaster();
+        sentinels.addAll(h.sentinels());
+        sentinelUser = h.sentinelUser();
+        sentinelPassword = h.sentinelPassword();
+        sentinelPollMs = h.sentinelPollMs();
+        writeAckReplicas = h.writeAckReplicas();
+        writeAckTimeoutMs = h.writeAckTimeoutMs();
+        replicaDiscovery = h.replicaDiscovery();
     }
 
     void apply(String name, List<String> a) {
@@ -107,6 +124,14 @@ final class ConfigBuilder {
             case "slowlog-max-len" -> slowlogMaxLen = intIn(one(a), 0, 100_000); // an entry may take ~5 KB
             case "metrics-port" -> metricsPort = intIn(one(a), 0, 65535);
             case "metrics-bind" -> metricsBind = one(a);
+            case "sentinel-master" -> sentinelMaster = emptyToNull(one(a));
+            case "sentinel" -> sentinels.add(hostPort(a));
+            case "sentinel-user" -> sentinelUser = emptyToNull(one(a));
+            case "sentinel-password" -> sentinelPassword = emptyToNull(one(a));
+            case "sentinel-poll-interval" -> sentinelPollMs = intIn(one(a), 10, 60_000);
+            case "write-ack-replicas" -> writeAckReplicas = intIn(one(a), 0, 64);
+            case "write-ack-timeout" -> writeAckTimeoutMs = intIn(one(a), 1, 600_000);
+            case "replica-discovery" -> replicaDiscovery = yesNo(one(a));
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
         }
     }
@@ -120,10 +145,19 @@ final class ConfigBuilder {
             throw new ConfigException("health-check-timeout (" + healthCheckTimeoutMs
                     + ") must not be shorter than health-check-interval (" + healthCheckIntervalMs + ")");
         }
+        if (sentinelMaster != null && sentinels.isEmpty()) {
+            throw new ConfigException("sentinel-master " + sentinelMaster + " needs at least one 'sentinel host port' "
+                    + "line");
+        }
+        if (sentinelMaster == null && !sentinels.isEmpty()) {
+            throw new ConfigException("'sentinel' lines need sentinel-master (the name the sentinels monitor)");
+        }
+        HighAvailability ha = new HighAvailability(sentinelMaster, sentinels, sentinelUser, sentinelPassword,
+                sentinelPollMs, writeAckReplicas, writeAckTimeoutMs, replicaDiscovery);
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                source);
+                ha, source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */
@@ -214,6 +248,16 @@ final class ConfigBuilder {
             throw new IllegalArgumentException("argument must be one of "
                     + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
         }
+    }
+
+    private static boolean yesNo(String s) {
+        if (s.equalsIgnoreCase("yes")) {
+            return true;
+        }
+        if (s.equalsIgnoreCase("no")) {
+            return false;
+        }
+        throw new IllegalArgumentException("argument must be 'yes' or 'no'");
     }
 
     private static String emptyToNull(String s) {

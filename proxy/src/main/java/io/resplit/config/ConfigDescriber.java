@@ -54,6 +54,15 @@ public final class ConfigDescriber {
         m.put("slowlog-max-len", Integer.toString(c.slowlogMaxLen()));
         m.put("metrics-port", Integer.toString(c.metricsPort()));
         m.put("metrics-bind", c.metricsBind());
+        HighAvailability ha = c.ha();
+        m.put("sentinel-master", ha.sentinelMaster() == null ? "" : ha.sentinelMaster());
+        m.put("sentinel", String.join(", ", ha.sentinels().stream().map(s -> s.host() + " " + s.port()).toList()));
+        m.put("sentinel-user", ha.sentinelUser() == null ? "" : ha.sentinelUser());
+        m.put("sentinel-password", secret.apply(ha.sentinelPassword()));
+        m.put("sentinel-poll-interval", Integer.toString(ha.sentinelPollMs()));
+        m.put("write-ack-replicas", Integer.toString(ha.writeAckReplicas()));
+        m.put("write-ack-timeout", Integer.toString(ha.writeAckTimeoutMs()));
+        m.put("replica-discovery", ha.replicaDiscovery() ? "yes" : "no");
         return m;
     }
 

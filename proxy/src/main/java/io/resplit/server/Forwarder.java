@@ -154,6 +154,8 @@ final class Forwarder {
                     }
                 }
                 p.node = node;
+                // write-ack-replicas: the connection holds the reply until enough replicas have the write
+                p.awaitsAck = node == master && p.intent == RouteIntent.MASTER && ctx.writeAckOn();
             }
         }
         p.attempts++;

@@ -38,6 +38,12 @@ final class PendingReply implements ReplyCallback {
     static final byte ERROR = 2;
     boolean closeAfter;
     boolean suppressed; // CLIENT REPLY OFF or SKIP: the reply is dropped instead of written
+    boolean awaitsAck;  // a write on the master whose reply waits for write-ack-replicas replicas
+
+    @Override
+    public boolean awaitsReplicaAck() {
+        return awaitsAck;
+    }
 
     PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, RouteIntent intent) {
         this(owner, request, spec, intent, owner.arrivalNanos());

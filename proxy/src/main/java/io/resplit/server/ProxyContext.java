@@ -27,7 +27,8 @@ public final class ProxyContext {
     private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
     private final String transportName;
     private final long startMillis = System.currentTimeMillis();
-    private final io.resplit.topology.WriteGate writeGate = new io.resplit.topology.WriteGate();
+    private final io.resplit.topology.WriteGate writeGate;
+    private final boolean writeAckOn;
     private volatile CommandTable table;
     private volatile String backendVersion = "7.0.0";
     private volatile int databases;
@@ -42,6 +43,8 @@ public final class ProxyContext {
                         ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName,
                         io.resplit.metrics.ProxyMetrics metrics) {
         this.metrics = metrics;
+        this.writeGate = new io.resplit.topology.WriteGate(loops);
+        this.writeAckOn = config.ha().writeAckReplicas() > 0;
         this.slowLog = new io.resplit.slowlog.SlowLog(config.slowlogLogSlowerThan(), config.slowlogMaxLen());
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
         metrics.waitingForMaster(waitingForMaster, java.util.concurrent.atomic.AtomicLong::get);
@@ -67,6 +70,11 @@ public final class ProxyContext {
 
     public ProxyConfig config() {
         return config;
+    }
+
+    /** Whether writes wait for replicas ({@code write-ack-replicas} above 0; fixed at start). */
+    boolean writeAckOn() {
+        return writeAckOn;
     }
 
     /**

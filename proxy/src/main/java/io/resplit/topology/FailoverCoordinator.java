@@ -2,9 +2,7 @@ package io.resplit.topology;
 
 import io.resplit.backend.BackendCredentials;
 import io.resplit.backend.BackendNode;
-import io.resplit.backend.ControlClient;
 import io.resplit.config.HostPort;
-import io.resplit.resp.RespValues;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +29,14 @@ public final class FailoverCoordinator {
 
     private final TopologyHolder topology;
     private final WriteGate gate;
-    private final BackendCredentials credentials;
+    /** How long a promotion may take beyond the catch-up timeout (a Sentinel needs about a second or two). */
+    private static final long PROMOTION_GRACE_MS = 10_000;
+    /** How long the preparation may take (a sentinel reads a replica's INFO every 10 s). */
+    private static final long PREPARE_MS = 15_000;
+
+    private final NodeCalls calls;
     private final int ioTimeoutMs;
+    private volatile Promotion promotion;
     private volatile boolean inProgress;
     private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
@@ -61,8 +65,9 @@ public final class FailoverCoordinator {
                                int ioTimeoutMs) {
         this.topology = topology;
         this.gate = gate;
-        this.credentials = credentials;
+        this.calls = new NodeCalls(credentials, ioTimeoutMs);
         this.ioTimeoutMs = ioTimeoutMs;
+        this.promotion = new DirectPromotion(calls);
     }
 
     /** FAILOVER TO target [TIMEOUT ms] [FORCE]. */
@@ -73,50 +78,109 @@ public final class FailoverCoordinator {
             return new Outcome(false, target + " is not a replica in the proxy's topology", 0);
         }
         BackendNode oldMaster = before.master();
+        List<BackendNode> others = new ArrayList<>(before.replicas());
+        others.remove(promoted);
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         log.info("failover to {} started (old master {}, timeout {} ms{})", target, oldMaster.address(), timeoutMs,
                 force ? ", FORCE" : "");
         inProgress = true;
-        gate.close();
+        Promotion promotion = this.promotion;
         try {
+            promotion.prepare(promoted, others, start + TimeUnit.MILLISECONDS.toNanos(PREPARE_MS));
+        } catch (IOException e) {
+            inProgress = false;
+            promotion.finish();
+            aborted.incrementAndGet();
+            log.error("failover to {} not started: {}", target, e.getMessage());
+            return new Outcome(false, "failed: " + e.getMessage(), 0);
+        }
+        start = System.nanoTime(); // the write pause starts here
+        deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        boolean drained = gate.closeAndDrain(Math.max(1, timeoutMs));
+        boolean paused = false;
+        try {
+            if (!force) {
+                String why = drained ? waitForInflight(oldMaster, deadline) : "event loops did not answer in time";
+                if (why != null) {
+                    return abort(target, oldMaster, why, start);
+                }
+            }
+            // the fence for everyone else (other proxies, direct clients): their writes wait on the old master
+            // and, once it is a replica, are refused there with READONLY, never applied and lost
+            paused = pauseWrites(oldMaster, timeoutMs);
             if (!force) {
                 String why = waitUntilCaughtUp(oldMaster, promoted, deadline);
                 if (why != null) {
-                    aborted.incrementAndGet();
-                    log.warn("failover to {} aborted: {}; writes go on to {}", target, why, oldMaster.address());
-                    return new Outcome(false, "aborted: " + why, micros(start));
+                    return abort(target, oldMaster, why, start);
                 }
             }
-            call(promoted.address(), new String[] {"REPLICAOF", "NO", "ONE"});
+            promotion.promote(promoted, others, deadline + TimeUnit.MILLISECONDS.toNanos(PROMOTION_GRACE_MS));
             log.info("failover: {} promoted", target);
-            List<BackendNode> replicas = new ArrayList<>();
-            for (BackendNode n : before.nodes()) {
-                if (n != promoted) {
-                    repoint(n, promoted, n == oldMaster);
-                    replicas.add(n);
-                }
+            demote(oldMaster, promoted);
+            if (paused) {
+                unpause(oldMaster);
+                paused = false;
             }
+            List<BackendNode> replicas = new ArrayList<>(others);
+            replicas.add(oldMaster);
             topology.swap(Topology.changedTo(promoted, replicas));
             long pause = micros(start);
-            gate.open(); // before the table refresh below: held writes need not wait for it
+            gate.open(); // before the slower steps below: held writes need not wait for them
+            promotion.repointOthers(promoted, others);
             completed.incrementAndGet();
             lastPauseMicros = pause;
             pauses.accept(pause);
             notifyMasterChanged(promoted.address());
-            log.info("failover to {} done: writes held {} ms", target, pause / 1000);
-            return new Outcome(true, "OK", pause);
+            String note = promotion.confirm(promoted,
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROMOTION_GRACE_MS));
+            log.info("failover to {} done: writes held {} ms{}", target, pause / 1000, note.isEmpty() ? "" : "; " + note);
+            return new Outcome(true, note.isEmpty() ? "OK" : "OK " + note, pause);
         } catch (IOException e) {
             aborted.incrementAndGet();
             log.error("failover to {} failed: {}", target, e.getMessage());
             return new Outcome(false, "failed: " + e.getMessage(), micros(start));
         } finally {
+            if (paused) {
+                unpause(oldMaster);
+            }
             gate.open();
             inProgress = false;
+            promotion.finish();
         }
     }
 
-    /** Whether a failover is under way (the role watcher leaves the topology alone meanwhile). */
+    private Outcome abort(HostPort target, BackendNode oldMaster, String why, long start) {
+        aborted.incrementAndGet();
+        log.warn("failover to {} aborted: {}; writes go on to {}", target, why, oldMaster.address());
+        return new Outcome(false, "aborted: " + why, micros(start));
+    }
+
+    /**
+     * CLIENT PAUSE WRITE on the old master, long enough to outlast the failover should this proxy die halfway
+     * (Redis ends the pause by itself then); false when it cannot be paused (down, or refused).
+     */
+    private boolean pauseWrites(BackendNode master, long timeoutMs) {
+        long pauseMs = timeoutMs + PROMOTION_GRACE_MS + 4L * ioTimeoutMs;
+        try {
+            calls.call(master.address(), "CLIENT", "PAUSE", Long.toString(pauseMs), "WRITE");
+            return true;
+        } catch (IOException e) {
+            log.warn("failover: could not pause writes on {} ({}); writes from other proxies are not fenced",
+                    master.address(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void unpause(BackendNode master) {
+        try {
+            calls.call(master.address(), "CLIENT", "UNPAUSE");
+        } catch (IOException e) {
+            log.warn("failover: could not unpause {} ({}); its pause ends by itself", master.address(), e.getMessage());
+        }
+    }
+
+    /** Whether this proxy's own failover is under way (watchers leave the topology alone meanwhile). */
     public boolean inProgress() {
         return inProgress;
     }
@@ -152,6 +216,9 @@ public final class FailoverCoordinator {
 
     /** REPLICA ADD host port weight: as {@link #addReplica(HostPort)}, with a share of reads. */
     public synchronized Outcome addReplica(HostPort address, int weight) {
+        if (refusedWhenManaged() != null) {
+            return refusedWhenManaged();
+        }
         Topology t = topology.current();
         if (find(t.nodes(), address) != null) {
             return new Outcome(false, address + " is already in the topology", 0);
@@ -175,6 +242,9 @@ public final class FailoverCoordinator {
      * connections once their replies are in.
      */
     public synchronized Outcome removeReplica(HostPort address, boolean retire) {
+        if (refusedWhenManaged() != null) {
+            return refusedWhenManaged();
+        }
         Topology t = topology.current();
         BackendNode node = find(t.replicas(), address);
         if (node == null) {
@@ -202,8 +272,99 @@ public final class FailoverCoordinator {
 
     private final List<BackendNode> drainedNodes = new ArrayList<>();
 
+    private volatile String authority; // who decides the topology when not the operator ("the sentinels")
+    private volatile java.util.function.Supplier<String> authorityStatus = () -> "";
+
+    /**
+     * The topology is decided by {@code authority} (Sentinel mode): MASTER SET and REPLICA are refused, since
+     * the authority would undo them; {@code status} gives lines for the admin STATUS.
+     */
+    public void managedBy(String authority, java.util.function.Supplier<String> status) {
+        this.authority = authority;
+        this.authorityStatus = status;
+    }
+
+    /** STATUS lines of whoever decides the topology, or "". */
+    public String authorityStatus() {
+        return authorityStatus.get();
+    }
+
+    private Outcome refusedWhenManaged() {
+        return authority == null ? null : new Outcome(false, authority + " decide the master and replicas in this "
+                + "mode; use FAILOVER (it goes through them)", 0);
+    }
+
+    /** How FAILOVER promotes its target (direct by default; through the sentinels in Sentinel mode). */
+    public void promotion(Promotion promotion) {
+        this.promotion = promotion;
+    }
+
+    /** The control-command client with the proxy's backend credentials. */
+    public NodeCalls calls() {
+        return calls;
+    }
+
+    /**
+     * Makes the topology {@code master} plus {@code replicas}, as an outside authority (the sentinels, the
+     * master's replica list) says it is: nodes already known keep their connections, new ones are created,
+     * and nodes named by neither are retired. {@code master} null keeps the current one. A change of master
+     * takes effect at once for new requests, and only if {@code confirm} (a ROLE check, asked while no
+     * failover of this proxy's can run) still agrees. Ignored while this proxy runs a failover of its own.
+     * Returns whether anything changed.
+     */
+    public synchronized boolean follow(HostPort master, List<HostPort> replicas,
+                                       java.util.function.Predicate<HostPort> confirm) {
+        if (inProgress) {
+            return false;
+        }
+        Topology before = topology.current();
+        BackendNode known = master == null ? before.master() : find(before.nodes(), master);
+        if (known != before.master() && !confirm.test(master)) {
+            return false;
+        }
+        BackendNode nextMaster = known != null ? known : nodes.create(master);
+        List<BackendNode> nextReplicas = new ArrayList<>();
+        for (HostPort r : replicas) {
+            if (find(List.of(nextMaster), r) != null || find(nextReplicas, r) != null) {
+                continue;
+            }
+            BackendNode n = find(before.nodes(), r);
+            nextReplicas.add(n != null ? n : nodes.create(r));
+        }
+        boolean masterChanged = nextMaster != before.master();
+        if (masterChanged && find(nextReplicas, before.master().address()) == null) {
+            // the old master stays watched as a replica until the authority stops naming it
+            nextReplicas.add(before.master());
+        }
+        if (!masterChanged && nextReplicas.equals(before.replicas())) {
+            return false;
+        }
+        List<BackendNode> gone = new ArrayList<>(before.nodes());
+        gone.remove(nextMaster);
+        gone.removeAll(nextReplicas);
+        topology.swap(masterChanged ? Topology.changedTo(nextMaster, nextReplicas)
+                : new Topology(nextMaster, nextReplicas, before.sinceSample()));
+        for (BackendNode n : gone) {
+            log.info("node {} left the topology", n.address());
+            nodes.retire(n);
+        }
+        for (BackendNode n : nextReplicas) {
+            if (find(before.nodes(), n.address()) == null) {
+                log.info("replica {} joined the topology", n.address());
+            }
+        }
+        if (masterChanged) {
+            log.warn("master is now {} (was {})", nextMaster.address(), before.master().address());
+            notifyMasterChanged(nextMaster.address());
+        }
+        return true;
+    }
+
     /** MASTER SET host port: operators promoted a node themselves; the proxy follows. */
     public synchronized Outcome masterSet(HostPort address) {
+        if (refusedWhenManaged() != null) {
+            return refusedWhenManaged();
+        }
         Topology before = topology.current();
         BackendNode next = find(before.nodes(), address);
         if (next == null) {
@@ -217,23 +378,25 @@ public final class FailoverCoordinator {
         return new Outcome(true, "OK", 0);
     }
 
-    /**
-     * Waits until the old master has no request in flight and the target's processed offset has reached the
-     * master's; returns why not by the deadline, or null.
-     */
-    private String waitUntilCaughtUp(BackendNode master, BackendNode target, long deadline) {
+    /** Waits until the old master has no request of this proxy in flight; returns why not by the deadline. */
+    private static String waitForInflight(BackendNode master, long deadline) {
         while (master.inflight() > 0 || master.pinnedInflight() > 0) {
             if (System.nanoTime() > deadline) {
                 return "requests still in flight on the master at the timeout";
             }
             LockSupport.parkNanos(POLL_NANOS);
         }
+        return null;
+    }
+
+    /** Waits until the target's processed offset has reached the master's; returns why not by the deadline. */
+    private String waitUntilCaughtUp(BackendNode master, BackendNode target, long deadline) {
         while (true) {
             try {
                 int callTimeout = (int) Math.max(1, Math.min(ioTimeoutMs,
                         TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                long masterOffset = offset(master.address(), "master_repl_offset", callTimeout);
-                long targetOffset = offset(target.address(), "slave_repl_offset", callTimeout);
+                long masterOffset = calls.replicationField(master.address(), "master_repl_offset", callTimeout);
+                long targetOffset = calls.replicationField(target.address(), "slave_repl_offset", callTimeout);
                 if (targetOffset >= masterOffset && masterOffset >= 0) {
                     return null;
                 }
@@ -250,54 +413,38 @@ public final class FailoverCoordinator {
         }
     }
 
-    /** Makes {@code node} replicate {@code master}; an old master first learns the replication password. */
-    private void repoint(BackendNode node, BackendNode master, boolean wasMaster) {
+    /** Makes the old master replicate the new one, first giving it the replication password it may lack. */
+    private void demote(BackendNode oldMaster, BackendNode master) {
         try {
-            if (wasMaster && credentials.present()) {
+            BackendCredentials credentials = calls.credentials();
+            if (credentials.present()) {
                 // the old master was configured as a master: it may not know the password to replicate with
-                call(node.address(), new String[] {"CONFIG", "SET", "masterauth", credentials.password()});
+                calls.call(oldMaster.address(), "CONFIG", "SET", "masterauth", credentials.password());
                 if (credentials.user() != null) {
-                    call(node.address(), new String[] {"CONFIG", "SET", "masteruser", credentials.user()});
+                    calls.call(oldMaster.address(), "CONFIG", "SET", "masteruser", credentials.user());
                 }
             }
-            call(node.address(), new String[] {"REPLICAOF", master.address().host(),
-                    Integer.toString(master.address().port())});
-            log.info("failover: {} now replicates {}", node.address(), master.address());
+            calls.call(oldMaster.address(), "REPLICAOF", master.address().host(),
+                    Integer.toString(master.address().port()));
+            log.info("failover: {} now replicates {}", oldMaster.address(), master.address());
         } catch (IOException e) {
             // a dead old master cannot be told; it must be repointed by hand when it returns
-            log.warn("failover: could not repoint {}: {}", node.address(), e.getMessage());
-        }
-    }
-
-    private long offset(HostPort address, String field, int timeoutMs) throws IOException {
-        Object info = ControlClient.call(address, credentials, timeoutMs,
-                List.<String[]>of(new String[] {"INFO", "replication"})).get(0);
-        for (String line : String.valueOf(info).split("\r\n")) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1).trim());
-            }
-        }
-        return -1;
-    }
-
-    private void call(HostPort address, String[] command) throws IOException {
-        Object reply = ControlClient.call(address, credentials, ioTimeoutMs, List.<String[]>of(command)).get(0);
-        if (reply instanceof RespValues.Error e) {
-            // only the error code: Redis echoes a refused command's arguments, which may hold a password
-            String code = e.message().split(" ", 2)[0];
-            throw new IOException(address + " refused " + command[0] + " " + (command.length > 1 ? command[1] : "")
-                    + ": " + code);
+            log.warn("failover: could not repoint {}: {}", oldMaster.address(), e.getMessage());
         }
     }
 
     private static BackendNode find(List<BackendNode> nodes, HostPort address) {
         for (BackendNode n : nodes) {
-            if (n.address().equals(address) || (n.address().port() == address.port()
-                    && sameHost(n.address().host(), address.host()))) {
+            if (sameNode(n.address(), address)) {
                 return n;
             }
         }
         return null;
+    }
+
+    /** Whether two addresses name one node (loopback addresses count as one host). */
+    public static boolean sameNode(HostPort a, HostPort b) {
+        return a.equals(b) || (a.port() == b.port() && sameHost(a.host(), b.host()));
     }
 
     private static boolean sameHost(String a, String b) {

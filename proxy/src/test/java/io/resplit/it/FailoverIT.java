@@ -7,6 +7,7 @@ import io.resplit.testing.LoadVerifier;
 import io.resplit.testing.ProxyUnderTest;
 import io.resplit.testing.RedisServer;
 import io.resplit.testing.RedisTopology;
+import io.resplit.testing.TwoProxyLoad;
 import io.resplit.testing.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,34 @@ class FailoverIT {
                 assertEquals(List.of(), load.lostWrites(master), "acknowledged writes lost");
             }
             assertTrue(proxy.admin("STATUS").contains("failovers:10"), proxy.admin("STATUS"));
+        }
+    }
+
+    @Test
+    void aFailoverOnOneProxyLosesNoWriteMadeThroughAnother() throws Exception {
+        // the old master's writes are paused (CLIENT PAUSE WRITE) from the catch-up to its demotion, so a write
+        // through the second proxy either ran before the target caught up or is refused READONLY and re-sent
+        try (RedisTopology topology = RedisTopology.startForFailover(2, "node-secret");
+             ProxyUnderTest one = ProxyUnderTest.start(topology);
+             ProxyUnderTest two = ProxyUnderTest.start(topology)) {
+            TwoProxyLoad load = new TwoProxyLoad(one, two, 10);
+            RedisServer a = topology.master();
+            RedisServer b = topology.replicas().get(0);
+            List<String> answers = new ArrayList<>();
+            for (RedisServer target : List.of(b, a, b, a)) {
+                load.awaitProgress(300, "load running on both proxies");
+                String out = one.admin("FAILOVER", "TO", "127.0.0.1", Integer.toString(target.port()),
+                        "TIMEOUT", "5000");
+                answers.add(out);
+                assertTrue(out.startsWith("OK master=127.0.0.1:" + target.port()), out);
+                awaitReplicating(topology, target);
+                Wait.until(Duration.ofSeconds(20), () -> two.admin("STATUS").lines()
+                        .anyMatch(l -> l.strip().equals("master:127.0.0.1:" + target.port())), "proxy two follows");
+            }
+            load.awaitProgress(300, "load running after the failovers");
+            try (Jedis master = topology.jedis(a)) {
+                load.stopAndAssertInvisible(master, "two proxies, FAILOVER on one: " + answers);
+            }
         }
     }
 

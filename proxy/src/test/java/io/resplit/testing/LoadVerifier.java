@@ -40,8 +40,15 @@ public final class LoadVerifier {
     private final int[] latencyCount;
     private final ExecutorService pool;
     private final List<Future<?>> clients = new ArrayList<>();
+    private final String prefix;
 
     public LoadVerifier(int connections, Supplier<Jedis> connect, int keysPerClient, int maxSeconds) {
+        this("lv", connections, connect, keysPerClient, maxSeconds);
+    }
+
+    /** As above, with keys named {@code prefix:client:n}, so that several loads can share one master. */
+    public LoadVerifier(String prefix, int connections, Supplier<Jedis> connect, int keysPerClient, int maxSeconds) {
+        this.prefix = prefix;
         pool = Executors.newFixedThreadPool(connections);
         latencies = new long[connections][200_000];
         latencyCount = new int[connections];
@@ -59,7 +66,7 @@ public final class LoadVerifier {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
         try (Jedis j = connect.get()) {
             for (long i = 1; running.get() && System.nanoTime() < deadline; i++) {
-                String key = "lv:" + id + ":" + (i % keys);
+                String key = prefix + ":" + id + ":" + (i % keys);
                 long start = System.nanoTime();
                 try {
                     attempted.put(key, i);

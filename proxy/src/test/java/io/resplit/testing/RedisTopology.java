@@ -44,6 +44,29 @@ public final class RedisTopology implements AutoCloseable {
      * @param password the password of every node; {@code null} for no authentication
      */
     public static RedisTopology start(int replicas, String password) {
+        return start(replicas, password, List.of(), List.of());
+    }
+
+    /**
+     * Like {@link #start}, for tests in which Sentinel fails over between the nodes: the master
+     * also gets {@code masterauth password}, and the replicas also get {@code
+     * repl-diskless-sync-delay 0}. After a failover the old master rejoins as a replica of the
+     * promoted one and must authenticate to it; without {@code masterauth} its sync would fail
+     * with NOAUTH forever. The promoted replica is then the master that serves full syncs, and
+     * with the default delay every such sync would wait 5 s.
+     *
+     * @param password the password of every node; {@code null} for no authentication
+     */
+    public static RedisTopology startForFailover(int replicas, String password) {
+        List<String> masterArgs = password == null
+                ? List.of()
+                : List.of("--masterauth", password);
+        return start(replicas, password, masterArgs, List.of("--repl-diskless-sync-delay", "0"));
+    }
+
+    /** {@link #start} with further command-line arguments for the master and the replicas. */
+    private static RedisTopology start(int replicas, String password, List<String> extraMasterArgs,
+            List<String> extraReplicaArgs) {
         if (replicas < 0) {
             throw new IllegalArgumentException("replicas must be >= 0: " + replicas);
         }
@@ -51,7 +74,9 @@ public final class RedisTopology implements AutoCloseable {
         try {
             // Redis 7 defaults to diskless sync with a 5 s delay to batch replicas; that delay
             // would only slow every test (and every restart of a replica) down.
-            RedisServer master = RedisServer.start(password, "--repl-diskless-sync-delay", "0");
+            List<String> masterArgs = new ArrayList<>(List.of("--repl-diskless-sync-delay", "0"));
+            masterArgs.addAll(extraMasterArgs);
+            RedisServer master = RedisServer.start(password, masterArgs);
             started.add(master);
             List<RedisServer> replicaList = new ArrayList<>();
             for (int i = 0; i < replicas; i++) {
@@ -61,6 +86,7 @@ public final class RedisTopology implements AutoCloseable {
                     args.add("--masterauth");
                     args.add(password);
                 }
+                args.addAll(extraReplicaArgs);
                 RedisServer replica = RedisServer.start(password, args);
                 started.add(replica);
                 replicaList.add(replica);
