@@ -165,6 +165,7 @@ public final class Resplit implements AutoCloseable {
                     m.stop();
                 }
                 n.retire(config.connectTimeoutMs());
+                metrics.removeBackend(n.address().toString());
             }
         });
         metrics.failovers(failover, f -> f.completed(), f -> f.aborted(), f -> f.lastPauseMicros() / 1e6,

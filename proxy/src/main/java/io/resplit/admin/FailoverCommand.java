@@ -56,7 +56,8 @@ final class FailoverCommand implements AdminCommand {
         }
         ctx.failovers().incrementAndGet();
         ctx.lastPauseMicros().set(outcome.writePauseMicros());
-        return AdminReply.text("OK master=" + target + " write_pause_us=" + outcome.writePauseMicros());
+        String note = outcome.message().startsWith("OK ") ? outcome.message().substring(2) : ""; // " sentinels_agree=3/3"
+        return AdminReply.text("OK master=" + target + " write_pause_us=" + outcome.writePauseMicros() + note);
     }
 
     private static HostPort mostCaughtUpReplica(AdminContext ctx) {

@@ -249,6 +249,20 @@ public final class ProxyMetrics {
                 .baseUnit("seconds").description("Round trip of the node's last health check").register(registry);
     }
 
+    /** The meters that {@link #backend} bound to a node object, so that a node re-created later binds its own. */
+    private static final java.util.List<String> NODE_BOUND = java.util.List.of("resplit.backend.up",
+            "resplit.backend.master", "resplit.backend.replication.lag", "resplit.backend.inflight",
+            "resplit.backend.down.events", "resplit.backend.connections.opened", "resplit.backend.health.check.latency");
+
+    /** Drops the meters {@link #backend} registered for a node that left the topology. */
+    public void removeBackend(String node) {
+        for (String name : NODE_BOUND) {
+            for (io.micrometer.core.instrument.Meter m : registry.find(name).tag("node", node).meters()) {
+                registry.remove(m);
+            }
+        }
+    }
+
     /** Failover meters. */
     public <T> void failovers(T source, ToDoubleFunction<T> done, ToDoubleFunction<T> aborted,
                               ToDoubleFunction<T> lastPauseSeconds, ToDoubleFunction<T> clientsHeld) {

@@ -13,6 +13,15 @@ public final class RespFrames {
         return end < 0 ? -1 : end - index;
     }
 
+    /** The length of the type-and-length line at {@code index}, "\r\n" included (the header of a frame). */
+    public static int lineLength(ByteBuf buf, int index) {
+        int cr = buf.indexOf(index, buf.writerIndex(), (byte) '\r');
+        if (cr < 0) {
+            throw new IllegalArgumentException("no line end");
+        }
+        return cr + 2 - index;
+    }
+
     private static int end(ByteBuf buf, int index) {
         if (index >= buf.writerIndex()) {
             return -1;

@@ -48,6 +48,15 @@ public final class ReadYourWrites {
             minOffset = Math.max(minOffset, s.offset());
             fenceSeq = 0;
         }
+        if (minOffset >= 0) {
+            long masterOffset = master.state().offset();
+            if (masterOffset >= 0 && masterOffset < minOffset) {
+                // the master is behind what this connection once saw: a failover lost the old master's last
+                // writes (they never reached the new one). No replica of the new master will reach the old
+                // figure until as many bytes are written again; what survived is all the new master has.
+                minOffset = masterOffset;
+            }
+        }
         return minOffset;
     }
 

@@ -16,6 +16,7 @@ final class LocalCommands {
     private final CommandCommand command;
     private final InfoCommand info;
     private final WaitCommand wait = new WaitCommand();
+    private final ConfigGetCommand configGet = new ConfigGetCommand();
 
     LocalCommands(ProxyContext ctx) {
         this.auth = new AuthCommands(ctx);
@@ -54,6 +55,10 @@ final class LocalCommands {
                 case "info" -> {
                     info.forward(c, r, spec);
                     r = null; // forwarded: the pending reply owns the request now
+                }
+                case "config|get" -> {
+                    configGet.forward(c, r, spec);
+                    r = null;
                 }
                 default -> {
                     if (spec.name().startsWith("client|")) {

@@ -108,7 +108,8 @@ public final class FailoverCoordinator {
             }
             // the fence for everyone else (other proxies, direct clients): their writes wait on the old master
             // and, once it is a replica, are refused there with READONLY, never applied and lost
-            paused = pauseWrites(oldMaster, timeoutMs);
+            // FORCE on a dead master: no pause (it would only wait for a connect timeout)
+            paused = (!force || oldMaster.isUp()) && pauseWrites(oldMaster, timeoutMs);
             if (!force) {
                 String why = waitUntilCaughtUp(oldMaster, promoted, deadline);
                 if (why != null) {

@@ -161,6 +161,31 @@ class ServerCommandsIT {
         assertEquals(1, topology.commandCalls(topology.master(), "config|get"));
     }
 
+    @Test
+    void configGetNeverShowsTheBackendsCredentials() throws Exception {
+        // the nodes' password is the backends' masterauth; clients know only the proxy's requirepass
+        try (Jedis j = proxy.jedis()) {
+            for (String pattern : List.of("masterauth", "requirepass", "masteruser", "*", "*auth*", "*pass*")) {
+                java.util.Map<String, String> got = j.configGet(pattern);
+                assertTrue(got.keySet().stream().noneMatch(SECRET_PARAMETERS::contains), pattern + " -> " + got.keySet());
+                assertTrue(got.values().stream().noneMatch(v -> v.contains(topology.password())), pattern);
+            }
+            assertTrue(j.configGet("*").size() > 100, "every other parameter is still there");
+            assertEquals(List.of("maxmemory-policy", "noeviction"), flat(j.configGet("maxmemory-policy")));
+        }
+        try (RawClient c = new RawClient(proxy.port())) { // RESP3: the reply is a map, filtered the same way
+            c.send(AUTH + "HELLO 3\r\n");
+            c.skipReply();
+            c.skipReply();
+            c.send("CONFIG GET masterauth\r\nCONFIG GET maxmemory-policy\r\n");
+            assertEquals("%0", c.skipReply());
+            assertEquals("%1", c.skipReply());
+        }
+    }
+
+    private static final java.util.Set<String> SECRET_PARAMETERS = java.util.Set.of("requirepass", "masterauth",
+            "masteruser", "tls-key-file-pass", "tls-client-key-file-pass");
+
     private static List<String> flat(java.util.Map<String, String> m) {
         return m.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toList();
     }

@@ -31,6 +31,22 @@ class ReadYourWritesTest {
     }
 
     @Test
+    void aNewMasterBehindTheOldOneLowersTheFenceToWhatSurvived() {
+        ryw.writeSent();
+        ryw.writeEnded(master);
+        masterCheck(5000);
+        assertEquals(5000, ryw.minReplicaOffset(master));
+        // the old master died with writes the promoted replica never got: it continues from 4200
+        BackendNode promoted = TestNodes.master(6380, 4200);
+        TestNodes.check(promoted, "master", true, false, 4200);
+        assertEquals(4200, ryw.minReplicaOffset(promoted), "not 5000, which no replica would reach for a while");
+        ryw.writeSent();
+        ryw.writeEnded(promoted);
+        TestNodes.check(promoted, "master", true, false, 4300);
+        assertEquals(4300, ryw.minReplicaOffset(promoted), "a write on the new master fences as usual");
+    }
+
+    @Test
     void writeInFlightPinsReadsToTheMaster() {
         ryw.writeSent();
         assertTrue(ryw.hasWritten());
