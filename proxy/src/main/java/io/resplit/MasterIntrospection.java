@@ -25,15 +25,16 @@ final class MasterIntrospection {
         this.context = context;
     }
 
+    /** Reads from the master of the current topology (the config's, or the one the sentinels named). */
     void refresh() {
-        refresh(config.master());
+        refresh(context.topology().current().master().address());
     }
 
     /** Reads COMMAND (and version, databases) from {@code master}; called at start and after a failover. */
     void refresh(io.resplit.config.HostPort master) {
         try {
-            List<ControlClient.Reply> raw = ControlClient.callRaw(master,
-                    new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs(),
+            List<ControlClient.Reply> raw = ControlClient.callRaw(master, context.backendCredentials(),
+                    config.connectTimeoutMs(),
                     List.of(new String[] {"COMMAND"}, new String[] {"INFO", "server"},
                             new String[] {"CONFIG", "GET", "databases"}, new String[] {"HELLO", "3"},
                             new String[] {"COMMAND"}));

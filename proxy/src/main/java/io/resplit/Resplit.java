@@ -44,6 +44,7 @@ public final class Resplit implements AutoCloseable {
     private ProxyMetrics metrics;
     private io.resplit.metrics.MetricsHttpServer metricsHttp;
     private ProxyContext context;
+    private io.resplit.tls.TlsContexts tls; // null without TLS
     private io.resplit.sentinel.SentinelWatcher sentinels; // Sentinel mode only
     private java.util.concurrent.ScheduledExecutorService discovery; // replica-discovery only
     private int port;
@@ -91,8 +92,10 @@ public final class Resplit implements AutoCloseable {
         int threads = config.effectiveIoThreads();
         boss = transport.newGroup(1, "resplit-accept");
         workers = transport.newGroup(threads, "resplit-io");
-        connector = new BackendConnector(transport,
-                new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs(),
+        tls = io.resplit.tls.TlsContexts.create(config.tls()); // null without TLS; a bad file stops the start here
+        BackendCredentials backendCredentials = new BackendCredentials(config.masteruser(), config.masterauth(),
+                config.tls().backends() ? tls : null);
+        connector = new BackendConnector(transport, backendCredentials, config.connectTimeoutMs(),
                 config.ha().writeAckReplicas() > 0
                         ? new io.resplit.backend.WriteAck(config.ha().writeAckReplicas(), config.ha().writeAckTimeoutMs())
                         : null);
@@ -128,7 +131,7 @@ public final class Resplit implements AutoCloseable {
         metrics = config.metricsPort() > 0 ? ProxyMetrics.prometheus() : ProxyMetrics.disabled();
         context = new ProxyContext(config, CommandTableLoader.builtIn(), new TopologyHolder(topology),
                 new Router(config.readFrom(), config.allowAdminCommands()), new LeastOutstandingPolicy(), workers,
-                transport.name(), metrics);
+                transport.name(), metrics, backendCredentials, tls);
         for (BackendNode n : topology.nodes()) {
             meterNode(n);
         }
@@ -142,8 +145,7 @@ public final class Resplit implements AutoCloseable {
         server = new ProxyServer(context);
         port = server.start(transport, boss, workers);
         io.resplit.topology.FailoverCoordinator failover = new io.resplit.topology.FailoverCoordinator(
-                context.topology(), context.writeGate(),
-                new BackendCredentials(config.masteruser(), config.masterauth()), config.connectTimeoutMs());
+                context.topology(), context.writeGate(), backendCredentials, config.connectTimeoutMs());
         MasterIntrospection introspection = new MasterIntrospection(config, context);
         failover.onMasterChanged(introspection::refresh); // the new master's COMMAND table and version
         failover.nodeLifecycle(new io.resplit.topology.FailoverCoordinator.NodeLifecycle() {
@@ -251,9 +253,14 @@ public final class Resplit implements AutoCloseable {
         }
     }
 
-    /** The port clients connect to (the bound one, when the config said 0). */
+    /** The plaintext port clients connect to; 0 when there is none ({@code port 0}). */
     public int port() {
         return port;
+    }
+
+    /** The TLS port clients connect to; 0 when there is none. */
+    public int tlsPort() {
+        return server == null ? 0 : server.tlsPort();
     }
 
     public ProxyContext context() {

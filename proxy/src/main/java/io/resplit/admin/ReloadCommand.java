@@ -53,14 +53,24 @@ final class ReloadCommand implements AdminCommand {
             if (Objects.equals(before.get(key), after.get(key)) || key.equals("replica") || key.equals("master")) {
                 continue;
             }
-            if (ConfigDescriber.RUNTIME.contains(key)) {
+            if (ConfigDescriber.RUNTIME.contains(key) || ConfigDescriber.TLS_RELOADED.contains(key)) {
                 applied.add(key);
             } else {
                 restart.add(key);
             }
         }
+        merged = withRuntime(current, next);
+        if (ctx.proxy().tls() != null) {
+            // always: the files may have been replaced under the same names (certificate rotation)
+            try {
+                ctx.proxy().tls().reload(merged.tls());
+                applied.add("tls certificates re-read");
+            } catch (ConfigException e) {
+                return AdminReply.error("config not reloaded: " + e.getMessage() + " (the current certificates "
+                        + "stay in use)");
+            }
+        }
         if (!applied.isEmpty()) {
-            merged = withRuntime(current, next);
             ctx.proxy().reconfigure(merged);
         }
         Topology t = ctx.proxy().topology().current();
@@ -84,11 +94,19 @@ final class ReloadCommand implements AdminCommand {
         if (!restart.isEmpty()) {
             out.append("needs a restart: ").append(restart).append("\r\n");
         }
-        if (!t.master().address().equals(next.master())) {
+        if (!current.ha().sentinelMode() && !t.master().address().equals(next.master())) {
             out.append("note: the file names master ").append(next.master()).append(", the proxy uses ")
                     .append(t.master().address()).append(" (FAILOVER or MASTER SET change it)\r\n");
         }
         return AdminReply.text(out.toString());
+    }
+
+    /** The TLS files and options of {@code next}, on the ports of {@code current} (a port needs a restart). */
+    private static io.resplit.config.TlsSettings withRuntimeTls(io.resplit.config.TlsSettings current,
+                                                                io.resplit.config.TlsSettings next) {
+        return new io.resplit.config.TlsSettings(current.port(), next.certFile(), next.keyFile(), next.caCertFile(),
+                next.caCertDir(), next.authClients(), next.protocols(), next.ciphers(), next.ciphersuites(),
+                current.backends(), next.clientCertFile(), next.clientKeyFile());
     }
 
     /** {@code current} with the runtime settings of {@code next}. */
@@ -101,6 +119,7 @@ final class ReloadCommand implements AdminCommand {
                 current.databases(), next.allowAdminCommands(), current.adminSocket(), current.adminPort(),
                 current.adminPassword(), next.replicaMaxLag(), next.failoverHoldTimeoutMs(), next.slowlogLogSlowerThan(),
                 next.slowlogMaxLen(), current.metricsPort(),
-                current.metricsBind(), current.ha(), current.source());
+                current.metricsBind(), current.ha(),
+                withRuntimeTls(current.tls(), next.tls()), next.outputBufferLimits(), current.source());
     }
 }

@@ -35,6 +35,7 @@ public final class BackendConnection {
     private FrameListener stream; // set in streaming mode: frames go here instead of the FIFO
     private final WriteAck writeAck; // null unless write-ack-replicas is set
     private boolean writesToAck;     // a write awaiting replica acknowledgement went out since the last WAIT
+    private boolean waitInFlight;    // a WAIT of ours is unanswered: the next one waits for it (group commit)
     // replies of writes that ran, waiting for the WAIT after them: callback, then its reply frame
     private final ArrayDeque<Object> awaitingAck = new ArrayDeque<>();
 
@@ -265,6 +266,10 @@ public final class BackendConnection {
      * each becomes an error that says the write ran but may be lost.
      */
     private void acknowledged(ByteBuf frame) {
+        waitInFlight = false;
+        if (writesToAck) {
+            scheduleFlush(); // the writes sent while this WAIT ran get theirs
+        }
         long replicas;
         try {
             Object v = io.resplit.resp.RespValues.read(frame.duplicate());
@@ -331,9 +336,13 @@ public final class BackendConnection {
     private void flushNow() {
         flushScheduled = false;
         if (channel != null) {
-            if (writesToAck && state == State.READY) {
+            if (writesToAck && !waitInFlight && state == State.READY) {
+                // one WAIT for every write since the last one. Redis runs nothing else on a connection blocked
+                // in WAIT, so a second WAIT would only queue behind the first: writes sent meanwhile wait for
+                // the next, sent when this one answers, and each round trip to the replicas covers them all
                 writesToAck = false;
-                channel.write(writeAck.waitFrame(), channel.voidPromise()); // one WAIT for the whole batch
+                waitInFlight = true;
+                channel.write(writeAck.waitFrame(), channel.voidPromise());
                 inflight.add(ackBarrier);
             }
             channel.flush();

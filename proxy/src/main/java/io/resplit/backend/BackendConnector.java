@@ -51,6 +51,10 @@ public final class BackendConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         RespReplyDecoder replies = new RespReplyDecoder();
+                        if (credentials.tls() != null) {
+                            // writes made before the handshake completes wait inside the SslHandler
+                            ch.pipeline().addLast(credentials.tls().newHandler(ch.alloc(), node.address()));
+                        }
                         ch.pipeline().addLast(replies, conn.new Handler(replies));
                     }
                 });

@@ -45,9 +45,10 @@ public final class ControlClient {
                     : new String[] {"AUTH", credentials.user(), credentials.password()});
         }
         all.addAll(commands);
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(address.host(), address.port()), timeoutMs);
-            s.setSoTimeout(timeoutMs);
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(address.host(), address.port()), timeoutMs);
+            plain.setSoTimeout(timeoutMs);
+            Socket s = credentials.tls() == null ? plain : credentials.tls().wrap(plain, address);
             write(s.getOutputStream(), all);
             List<Reply> replies = readReplies(s.getInputStream(), all.size());
             if (credentials.present()) {

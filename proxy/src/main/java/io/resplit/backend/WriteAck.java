@@ -10,8 +10,9 @@ import io.resplit.resp.RespWriter;
 /**
  * Durable acknowledgement ({@code write-ack-replicas}, {@code write-ack-timeout}): a write's reply goes to the
  * client only once {@code replicas} replicas have it. A master connection that flushed such writes appends one
- * {@code WAIT replicas timeout} after them (group commit: one WAIT per connection and event-loop turn, not one
- * per write); Redis answers WAIT once the replicas acknowledged every write this connection sent before it.
+ * {@code WAIT replicas timeout} after them, one at a time (group commit: the writes sent while a WAIT runs
+ * share the next one); Redis answers WAIT once the replicas acknowledged every write this connection sent
+ * before it.
  */
 public final class WriteAck {
     private final int replicas;

@@ -44,6 +44,20 @@ final class ConfigBuilder {
     int writeAckReplicas = d.ha().writeAckReplicas();
     int writeAckTimeoutMs = d.ha().writeAckTimeoutMs();
     boolean replicaDiscovery = d.ha().replicaDiscovery();
+    int tlsPort = d.tls().port();
+    OutputBufferLimits.Limit normalLimit = d.outputBufferLimits().normal();
+    OutputBufferLimits.Limit pubsubLimit = d.outputBufferLimits().pubsub();
+    String tlsCertFile = d.tls().certFile();
+    String tlsKeyFile = d.tls().keyFile();
+    String tlsCaCertFile = d.tls().caCertFile();
+    String tlsCaCertDir = d.tls().caCertDir();
+    TlsSettings.AuthClients tlsAuthClients = d.tls().authClients();
+    List<String> tlsProtocols = d.tls().protocols();
+    String tlsCiphers = d.tls().ciphers();
+    String tlsCiphersuites = d.tls().ciphersuites();
+    boolean tlsBackends = d.tls().backends();
+    String tlsClientCertFile = d.tls().clientCertFile();
+    String tlsClientKeyFile = d.tls().clientKeyFile();
 
     ConfigBuilder() {
     }
@@ -88,6 +102,21 @@ final class ConfigBuilder {
         writeAckReplicas = h.writeAckReplicas();
         writeAckTimeoutMs = h.writeAckTimeoutMs();
         replicaDiscovery = h.replicaDiscovery();
+        normalLimit = c.outputBufferLimits().normal();
+        pubsubLimit = c.outputBufferLimits().pubsub();
+        TlsSettings t = c.tls();
+        tlsPort = t.port();
+        tlsCertFile = t.certFile();
+        tlsKeyFile = t.keyFile();
+        tlsCaCertFile = t.caCertFile();
+        tlsCaCertDir = t.caCertDir();
+        tlsAuthClients = t.authClients();
+        tlsProtocols = t.protocols();
+        tlsCiphers = t.ciphers();
+        tlsCiphersuites = t.ciphersuites();
+        tlsBackends = t.backends();
+        tlsClientCertFile = t.clientCertFile();
+        tlsClientKeyFile = t.clientKeyFile();
     }
 
     void apply(String name, List<String> a) {
@@ -132,6 +161,19 @@ final class ConfigBuilder {
             case "write-ack-replicas" -> writeAckReplicas = intIn(one(a), 0, 64);
             case "write-ack-timeout" -> writeAckTimeoutMs = intIn(one(a), 1, 600_000);
             case "replica-discovery" -> replicaDiscovery = yesNo(one(a));
+            case "client-output-buffer-limit" -> outputBufferLimit(a);
+            case "tls-port" -> tlsPort = intIn(one(a), 0, 65535);
+            case "tls-cert-file" -> tlsCertFile = emptyToNull(one(a));
+            case "tls-key-file" -> tlsKeyFile = emptyToNull(one(a));
+            case "tls-ca-cert-file" -> tlsCaCertFile = emptyToNull(one(a));
+            case "tls-ca-cert-dir" -> tlsCaCertDir = emptyToNull(one(a));
+            case "tls-auth-clients" -> tlsAuthClients = enumOf(TlsSettings.AuthClients.class, one(a));
+            case "tls-protocols" -> tlsProtocols = tlsProtocols(a);
+            case "tls-ciphers" -> tlsCiphers = emptyToNull(one(a));
+            case "tls-ciphersuites" -> tlsCiphersuites = emptyToNull(one(a));
+            case "tls-backends" -> tlsBackends = yesNo(one(a));
+            case "tls-client-cert-file" -> tlsClientCertFile = emptyToNull(one(a));
+            case "tls-client-key-file" -> tlsClientKeyFile = emptyToNull(one(a));
             default -> throw new IllegalArgumentException("Bad directive or wrong number of arguments");
         }
     }
@@ -152,12 +194,16 @@ final class ConfigBuilder {
         if (sentinelMaster == null && !sentinels.isEmpty()) {
             throw new ConfigException("'sentinel' lines need sentinel-master (the name the sentinels monitor)");
         }
+        TlsSettings tls = new TlsSettings(tlsPort, tlsCertFile, tlsKeyFile, tlsCaCertFile, tlsCaCertDir,
+                tlsAuthClients, tlsProtocols, tlsCiphers, tlsCiphersuites, tlsBackends, tlsClientCertFile,
+                tlsClientKeyFile);
+        checkTls(tls);
         HighAvailability ha = new HighAvailability(sentinelMaster, sentinels, sentinelUser, sentinelPassword,
                 sentinelPollMs, writeAckReplicas, writeAckTimeoutMs, replicaDiscovery);
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, source);
+                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */
@@ -248,6 +294,71 @@ final class ConfigBuilder {
             throw new IllegalArgumentException("argument must be one of "
                     + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
         }
+    }
+
+    /**
+     * {@code client-output-buffer-limit <class> <hard> <soft> <seconds>} (several classes may share a line, as
+     * Redis allows in CONFIG SET); classes normal and pubsub. Redis's replica class has no meaning here.
+     */
+    private void outputBufferLimit(List<String> a) {
+        if (a.isEmpty() || a.size() % 4 != 0) {
+            throw new IllegalArgumentException("Wrong number of arguments in buffer limit configuration.");
+        }
+        for (int i = 0; i < a.size(); i += 4) {
+            OutputBufferLimits.Limit limit = new OutputBufferLimits.Limit(sizeIn(a.get(i + 1), 0, Long.MAX_VALUE),
+                    sizeIn(a.get(i + 2), 0, Long.MAX_VALUE), intIn(a.get(i + 3), 0, Integer.MAX_VALUE));
+            switch (a.get(i).toLowerCase(Locale.ROOT)) {
+                case "normal" -> normalLimit = limit;
+                case "pubsub" -> pubsubLimit = limit;
+                case "replica", "slave" -> throw new IllegalArgumentException(
+                        "the replica class does not apply: resplit serves no replicas of its own");
+                default -> throw new IllegalArgumentException("Invalid client class specified in buffer limit "
+                        + "configuration.");
+            }
+        }
+    }
+
+    /** What a TLS setup needs before the proxy can listen or connect with it. */
+    private void checkTls(TlsSettings tls) {
+        if (port == 0 && tls.port() == 0) {
+            throw new ConfigException("port 0 and tls-port 0: no port to accept clients on");
+        }
+        if (tls.clientSide() && (tls.certFile() == null || tls.keyFile() == null)) {
+            throw new ConfigException("tls-port " + tls.port() + " needs tls-cert-file and tls-key-file");
+        }
+        boolean hasCa = tls.caCertFile() != null || tls.caCertDir() != null;
+        if (tls.clientSide() && tls.authClients() != TlsSettings.AuthClients.NO && !hasCa) {
+            throw new ConfigException("tls-auth-clients " + tls.authClients().name().toLowerCase(Locale.ROOT)
+                    + " needs tls-ca-cert-file or tls-ca-cert-dir to check client certificates against "
+                    + "(or tls-auth-clients no)");
+        }
+        if (tls.backends() && !hasCa) {
+            throw new ConfigException("tls-backends yes needs tls-ca-cert-file or tls-ca-cert-dir to check the "
+                    + "backends' certificates against");
+        }
+        if ((tls.clientCertFile() == null) != (tls.clientKeyFile() == null)) {
+            throw new ConfigException("tls-client-cert-file and tls-client-key-file go together");
+        }
+    }
+
+    /** "TLSv1.2 TLSv1.3" (one argument or several), as redis.conf writes it. */
+    private static List<String> tlsProtocols(List<String> a) {
+        atLeast(a, 1);
+        List<String> out = new ArrayList<>();
+        for (String arg : a) {
+            for (String p : arg.trim().split("\\s+")) {
+                if (p.isEmpty()) {
+                    continue;
+                }
+                switch (p.toLowerCase(Locale.ROOT)) {
+                    case "tlsv1.2" -> out.add("TLSv1.2");
+                    case "tlsv1.3" -> out.add("TLSv1.3");
+                    default -> throw new IllegalArgumentException("tls-protocols: unknown protocol '" + p
+                            + "' (TLSv1.2, TLSv1.3)");
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean yesNo(String s) {

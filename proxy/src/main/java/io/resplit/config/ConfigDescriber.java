@@ -12,7 +12,13 @@ import java.util.Set;
 public final class ConfigDescriber {
     /** Directives CONFIG SET and RELOAD apply at once; the others need a restart. */
     public static final Set<String> RUNTIME = Set.of("requirepass", "read-from", "replica-max-lag",
-            "failover-hold-timeout", "allow-admin-commands", "slowlog-log-slower-than", "slowlog-max-len");
+            "failover-hold-timeout", "allow-admin-commands", "slowlog-log-slower-than", "slowlog-max-len",
+            "client-output-buffer-limit");
+
+    /** TLS directives RELOAD applies (new handshakes use them); the TLS port and tls-backends need a restart. */
+    public static final Set<String> TLS_RELOADED = Set.of("tls-cert-file", "tls-key-file", "tls-ca-cert-file",
+            "tls-ca-cert-dir", "tls-auth-clients", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
+            "tls-client-cert-file", "tls-client-key-file");
 
     private ConfigDescriber() {
     }
@@ -63,6 +69,21 @@ public final class ConfigDescriber {
         m.put("write-ack-replicas", Integer.toString(ha.writeAckReplicas()));
         m.put("write-ack-timeout", Integer.toString(ha.writeAckTimeoutMs()));
         m.put("replica-discovery", ha.replicaDiscovery() ? "yes" : "no");
+        m.put("client-output-buffer-limit", "normal " + c.outputBufferLimits().normal() + " pubsub "
+                + c.outputBufferLimits().pubsub());
+        TlsSettings tls = c.tls();
+        m.put("tls-port", Integer.toString(tls.port()));
+        m.put("tls-cert-file", orEmpty(tls.certFile()));
+        m.put("tls-key-file", orEmpty(tls.keyFile()));
+        m.put("tls-ca-cert-file", orEmpty(tls.caCertFile()));
+        m.put("tls-ca-cert-dir", orEmpty(tls.caCertDir()));
+        m.put("tls-auth-clients", tls.authClients().name().toLowerCase(Locale.ROOT));
+        m.put("tls-protocols", String.join(" ", tls.protocols()));
+        m.put("tls-ciphers", orEmpty(tls.ciphers()));
+        m.put("tls-ciphersuites", orEmpty(tls.ciphersuites()));
+        m.put("tls-backends", tls.backends() ? "yes" : "no");
+        m.put("tls-client-cert-file", orEmpty(tls.clientCertFile()));
+        m.put("tls-client-key-file", orEmpty(tls.clientKeyFile()));
         return m;
     }
 
@@ -76,6 +97,10 @@ public final class ConfigDescriber {
             }
         });
         return out.isEmpty() ? "all defaults" : String.join(", ", out);
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     private static String secret(String s) {

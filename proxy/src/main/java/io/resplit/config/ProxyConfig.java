@@ -36,6 +36,8 @@ public record ProxyConfig(
         int metricsPort,
         String metricsBind,
         HighAvailability ha,
+        TlsSettings tls,
+        OutputBufferLimits outputBufferLimits,
         String source) {
 
     /** In {@link #allowAdminCommands}: every admin command is allowed. */
@@ -51,7 +53,8 @@ public record ProxyConfig(
         return new ProxyConfig(List.of("127.0.0.1", "-::1"), 6390, null, new HostPort("127.0.0.1", 6379), List.of(),
                 null, null, ReadFrom.REPLICAS, 1, 2000, 50, 1000, 0, 10000, 512L * 1024 * 1024,
                 1024L * 1024 * 1024, 0, 16, java.util.Set.of(), null, 0, null, 64L * 1024 * 1024,
-                10_000, 10_000, 128, 0, "127.0.0.1", HighAvailability.defaults(), "(defaults)");
+                10_000, 10_000, 128, 0, "127.0.0.1", HighAvailability.defaults(), TlsSettings.defaults(),
+                OutputBufferLimits.defaults(), "(defaults)");
     }
 
     /** Whether clients must authenticate ({@code requirepass} set and not empty). */
@@ -63,7 +66,7 @@ public record ProxyConfig(
         return new ProxyConfig(bind, newPort, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, source);
+                ha, tls, outputBufferLimits, source);
     }
 
     /**

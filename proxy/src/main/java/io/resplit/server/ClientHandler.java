@@ -88,7 +88,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session = new ClientSession(ctx.clients().nextId(), ctx.loopIndex(channel.eventLoop()),
                 !ctx.config().clientAuthRequired());
         meters = ctx.meters(session.loopIndex());
-        replies = new ReplyQueue(channel, meters);
+        replies = new ReplyQueue(channel, meters, new OutputBufferGuard(ctx),
+                () -> pubsub != null && pubsub.subscribed());
         forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         ctx.clients().register(this);
         c.fireChannelActive();
@@ -284,6 +285,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (!channel.config().isAutoRead() && replies.size() < RESUME_AT && channel.isWritable()) {
                 channel.config().setAutoRead(true);
             }
+        } else {
+            replies.heldBehindHead(p);
         }
     }
 

@@ -39,6 +39,7 @@ final class PendingReply implements ReplyCallback {
     boolean closeAfter;
     boolean suppressed; // CLIENT REPLY OFF or SKIP: the reply is dropped instead of written
     boolean awaitsAck;  // a write on the master whose reply waits for write-ack-replicas replicas
+    boolean heldCounted; // its reply arrived behind an unanswered one and counts toward the client's held bytes
 
     @Override
     public boolean awaitsReplicaAck() {

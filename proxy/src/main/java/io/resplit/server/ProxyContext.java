@@ -29,6 +29,8 @@ public final class ProxyContext {
     private final long startMillis = System.currentTimeMillis();
     private final io.resplit.topology.WriteGate writeGate;
     private final boolean writeAckOn;
+    private final io.resplit.backend.BackendCredentials backendCredentials;
+    private final io.resplit.tls.TlsContexts tls;
     private volatile CommandTable table;
     private volatile String backendVersion = "7.0.0";
     private volatile int databases;
@@ -41,8 +43,11 @@ public final class ProxyContext {
 
     public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
                         ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName,
-                        io.resplit.metrics.ProxyMetrics metrics) {
+                        io.resplit.metrics.ProxyMetrics metrics, io.resplit.backend.BackendCredentials backend,
+                        io.resplit.tls.TlsContexts tls) {
         this.metrics = metrics;
+        this.backendCredentials = backend;
+        this.tls = tls;
         this.writeGate = new io.resplit.topology.WriteGate(loops);
         this.writeAckOn = config.ha().writeAckReplicas() > 0;
         this.slowLog = new io.resplit.slowlog.SlowLog(config.slowlogLogSlowerThan(), config.slowlogMaxLen());
@@ -70,6 +75,16 @@ public final class ProxyContext {
 
     public ProxyConfig config() {
         return config;
+    }
+
+    /** How the proxy reaches and authenticates to its backends (for the control plane's own calls). */
+    public io.resplit.backend.BackendCredentials backendCredentials() {
+        return backendCredentials;
+    }
+
+    /** The TLS contexts (RELOAD re-reads their files), or null when TLS is off. */
+    public io.resplit.tls.TlsContexts tls() {
+        return tls;
     }
 
     /** Whether writes wait for replicas ({@code write-ack-replicas} above 0; fixed at start). */

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client-facing listener: binds every {@code bind} address on {@code port}, enforces {@code maxclients},
- * and gives each connection a decoder and a {@link ClientHandler} on the loop it was accepted onto.
+ * The client-facing listeners: binds every {@code bind} address on {@code port} and on {@code tls-port} (TLS
+ * first in the pipeline), enforces {@code maxclients}, and gives each connection a decoder and a
+ * {@link ClientHandler} on the loop it was accepted onto.
  */
 public final class ProxyServer {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
@@ -29,15 +30,37 @@ public final class ProxyServer {
     private final TransactionCommands transactions = new TransactionCommands();
     private final ScriptCommands scripts = new ScriptCommands();
     private final List<Channel> listeners = new ArrayList<>();
+    private int tlsPort;
 
     public ProxyServer(ProxyContext ctx) {
         this.ctx = ctx;
         this.local = new LocalCommands(ctx);
     }
 
-    /** Binds and returns the port actually bound (useful with {@code port 0}). */
+    /**
+     * Binds {@code port} (plaintext, unless 0) and {@code tls-port} (TLS, unless 0) on every {@code bind}
+     * address; returns the plaintext port bound, 0 when there is none.
+     */
     public int start(Transport transport, EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap()
+        int plain = ctx.config().port();
+        if (plain > 0) {
+            bindAll(bootstrap(transport, boss, workers, false), plain, "clients");
+        }
+        if (ctx.config().tls().clientSide()) {
+            tlsPort = bindAll(bootstrap(transport, boss, workers, true), ctx.config().tls().port(), "TLS clients");
+        }
+        ctx.onStopAccepting(this::stop);
+        return plain;
+    }
+
+    /** The TLS port bound, 0 when there is none. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    private ServerBootstrap bootstrap(Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                                      boolean tls) {
+        return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -47,6 +70,11 @@ public final class ProxyServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls) {
+                            // first in the pipeline: the context of the moment, so RELOAD's new certificates
+                            // serve new connections while open ones keep theirs
+                            ch.pipeline().addLast(ctx.tls().newServerHandler(ch.alloc()));
+                        }
                         if (!ctx.clients().tryAdmit()) {
                             ch.writeAndFlush(Replies.maxClients()).addListener(ChannelFutureListener.CLOSE);
                             return;
@@ -60,15 +88,19 @@ public final class ProxyServer {
                         ch.pipeline().addLast(decoder, new ClientHandler(ctx, decoder, local, transactions, scripts));
                     }
                 });
-        int port = ctx.config().port();
+    }
+
+    /** Binds {@code port} on every bind address; returns the port bound. */
+    private int bindAll(ServerBootstrap b, int port, String what) throws InterruptedException {
+        int bound = 0;
         for (String address : ctx.config().bind()) {
             boolean optional = address.startsWith("-");
             String host = optional ? address.substring(1) : address;
             try {
                 Channel ch = b.bind(new InetSocketAddress(host, port)).sync().channel();
                 listeners.add(ch);
-                port = ((InetSocketAddress) ch.localAddress()).getPort(); // later binds reuse an OS-chosen port
-                log.info("accepting clients on {}", ch.localAddress());
+                bound = ((InetSocketAddress) ch.localAddress()).getPort();
+                log.info("accepting {} on {}", what, ch.localAddress());
             } catch (Exception e) {
                 if (!optional) {
                     throw new IllegalStateException("could not bind " + host + ":" + port + ": " + e.getMessage(), e);
@@ -76,11 +108,10 @@ public final class ProxyServer {
                 log.warn("could not bind optional address {}:{}: {}", host, port, e.getMessage());
             }
         }
-        if (listeners.isEmpty()) {
-            throw new IllegalStateException("no bind address could be bound");
+        if (bound == 0) {
+            throw new IllegalStateException("no bind address could be bound for " + what + " on port " + port);
         }
-        ctx.onStopAccepting(this::stop);
-        return port;
+        return bound;
     }
 
     /** Stops accepting; existing connections close with the event loops. */

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
  * the buffer, so the order holds.
  */
 final class ReplyQueue {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplyQueue.class);
     /** Replies up to this size are copied into the batch; copying them is cheaper than a message each. */
     static final int COPY_AT_MOST = 512;
     /**
@@ -33,9 +34,23 @@ final class ReplyQueue {
     private boolean closing;
     private ByteBuf batch; // small replies written since the last flush, not yet handed to the channel
 
-    ReplyQueue(Channel channel, CommandMeters meters) {
+    private final OutputBufferGuard guard;
+    private final java.util.function.BooleanSupplier pubsub; // whether the client is in the pubsub class now
+    private long heldBytes; // replies completed behind the head, not yet written
+
+    ReplyQueue(Channel channel, CommandMeters meters, OutputBufferGuard guard,
+               java.util.function.BooleanSupplier pubsub) {
         this.channel = channel;
         this.meters = meters;
+        this.guard = guard;
+        this.pubsub = pubsub;
+    }
+
+    /** A reply arrived for {@code p}, which is not at the head: it waits here, and counts as held. */
+    void heldBehindHead(PendingReply p) {
+        p.heldCounted = true;
+        heldBytes += p.reply.readableBytes();
+        checkLimits();
     }
 
     void add(PendingReply p) {
@@ -70,6 +85,9 @@ final class ReplyQueue {
         long bytes = 0;
         while ((head = queue.peek()) != null && head.done()) {
             queue.poll();
+            if (head.heldCounted) {
+                heldBytes -= head.reply.readableBytes();
+            }
             if (head.intent != null) {
                 meters.replied(head, head.reply, now);
             }
@@ -93,8 +111,21 @@ final class ReplyQueue {
         }
         if (wrote) {
             scheduleFlush();
+            checkLimits();
         }
         meters.sent(bytes);
+    }
+
+    /** client-output-buffer-limit: a client that lets too much wait for it is closed, as Redis does. */
+    private void checkLimits() {
+        boolean inPubsub = pubsub.getAsBoolean();
+        if (!closing && guard.overLimit(channel, heldBytes + (batch == null ? 0 : batch.readableBytes()), inPubsub)) {
+            closing = true;
+            log.warn("client {} closed for overcoming of output buffer limits ({})", channel.remoteAddress(),
+                    guard.describe(inPubsub));
+            releaseAll();
+            channel.close();
+        }
     }
 
     /** Writes {@code reply}, which this queue owns until then: copied into the batch if small. */

@@ -110,7 +110,8 @@ class SlowLogIT {
     void thresholdAndLengthChangeAtRuntimeAndArgumentsAreShortened() {
         int adminPort = FreePorts.next();
         try (RedisTopology topology = RedisTopology.start(1, "node-secret");
-             ProxyUnderTest proxy = proxy(topology, adminPort);
+             // MIGRATE is an admin command (it moves keys elsewhere, with credentials of its own)
+             ProxyUnderTest proxy = proxy(topology, adminPort, "allow-admin-commands migrate");
              Jedis admin = admin(adminPort);
              Jedis j = proxy.jedis()) {
             j.get("sl:none");

@@ -28,8 +28,28 @@ public final class ProxyUnderTest implements AutoCloseable {
 
     /** Starts a proxy; {@code extraLines} are config directives appended after the defaults. */
     public static ProxyUnderTest start(RedisTopology topology, String... extraLines) {
+        IllegalStateException lastBindFailure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return start(topology, FreePorts.next(), extraLines);
+            } catch (IllegalStateException e) {
+                if (String.valueOf(e.getMessage()).contains("could not bind")) {
+                    lastBindFailure = e; // another process took the free port first: try another
+                    continue;
+                }
+                throw e;
+            }
+        }
+        throw lastBindFailure;
+    }
+
+    /**
+     * Starts a proxy on {@code port} ({@code port 0} in Redis's sense, no plaintext port, is set by an extra
+     * line, as is a {@code tls-port}).
+     */
+    private static ProxyUnderTest start(RedisTopology topology, int port, String... extraLines) {
         StringBuilder conf = new StringBuilder();
-        conf.append("bind 127.0.0.1\nport 0\nrequirepass ").append(PASSWORD).append('\n');
+        conf.append("bind 127.0.0.1\nport ").append(port).append("\nrequirepass ").append(PASSWORD).append('\n');
         conf.append("master 127.0.0.1 ").append(topology.master().port()).append('\n');
         boolean ownReplicas = java.util.Arrays.stream(extraLines).anyMatch(l -> l.startsWith("replica "));
         for (RedisServer r : ownReplicas ? List.<RedisServer>of() : topology.replicas()) {
@@ -53,7 +73,14 @@ public final class ProxyUnderTest implements AutoCloseable {
             java.nio.file.Path file = socket.getParent().resolve("resplit.conf");
             java.nio.file.Files.writeString(file, conf.toString());
             String[] args = {file.toString()};
-            return new ProxyUnderTest(new Resplit(ConfigParser.fromArgs(args), args).start(), socket);
+            Resplit proxy = new Resplit(ConfigParser.fromArgs(args), args);
+            try {
+                proxy.start();
+            } catch (RuntimeException e) {
+                proxy.close(); // whatever started before the failure (event loops, monitors) stops too
+                throw e;
+            }
+            return new ProxyUnderTest(proxy, socket);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -64,6 +91,11 @@ public final class ProxyUnderTest implements AutoCloseable {
 
     public int port() {
         return proxy.port();
+    }
+
+    /** The TLS port (with a {@code tls-port} line), else 0. */
+    public int tlsPort() {
+        return proxy.tlsPort();
     }
 
     /** The config file the proxy was started from (edit it, then RELOAD). */

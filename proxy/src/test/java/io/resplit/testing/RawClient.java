@@ -48,30 +48,43 @@ public final class RawClient implements AutoCloseable {
 
     /** Reads one whole reply of any RESP2/RESP3 type, nested or not, and returns its first line. */
     public String skipReply() throws IOException {
+        StringBuilder all = new StringBuilder();
+        readReply(all);
+        return all.substring(0, all.indexOf("\n"));
+    }
+
+    /** Reads one whole reply and returns all of it as text, one line per RESP line (to search it). */
+    public String readReplyText() throws IOException {
+        StringBuilder all = new StringBuilder();
+        readReply(all);
+        return all.toString();
+    }
+
+    private void readReply(StringBuilder all) throws IOException {
         String line = readLine();
+        all.append(line).append('\n');
         char type = line.charAt(0);
         long n = type == '+' || type == '-' || type == ':' || type == '_' || type == ',' || type == '#'
                 || type == '(' ? 0 : Long.parseLong(line.substring(1));
         switch (type) {
             case '$', '=', '!' -> {
                 if (n >= 0) {
-                    in.readNBytes((int) n + 2);
+                    all.append(new String(in.readNBytes((int) n + 2), StandardCharsets.UTF_8));
                 }
             }
             case '*', '~', '>' -> {
                 for (long i = 0; i < n; i++) {
-                    skipReply();
+                    readReply(all);
                 }
             }
             case '%', '|' -> {
                 for (long i = 0; i < 2 * n; i++) {
-                    skipReply();
+                    readReply(all);
                 }
             }
             default -> {
             }
         }
-        return line;
     }
 
     /** True when the server closes the connection within the socket timeout (any unread bytes are skipped). */

@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLSocketFactory;
+
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -30,6 +32,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * simulate failures. {@link #close()} always stops the process and removes the directory; a JVM
  * shutdown hook kills any server a test forgot to close, so no redis-server outlives the test JVM
  * (unless that JVM itself is SIGKILLed).
+ *
+ * <p>{@link #startTls} starts a TLS-only server instead (no plaintext port, client certificates
+ * required); the harness then talks to it over TLS with the client certificate of its
+ * {@link TestCertificates}.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -63,18 +69,47 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final Path logFile;
     private final Path stdoutFile;
+    /** Null for a plaintext server. */
+    private final TestCertificates certs;
+    /** Trusts the CA and presents the client certificate; null for a plaintext server. */
+    private final SSLSocketFactory tlsSocketFactory;
     private volatile Process process;
     private volatile boolean closed;
 
     private RedisServer(int port, String password, List<String> extraArgs, Path dir) {
+        this(port, password, extraArgs, dir, null);
+    }
+
+    /** With {@code certs}, the server listens only on a TLS port, which is {@code port}. */
+    private RedisServer(int port, String password, List<String> extraArgs, Path dir,
+            TestCertificates certs) {
         this.port = port;
         this.password = password;
         this.dir = dir;
         this.logFile = dir.resolve("redis.log");
         this.stdoutFile = dir.resolve("stdout.log");
-        List<String> cmd = new ArrayList<>(List.of(
-                EXECUTABLE,
-                "--port", Integer.toString(port),
+        this.certs = certs;
+        this.tlsSocketFactory = certs == null ? null : certs.clientSocketFactory();
+        List<String> cmd = new ArrayList<>(List.of(EXECUTABLE));
+        if (certs == null) {
+            cmd.addAll(List.of("--port", Integer.toString(port)));
+        } else {
+            cmd.addAll(List.of(
+                    // Port 0 turns the plaintext listener off: TLS is the only way in.
+                    "--port", "0",
+                    "--tls-port", Integer.toString(port),
+                    "--tls-cert-file", certs.serverCert().toString(),
+                    "--tls-key-file", certs.serverKey().toString(),
+                    "--tls-ca-cert-file", certs.caCert().toString(),
+                    "--tls-auth-clients", "yes",
+                    "--tls-replication", "yes",
+                    // Outgoing connections (a replica's link to its master) would otherwise
+                    // present server.crt, whose extended key usage is serverAuth only; a master
+                    // with tls-auth-clients yes rejects that ("unsupported certificate").
+                    "--tls-client-cert-file", certs.clientCert().toString(),
+                    "--tls-client-key-file", certs.clientKey().toString()));
+        }
+        cmd.addAll(List.of(
                 "--bind", HOST,
                 // No RDB snapshots and no AOF: tests must not depend on, or leave, disk state.
                 "--save", "",
@@ -104,6 +139,41 @@ public final class RedisServer implements AutoCloseable {
 
     /** Same as {@link #start(String, String...)} with the extra arguments as a list. */
     public static RedisServer start(String password, List<String> extraArgs) {
+        return start(password, extraArgs, null);
+    }
+
+    /**
+     * Starts a TLS-only redis-server on a free loopback port and waits until it answers PING
+     * over TLS. The plaintext port is off ({@code --port 0}); {@link #port()} is the TLS port.
+     * The server uses {@code certs}' server certificate and key, trusts its CA, requires client
+     * certificates ({@code tls-auth-clients yes}) and replicates over TLS
+     * ({@code tls-replication yes}) presenting {@code certs}' client certificate. Every
+     * connection the harness opens to it ({@link RedisTopology#jedis}, the PING check, ...) uses
+     * TLS with the client certificate.
+     *
+     * @param password if not null, passed as {@code --requirepass} and used for the PING check
+     * @param certs the certificates; the server reads the files at start, {@link #restart()} and
+     *     {@link #reloadTls()}, so they must outlive the server
+     * @param extraArgs further command-line arguments, e.g. {@code "--replicaof", "127.0.0.1",
+     *     "6379"}
+     */
+    public static RedisServer startTls(String password, TestCertificates certs,
+            String... extraArgs) {
+        return startTls(password, certs, List.of(extraArgs));
+    }
+
+    /** Same as {@link #startTls(String, TestCertificates, String...)} with a list. */
+    public static RedisServer startTls(String password, TestCertificates certs,
+            List<String> extraArgs) {
+        if (certs == null) {
+            throw new IllegalArgumentException("certs must not be null for a TLS server");
+        }
+        return start(password, extraArgs, certs);
+    }
+
+    /** Starts a plaintext server if {@code certs} is null, else a TLS-only one. */
+    private static RedisServer start(String password, List<String> extraArgs,
+            TestCertificates certs) {
         requireExecutableOnPath();
         AssertionError lastBindFailure = null;
         for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
@@ -113,7 +183,7 @@ public final class RedisServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a temp dir for redis-server", e);
             }
-            RedisServer server = new RedisServer(FreePorts.next(), password, extraArgs, dir);
+            RedisServer server = new RedisServer(FreePorts.next(), password, extraArgs, dir, certs);
             try {
                 server.launchAndAwaitPing();
                 return server;
@@ -135,9 +205,41 @@ public final class RedisServer implements AutoCloseable {
         return HOST;
     }
 
-    /** The TCP port; it stays the same across {@link #restart()}. */
+    /**
+     * The TCP port; it stays the same across {@link #restart()}. For a {@link #startTls TLS}
+     * server this is the TLS port (there is no plaintext one).
+     */
     public int port() {
         return port;
+    }
+
+    /** Whether this server was started with {@link #startTls} and speaks only TLS. */
+    public boolean isTls() {
+        return certs != null;
+    }
+
+    /**
+     * Makes a TLS server load its certificate and key files again, e.g. after
+     * {@link TestCertificates#reissueServer()}: redis-server reads them only at start and on
+     * {@code CONFIG SET tls-cert-file/tls-key-file}, which reloads even when the paths are
+     * unchanged. New connections then get the new certificate; open ones keep the old session.
+     *
+     * @throws IllegalStateException if this is a plaintext server
+     */
+    public void reloadTls() {
+        if (certs == null) {
+            throw new IllegalStateException(this + " does not use TLS");
+        }
+        try (Jedis jedis = new Jedis(new HostAndPort(HOST, port),
+                jedisConfig(password, Duration.ofSeconds(2)))) {
+            // One CONFIG SET for both, so redis never pairs a new certificate with the old key.
+            String reply = jedis.configSet(
+                    "tls-cert-file", certs.serverCert().toString(),
+                    "tls-key-file", certs.serverKey().toString());
+            if (!"OK".equals(reply)) {
+                throw new AssertionError(this + " did not reload its TLS files: " + reply);
+            }
+        }
     }
 
     /** The OS process id of the current process; changes on {@link #restart()}. */
@@ -234,7 +336,7 @@ public final class RedisServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "redis-server " + HOST + ":" + port;
+        return "redis-server " + HOST + ":" + port + (certs == null ? "" : " (TLS)");
     }
 
     private void launchAndAwaitPing() {
@@ -257,7 +359,7 @@ public final class RedisServer implements AutoCloseable {
 
     private void awaitPing(Process started) {
         String[] lastError = {"none"};
-        DefaultJedisClientConfig config = clientConfig(password, Duration.ofMillis(1000));
+        DefaultJedisClientConfig config = jedisConfig(password, Duration.ofMillis(1000));
         try {
             Wait.until(STARTUP_DEADLINE, () -> {
                 if (!started.isAlive()) {
@@ -295,6 +397,29 @@ public final class RedisServer implements AutoCloseable {
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .connectionTimeoutMillis(millis)
                 .socketTimeoutMillis(millis)
+                .build();
+    }
+
+    /**
+     * {@link #clientConfig(String, Duration)} for connections to this server: over TLS with the
+     * client certificate if it is a TLS server.
+     */
+    DefaultJedisClientConfig jedisConfig(String password, Duration timeout) {
+        if (tlsSocketFactory == null) {
+            return clientConfig(password, timeout);
+        }
+        int millis = Math.toIntExact(timeout.toMillis());
+        return DefaultJedisClientConfig.builder()
+                .password(password)
+                .autoNegotiateProtocol(false)
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                .ssl(true)
+                .sslSocketFactory(tlsSocketFactory)
+                // The factory checks the chain against the test CA; the certificate names
+                // localhost and 127.0.0.1 anyway, so the name check would add nothing.
+                .hostnameVerifier((host, session) -> true)
                 .build();
     }
 

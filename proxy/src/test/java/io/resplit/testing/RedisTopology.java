@@ -64,9 +64,31 @@ public final class RedisTopology implements AutoCloseable {
         return start(replicas, password, masterArgs, List.of("--repl-diskless-sync-delay", "0"));
     }
 
+    /**
+     * Like {@link #start}, with every node TLS-only ({@link RedisServer#startTls}): no plaintext
+     * port, client certificates required, and the replicas replicate over TLS (to the master's
+     * TLS port, presenting {@code certs}' client certificate). {@link #jedis} and the other
+     * helpers connect over TLS with the client certificate. Waits for replication as
+     * {@link #start} does. {@code certs} must stay open until the topology is closed.
+     *
+     * @param password the password of every node; {@code null} for no authentication
+     */
+    public static RedisTopology startTls(int replicas, String password, TestCertificates certs) {
+        if (certs == null) {
+            throw new IllegalArgumentException("certs must not be null for a TLS topology");
+        }
+        return start(replicas, password, List.of(), List.of(), certs);
+    }
+
     /** {@link #start} with further command-line arguments for the master and the replicas. */
     private static RedisTopology start(int replicas, String password, List<String> extraMasterArgs,
             List<String> extraReplicaArgs) {
+        return start(replicas, password, extraMasterArgs, extraReplicaArgs, null);
+    }
+
+    /** As above; TLS-only nodes if {@code certs} is not null. */
+    private static RedisTopology start(int replicas, String password, List<String> extraMasterArgs,
+            List<String> extraReplicaArgs, TestCertificates certs) {
         if (replicas < 0) {
             throw new IllegalArgumentException("replicas must be >= 0: " + replicas);
         }
@@ -76,7 +98,7 @@ public final class RedisTopology implements AutoCloseable {
             // would only slow every test (and every restart of a replica) down.
             List<String> masterArgs = new ArrayList<>(List.of("--repl-diskless-sync-delay", "0"));
             masterArgs.addAll(extraMasterArgs);
-            RedisServer master = RedisServer.start(password, masterArgs);
+            RedisServer master = startNode(password, masterArgs, certs);
             started.add(master);
             List<RedisServer> replicaList = new ArrayList<>();
             for (int i = 0; i < replicas; i++) {
@@ -87,7 +109,7 @@ public final class RedisTopology implements AutoCloseable {
                     args.add(password);
                 }
                 args.addAll(extraReplicaArgs);
-                RedisServer replica = RedisServer.start(password, args);
+                RedisServer replica = startNode(password, args, certs);
                 started.add(replica);
                 replicaList.add(replica);
             }
@@ -98,6 +120,13 @@ public final class RedisTopology implements AutoCloseable {
             closeAll(started, e);
             throw e;
         }
+    }
+
+    private static RedisServer startNode(String password, List<String> args,
+            TestCertificates certs) {
+        return certs == null
+                ? RedisServer.start(password, args)
+                : RedisServer.startTls(password, certs, args);
     }
 
     /** The master node. */
@@ -115,7 +144,10 @@ public final class RedisTopology implements AutoCloseable {
         return password;
     }
 
-    /** Opens a new authenticated connection to {@code node}; the caller closes it. */
+    /**
+     * Opens a new authenticated connection to {@code node} (over TLS with the client certificate
+     * if it is a TLS node); the caller closes it.
+     */
     public Jedis jedis(RedisServer node) {
         return jedis(node, Duration.ofMillis(CLIENT_TIMEOUT_MILLIS));
     }
@@ -126,7 +158,7 @@ public final class RedisTopology implements AutoCloseable {
      */
     public Jedis jedis(RedisServer node, Duration timeout) {
         return new Jedis(new HostAndPort(node.host(), node.port()),
-                RedisServer.clientConfig(password, timeout));
+                node.jedisConfig(password, timeout));
     }
 
     /**
