@@ -46,7 +46,7 @@ public final class Resplit implements AutoCloseable {
     private ProxyContext context;
     private io.resplit.tls.TlsContexts tls; // null without TLS
     private io.resplit.sentinel.SentinelWatcher sentinels; // Sentinel mode only
-    private java.util.concurrent.ScheduledExecutorService discovery; // replica-discovery only
+    private java.util.concurrent.ScheduledExecutorService control; // role watching, replica discovery
     private int port;
 
     private final String[] args; // the command line, for RELOAD; null when built from a ProxyConfig alone
@@ -192,16 +192,17 @@ public final class Resplit implements AutoCloseable {
             failover.managedBy("the sentinels", sentinels::status);
             sentinels.start(failover, context.topology());
         } else {
-            workers.next().scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
+            // off the event loops: following a role change or adding a node waits while a failover holds the
+            // coordinator, and an event loop must never wait
+            control = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "resplit-topology-watch");
+                t.setDaemon(true);
+                return t;
+            });
+            control.scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
                     config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
             if (config.ha().replicaDiscovery()) {
-                // off the event loops: adding a node may wait for a failover in progress
-                discovery = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "resplit-replica-discovery");
-                    t.setDaemon(true);
-                    return t;
-                });
-                discovery.scheduleWithFixedDelay(new io.resplit.topology.ReplicaDiscovery(context.topology(), failover),
+                control.scheduleWithFixedDelay(new io.resplit.topology.ReplicaDiscovery(context.topology(), failover),
                         config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
             }
         }
@@ -300,8 +301,8 @@ public final class Resplit implements AutoCloseable {
         if (sentinels != null) {
             sentinels.close();
         }
-        if (discovery != null) {
-            discovery.shutdownNow();
+        if (control != null) {
+            control.shutdownNow();
         }
         if (server != null) {
             server.stop();

@@ -53,7 +53,7 @@ final class ReloadCommand implements AdminCommand {
             if (Objects.equals(before.get(key), after.get(key)) || key.equals("replica") || key.equals("master")) {
                 continue;
             }
-            if (ConfigDescriber.RUNTIME.contains(key) || ConfigDescriber.TLS_RELOADED.contains(key)) {
+            if (ConfigDescriber.RUNTIME.contains(key) || ConfigDescriber.RELOADED.contains(key)) {
                 applied.add(key);
             } else {
                 restart.add(key);
@@ -70,8 +70,10 @@ final class ReloadCommand implements AdminCommand {
                         + "stay in use)");
             }
         }
-        if (!applied.isEmpty()) {
-            ctx.proxy().reconfigure(merged);
+        try {
+            ctx.proxy().reconfigure(merged); // always: the aclfile may have changed under the same name
+        } catch (ConfigException e) {
+            return AdminReply.error("config not reloaded: " + e.getMessage());
         }
         Topology t = ctx.proxy().topology().current();
         List<HostPort> have = new ArrayList<>();
@@ -120,6 +122,7 @@ final class ReloadCommand implements AdminCommand {
                 current.adminPassword(), next.replicaMaxLag(), next.failoverHoldTimeoutMs(), next.slowlogLogSlowerThan(),
                 next.slowlogMaxLen(), current.metricsPort(),
                 current.metricsBind(), current.ha(),
-                withRuntimeTls(current.tls(), next.tls()), next.outputBufferLimits(), current.source());
+                withRuntimeTls(current.tls(), next.tls()), next.outputBufferLimits(), next.acl(),
+                current.source());
     }
 }

@@ -1,6 +1,7 @@
 package io.resplit.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -296,8 +297,8 @@ public final class BackendConnection {
         while ((item = awaitingAck.poll()) != null) {
             ((ByteBuf) awaitingAck.poll()).release();
             ended();
-            ((ReplyCallback) item).onFailure(reason + " (the write ran on the master; its replicas' acknowledgement "
-                    + "was not received)", true);
+            // it did run (its reply came): say so, rather than "may or may not have run"
+            ((ReplyCallback) item).onReply(writeAck.lostBeforeAck(ByteBufAllocator.DEFAULT, reason), true);
         }
     }
 

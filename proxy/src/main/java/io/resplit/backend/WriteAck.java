@@ -41,6 +41,12 @@ public final class WriteAck {
         return Unpooled.wrappedBuffer(wait);
     }
 
+    /** What a client gets instead of its write's reply when the connection dropped before the WAIT answered. */
+    ByteBuf lostBeforeAck(ByteBufAllocator alloc, String reason) {
+        return RespWriter.error(alloc, "ERR resplit: the write ran on the master but the connection was lost before "
+                + replicas + " replicas acknowledged it (" + reason + "); it may be lost if the master fails");
+    }
+
     /** What a client gets instead of its write's reply when too few replicas acknowledged it in time. */
     ByteBuf notAcknowledged(ByteBufAllocator alloc, long acknowledged) {
         return RespWriter.error(alloc, "ERR resplit: the write ran on the master but only " + acknowledged + " of "

@@ -45,6 +45,8 @@ final class ConfigBuilder {
     int writeAckTimeoutMs = d.ha().writeAckTimeoutMs();
     boolean replicaDiscovery = d.ha().replicaDiscovery();
     int tlsPort = d.tls().port();
+    final List<List<String>> users = new ArrayList<>();
+    String aclFile = d.acl().aclFile();
     OutputBufferLimits.Limit normalLimit = d.outputBufferLimits().normal();
     OutputBufferLimits.Limit pubsubLimit = d.outputBufferLimits().pubsub();
     String tlsCertFile = d.tls().certFile();
@@ -104,6 +106,8 @@ final class ConfigBuilder {
         replicaDiscovery = h.replicaDiscovery();
         normalLimit = c.outputBufferLimits().normal();
         pubsubLimit = c.outputBufferLimits().pubsub();
+        users.addAll(c.acl().users());
+        aclFile = c.acl().aclFile();
         TlsSettings t = c.tls();
         tlsPort = t.port();
         tlsCertFile = t.certFile();
@@ -162,6 +166,11 @@ final class ConfigBuilder {
             case "write-ack-timeout" -> writeAckTimeoutMs = intIn(one(a), 1, 600_000);
             case "replica-discovery" -> replicaDiscovery = yesNo(one(a));
             case "client-output-buffer-limit" -> outputBufferLimit(a);
+            case "user" -> {
+                atLeast(a, 1);
+                users.add(List.copyOf(a));
+            }
+            case "aclfile" -> aclFile = emptyToNull(one(a));
             case "tls-port" -> tlsPort = intIn(one(a), 0, 65535);
             case "tls-cert-file" -> tlsCertFile = emptyToNull(one(a));
             case "tls-key-file" -> tlsKeyFile = emptyToNull(one(a));
@@ -203,7 +212,7 @@ final class ConfigBuilder {
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), source);
+                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), new AclSettings(users, aclFile), source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */

@@ -15,8 +15,11 @@ public final class ConfigDescriber {
             "failover-hold-timeout", "allow-admin-commands", "slowlog-log-slower-than", "slowlog-max-len",
             "client-output-buffer-limit");
 
-    /** TLS directives RELOAD applies (new handshakes use them); the TLS port and tls-backends need a restart. */
-    public static final Set<String> TLS_RELOADED = Set.of("tls-cert-file", "tls-key-file", "tls-ca-cert-file",
+    /**
+     * Directives RELOAD applies besides the runtime ones: the users (RELOAD also re-reads the aclfile) and the
+     * TLS files and options (new handshakes use them); the TLS port and tls-backends need a restart.
+     */
+    public static final Set<String> RELOADED = Set.of("user", "aclfile","tls-cert-file", "tls-key-file", "tls-ca-cert-file",
             "tls-ca-cert-dir", "tls-auth-clients", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
             "tls-client-cert-file", "tls-client-key-file");
 
@@ -71,6 +74,9 @@ public final class ConfigDescriber {
         m.put("replica-discovery", ha.replicaDiscovery() ? "yes" : "no");
         m.put("client-output-buffer-limit", "normal " + c.outputBufferLimits().normal() + " pubsub "
                 + c.outputBufferLimits().pubsub());
+        // names only, unless comparing two configurations: the rules hold passwords
+        m.put("user", reveal ? c.acl().users().toString() : String.join(", ", c.acl().names()));
+        m.put("aclfile", orEmpty(c.acl().aclFile()));
         TlsSettings tls = c.tls();
         m.put("tls-port", Integer.toString(tls.port()));
         m.put("tls-cert-file", orEmpty(tls.certFile()));

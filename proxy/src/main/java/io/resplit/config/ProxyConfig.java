@@ -38,6 +38,7 @@ public record ProxyConfig(
         HighAvailability ha,
         TlsSettings tls,
         OutputBufferLimits outputBufferLimits,
+        AclSettings acl,
         String source) {
 
     /** In {@link #allowAdminCommands}: every admin command is allowed. */
@@ -54,7 +55,7 @@ public record ProxyConfig(
                 null, null, ReadFrom.REPLICAS, 1, 2000, 50, 1000, 0, 10000, 512L * 1024 * 1024,
                 1024L * 1024 * 1024, 0, 16, java.util.Set.of(), null, 0, null, 64L * 1024 * 1024,
                 10_000, 10_000, 128, 0, "127.0.0.1", HighAvailability.defaults(), TlsSettings.defaults(),
-                OutputBufferLimits.defaults(), "(defaults)");
+                OutputBufferLimits.defaults(), AclSettings.defaults(), "(defaults)");
     }
 
     /** Whether clients must authenticate ({@code requirepass} set and not empty). */
@@ -66,7 +67,7 @@ public record ProxyConfig(
         return new ProxyConfig(bind, newPort, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, tls, outputBufferLimits, source);
+                ha, tls, outputBufferLimits, acl, source);
     }
 
     /**

@@ -70,6 +70,7 @@ public final class ProxyMetrics {
 
     private final Counter protocolErrors;
     private final Counter authFailures;
+    private final Counter aclDenials;
     private final ShardedCounter bytesIn; // fields hold them strongly: function counters keep a weak reference
     private final ShardedCounter bytesOut;
     private final java.util.concurrent.ConcurrentHashMap<String, ShardedCounter> commandCounts =
@@ -83,6 +84,9 @@ public final class ProxyMetrics {
                 .description("Client requests refused as malformed RESP (the connection is closed)").register(registry);
         authFailures = Counter.builder("resplit.client.auth.failures")
                 .description("AUTH or HELLO AUTH attempts with a wrong password").register(registry);
+        aclDenials = Counter.builder("resplit.client.acl.denials")
+                .description("Requests refused with NOPERM by the proxy's users (command, key or channel)")
+                .register(registry);
         bytesIn = counter("resplit.client.received", "bytes", "Request bytes received from clients");
         bytesOut = counter("resplit.client.sent", "bytes", "Reply bytes written to clients");
         readsRedirectedToMaster = Counter.builder("resplit.reads.master.redirects")
@@ -186,6 +190,10 @@ public final class ProxyMetrics {
 
     public Counter authFailures() {
         return authFailures;
+    }
+
+    public Counter aclDenials() {
+        return aclDenials;
     }
 
     /** Request bytes received: the recorder of shard {@code shard} (an event loop's index). */

@@ -54,7 +54,7 @@ public final class SentinelPromotion implements Promotion {
         chosen = null;
         while (chosen == null) {
             for (HostPort s : sentinels.settings().sentinels()) {
-                if (seesPriorities(s)) {
+                if (seesPriorities(s, target.address())) {
                     chosen = s;
                     break;
                 }
@@ -99,11 +99,19 @@ public final class SentinelPromotion implements Promotion {
         wanted.clear();
     }
 
-    /** Whether sentinel {@code s} lists every replica whose priority was changed with its new priority. */
-    private boolean seesPriorities(HostPort s) {
+    /**
+     * Whether sentinel {@code s} lists every replica whose priority was changed with its new priority, and the
+     * target with a priority it may choose (not 0: a sentinel may still have an earlier failover's 0 cached).
+     */
+    private boolean seesPriorities(HostPort s, HostPort target) {
         try {
             Map<HostPort, String> seen = SentinelQuery.replicaPriorities(s, sentinels.settings().sentinelMaster(),
                     sentinels.sentinelAuth(), timeoutMs);
+            for (Map.Entry<HostPort, String> r : seen.entrySet()) {
+                if (SentinelWatcher.sameNode(r.getKey(), target) && "0".equals(r.getValue())) {
+                    return false;
+                }
+            }
             for (Map.Entry<HostPort, String> e : wanted.entrySet()) {
                 String have = null;
                 for (Map.Entry<HostPort, String> r : seen.entrySet()) {

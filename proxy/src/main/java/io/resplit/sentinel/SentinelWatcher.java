@@ -113,6 +113,7 @@ public final class SentinelWatcher implements AutoCloseable {
 
     /** One round: ask, decide, verify, apply. */
     void pollOnce() {
+        long generation = coordinator.generation();
         SentinelView.Decision d = view.update(askAll());
         if (d == null) {
             return;
@@ -121,7 +122,7 @@ public final class SentinelWatcher implements AutoCloseable {
         HostPort current = topology.current().master().address();
         lastListed.put(current, System.nanoTime()); // once replaced, the old master stays a while as a replica
         List<HostPort> replicas = listed(d.replicas());
-        boolean moved = coordinator.follow(d.master(), replicas, this::reportsMaster);
+        boolean moved = coordinator.follow(d.master(), replicas, this::reportsMaster, generation);
         if (moved && !sameNode(current, topology.current().master().address())) {
             log.warn("sentinels moved the master to {} (config epoch {}); writes go there now", d.master(), d.epoch());
         }

@@ -3,15 +3,13 @@ package io.resplit.server;
 import io.netty.buffer.ByteBuf;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
- * AUTH and HELLO against the proxy's own {@code requirepass} (the backends never see a client's credentials).
+ * AUTH and HELLO against the proxy's own users ({@code requirepass} is the default user's password; the backends
+ * never see a client's credentials).
  * Replies use Redis's wording; no error ever echoes an argument that may hold a password.
  */
 final class AuthCommands {
-    private static final String DEFAULT_USER = "default";
     private final ProxyContext ctx;
 
     AuthCommands(ProxyContext ctx) {
@@ -23,14 +21,16 @@ final class AuthCommands {
             c.reply(LocalCommands.error(c, "ERR syntax error"));
             return;
         }
-        if (r.argc() == 2 && !ctx.config().clientAuthRequired()) {
+        if (r.argc() == 2 && ctx.acl().defaultUser().nopass()) {
             c.reply(LocalCommands.error(c, "ERR AUTH <password> called without any password configured for the "
                     + "default user. Are you sure your configuration is correct?"));
             return;
         }
-        boolean ok = r.argc() == 2 ? check(null, r.argBytes(1)) : check(r.argString(1), r.argBytes(2));
-        if (ok) {
-            c.authenticated();
+        io.resplit.acl.Acl acl = ctx.acl();
+        io.resplit.acl.Acl.Permissions user = r.argc() == 2 ? acl.authenticate(io.resplit.acl.Acl.DEFAULT_USER,
+                r.argBytes(1)) : acl.authenticate(r.argString(1), r.argBytes(2));
+        if (user != null) {
+            c.authenticated(user, acl.version());
             c.reply(Replies.ok());
         } else {
             ctx.metrics().authFailures().increment();
@@ -78,12 +78,14 @@ final class AuthCommands {
             return;
         }
         if (password != null) {
-            if (!check(user, password)) {
+            io.resplit.acl.Acl acl = ctx.acl();
+            io.resplit.acl.Acl.Permissions who = acl.authenticate(user, password);
+            if (who == null) {
                 ctx.metrics().authFailures().increment();
                 c.reply(Replies.wrongPass());
                 return;
             }
-            c.authenticated();
+            c.authenticated(who, acl.version());
         }
         if (setName != null) {
             if (!ClientCommand.validName(setName)) {
@@ -116,14 +118,4 @@ final class AuthCommands {
         return b;
     }
 
-    /** Checks a user and password against requirepass, in constant time; only the default user exists. */
-    private boolean check(String user, byte[] password) {
-        if (user != null && !DEFAULT_USER.equals(user)) {
-            return false;
-        }
-        if (!ctx.config().clientAuthRequired()) {
-            return true; // like Redis's nopass default user: any password is accepted
-        }
-        return MessageDigest.isEqual(password, ctx.config().requirepass().getBytes(StandardCharsets.UTF_8));
-    }
 }

@@ -94,6 +94,10 @@ final class ClientCommand {
             String addr = r.argString(2);
             for (ClientHandler h : c.context().clients().all()) {
                 if (addr.equals(ClientInfo.addr(h))) {
+                    if (h != c && !mayKillOthers(c)) {
+                        c.reply(LocalCommands.error(c, KILL_REFUSED));
+                        return;
+                    }
                     h.channel().close();
                     c.reply(Replies.ok());
                     return;
@@ -137,17 +141,28 @@ final class ClientCommand {
                 return;
             }
         }
-        long killed = 0;
+        java.util.List<ClientHandler> targets = new java.util.ArrayList<>();
         for (ClientHandler h : c.context().clients().all()) {
-            if (skipMe && h == c) {
-                continue;
-            }
-            if (filters.stream().allMatch(f -> f.test(h))) {
-                h.channel().close();
-                killed++;
+            if (!(skipMe && h == c) && filters.stream().allMatch(f -> f.test(h))) {
+                targets.add(h);
             }
         }
-        c.reply(RespWriter.integer(c.alloc(), killed));
+        if (!mayKillOthers(c) && targets.stream().anyMatch(h -> h != c)) {
+            c.reply(LocalCommands.error(c, KILL_REFUSED));
+            return;
+        }
+        targets.forEach(h -> h.channel().close());
+        c.reply(RespWriter.integer(c.alloc(), targets.size()));
+    }
+
+    static final String KILL_REFUSED = "ERR 'client|kill' of another client's connection is refused by resplit (it "
+            + "would cut off another application); to allow it, set 'allow-admin-commands yes' or list it: "
+            + "'allow-admin-commands client|kill'";
+
+    /** Whether this proxy lets a client close other clients' connections (an admin command, as in Redis). */
+    private static boolean mayKillOthers(ClientHandler c) {
+        java.util.Set<String> allowed = c.context().config().allowAdminCommands();
+        return allowed.contains(io.resplit.config.ProxyConfig.ALL) || allowed.contains("client|kill");
     }
 
     /** CLIENT REPLY ON|OFF|SKIP. */

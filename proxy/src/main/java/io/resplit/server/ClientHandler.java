@@ -77,7 +77,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called when AUTH or HELLO AUTH succeeds: lifts the decoder's pre-authentication limits. */
-    void authenticated() {
+    /** AUTH or HELLO AUTH succeeded for {@code user}. */
+    void authenticated(io.resplit.acl.Acl.Permissions user, int aclVersion) {
+        session.user(user, aclVersion);
         session.authenticated(true);
         decoder.setAuthenticated(true);
     }
@@ -85,8 +87,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext c) {
         channel = c.channel();
+        io.resplit.acl.Acl acl = ctx.acl();
         session = new ClientSession(ctx.clients().nextId(), ctx.loopIndex(channel.eventLoop()),
-                !ctx.config().clientAuthRequired());
+                acl.defaultUser().nopass());
+        session.user(acl.defaultUser(), acl.version()); // as in Redis: a new connection is the default user
         meters = ctx.meters(session.loopIndex());
         replies = new ReplyQueue(channel, meters, new OutputBufferGuard(ctx),
                 () -> pubsub != null && pubsub.subscribed());
@@ -130,6 +134,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             request.release();
             reply(Replies.noAuth());
             return;
+        }
+        io.resplit.acl.Acl.Permissions user = session.user(ctx.acl());
+        if (user == null || !user.unrestricted()) {
+            String denial = user == null ? "NOPERM this user no longer exists" : user.denial(spec, request);
+            if (denial != null) {
+                request.release();
+                if (session.inMulti()) {
+                    session.markMultiDirty(); // as in Redis: EXEC will abort
+                }
+                ctx.metrics().aclDenials().increment();
+                reply(RespWriter.error(channel.alloc(), denial));
+                return;
+            }
         }
         RouteIntent intent = ctx.router().intent(spec, request);
         currentIntent = intent;

@@ -26,7 +26,7 @@ final class ClientInfo {
                 + " ssub=" + (ps == null ? 0 : ps.count(PubSubSession.Kind.SHARD))
                 + " multi=" + (s.inMulti() ? 0 : -1)
                 + " cmd=" + h.lastCommand()
-                + " user=default"
+                + " user=" + h.session().userName()
                 + " redir=-1"
                 + " resp=" + s.protocol()
                 + " lib-name=" + (s.libName() == null ? "" : s.libName())

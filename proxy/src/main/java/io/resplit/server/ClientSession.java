@@ -27,6 +27,28 @@ public final class ClientSession {
         this.authenticated = authenticated;
     }
 
+    private io.resplit.acl.Acl.Permissions user; // who this connection is authenticated as
+    private int aclVersion;
+
+    /** The connection's user as {@code acl} defines it now; null when that user no longer exists. */
+    public io.resplit.acl.Acl.Permissions user(io.resplit.acl.Acl acl) {
+        if (aclVersion != acl.version()) {
+            user = user == null ? null : acl.user(user.name()); // RELOAD or a new command table: look again
+            aclVersion = acl.version();
+        }
+        return user;
+    }
+
+    /** The user's name for CLIENT LIST / INFO and ACL WHOAMI. */
+    public String userName() {
+        return user == null ? io.resplit.acl.Acl.DEFAULT_USER : user.name();
+    }
+
+    void user(io.resplit.acl.Acl.Permissions value, int version) {
+        this.user = value;
+        this.aclVersion = version;
+    }
+
     public long id() {
         return id;
     }

@@ -17,6 +17,7 @@ final class LocalCommands {
     private final InfoCommand info;
     private final WaitCommand wait = new WaitCommand();
     private final ConfigGetCommand configGet = new ConfigGetCommand();
+    private final AclCommand acl = new AclCommand();
 
     LocalCommands(ProxyContext ctx) {
         this.auth = new AuthCommands(ctx);
@@ -63,6 +64,8 @@ final class LocalCommands {
                 default -> {
                     if (spec.name().startsWith("client|")) {
                         client.execute(c, r, spec);
+                    } else if (spec.name().startsWith("acl|")) {
+                        acl.execute(c, r, spec);
                     } else if (spec.name().startsWith("command")) {
                         command.execute(c, r, spec);
                     } else {

@@ -32,6 +32,7 @@ public final class ProxyContext {
     private final io.resplit.backend.BackendCredentials backendCredentials;
     private final io.resplit.tls.TlsContexts tls;
     private volatile CommandTable table;
+    private volatile io.resplit.acl.Acl acl;
     private volatile String backendVersion = "7.0.0";
     private volatile int databases;
 
@@ -56,6 +57,7 @@ public final class ProxyContext {
         metrics.slowLog(slowLog, io.resplit.slowlog.SlowLog::added);
         this.config = config;
         this.table = table;
+        this.acl = buildAcl(config, table);
         this.topology = topology;
         this.router = router;
         this.replicaPolicy = replicaPolicy;
@@ -97,6 +99,7 @@ public final class ProxyContext {
      * settings fixed at start (ports, threads, limits) are not affected by this.
      */
     public void reconfigure(ProxyConfig next) {
+        this.acl = buildAcl(next, table); // first: bad users (or aclfile) leave everything as it was
         this.router = new Router(next.readFrom(), next.allowAdminCommands());
         slowLog.configure(next.slowlogLogSlowerThan(), next.slowlogMaxLen());
         this.config = next;
@@ -124,6 +127,21 @@ public final class ProxyContext {
     /** Replaces the command table, e.g. with one read from the master's COMMAND reply. */
     public void table(CommandTable next) {
         this.table = next;
+        this.acl = acl.recompile(next); // command categories come from the table
+    }
+
+    /** The proxy's users, as the current config and command table define them. */
+    public io.resplit.acl.Acl acl() {
+        return acl;
+    }
+
+    /** The users of {@code c}; throws ConfigException with the reason (a bad rule, an unreadable aclfile). */
+    static io.resplit.acl.Acl buildAcl(ProxyConfig c, CommandTable table) {
+        try {
+            return io.resplit.acl.Acl.build(c.requirepass(), c.acl().users(), c.acl().aclFile(), table);
+        } catch (IllegalArgumentException e) {
+            throw new io.resplit.config.ConfigException(e.getMessage());
+        }
     }
 
     public TopologyHolder topology() {

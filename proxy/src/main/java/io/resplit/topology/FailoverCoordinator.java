@@ -38,6 +38,7 @@ public final class FailoverCoordinator {
     private final int ioTimeoutMs;
     private volatile Promotion promotion;
     private volatile boolean inProgress;
+    private volatile long generation;
     private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastPauseMicros;
@@ -89,6 +90,7 @@ public final class FailoverCoordinator {
         try {
             promotion.prepare(promoted, others, start + TimeUnit.MILLISECONDS.toNanos(PREPARE_MS));
         } catch (IOException e) {
+            generation++;
             inProgress = false;
             promotion.finish();
             aborted.incrementAndGet();
@@ -146,6 +148,7 @@ public final class FailoverCoordinator {
                 unpause(oldMaster);
             }
             gate.open();
+            generation++;
             inProgress = false;
             promotion.finish();
         }
@@ -179,6 +182,11 @@ public final class FailoverCoordinator {
         } catch (IOException e) {
             log.warn("failover: could not unpause {} ({}); its pause ends by itself", master.address(), e.getMessage());
         }
+    }
+
+    /** Raised when each failover of this proxy's ends: a decision taken before then is stale. */
+    public long generation() {
+        return generation;
     }
 
     /** Whether this proxy's own failover is under way (watchers leave the topology alone meanwhile). */
@@ -311,12 +319,13 @@ public final class FailoverCoordinator {
      * and nodes named by neither are retired. {@code master} null keeps the current one. A change of master
      * takes effect at once for new requests, and only if {@code confirm} (a ROLE check, asked while no
      * failover of this proxy's can run) still agrees. Ignored while this proxy runs a failover of its own.
-     * Returns whether anything changed.
+     * {@code seenGeneration}: {@link #generation()} when the caller began to decide. Returns whether anything
+     * changed.
      */
     public synchronized boolean follow(HostPort master, List<HostPort> replicas,
-                                       java.util.function.Predicate<HostPort> confirm) {
-        if (inProgress) {
-            return false;
+                                       java.util.function.Predicate<HostPort> confirm, long seenGeneration) {
+        if (inProgress || seenGeneration != generation) {
+            return false; // decided before a failover of this proxy's ended: the next look decides afresh
         }
         Topology before = topology.current();
         BackendNode known = master == null ? before.master() : find(before.nodes(), master);

@@ -36,6 +36,7 @@ public final class ReplicaDiscovery implements Runnable {
         if (coordinator.inProgress()) {
             return;
         }
+        long generation = coordinator.generation();
         Topology t = topology.current();
         NodeState master = t.master().state();
         if (!master.up() || master.info() == null || !master.info().isMaster()) {
@@ -65,7 +66,7 @@ public final class ReplicaDiscovery implements Runnable {
             }
         }
         if (changed) {
-            coordinator.follow(null, replicas, address -> true);
+            coordinator.follow(null, replicas, address -> true, generation);
         }
     }
 

@@ -122,7 +122,8 @@ class CommandTableTest {
         assertEquals(Handling.LOCAL, handling("CLIENT", "ID"));
         assertEquals(Handling.LOCAL, handling("COMMAND", "COUNT"));
         assertEquals(Handling.ADMIN, handling("ACL", "SETUSER", "bob"));
-        assertEquals(Handling.REFUSED, handling("ACL", "LIST"));
+        assertEquals(Handling.LOCAL, handling("ACL", "LIST")); // the proxy's own users
+        assertEquals(Handling.REFUSED, handling("ACL", "GETUSER", "bob")); // the backends' are the operator's
     }
 
     @Test

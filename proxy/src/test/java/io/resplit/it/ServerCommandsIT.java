@@ -83,6 +83,14 @@ class ServerCommandsIT {
             assertTrue(list.contains("name=listed-a") && list.contains("name=listed-b"), list);
             assertTrue(list.contains("id=" + bId + " "), list);
             assertTrue(a.clientInfo().contains("name=listed-a"), a.clientInfo());
+            JedisDataException refused = assertThrows(JedisDataException.class, () -> a.clientKill(
+                    redis.clients.jedis.params.ClientKillParams.clientKillParams().id(Long.toString(bId))));
+            assertTrue(refused.getMessage().contains("allow-admin-commands client|kill"), refused.getMessage());
+            assertEquals("PONG", b.ping(), "another application's connection is not cut off by default");
+        }
+        try (ProxyUnderTest allowing = ProxyUnderTest.start(topology, "allow-admin-commands client|kill");
+             Jedis a = allowing.jedis(); Jedis b = allowing.jedis()) {
+            long bId = b.clientId();
             assertEquals(1L, a.clientKill(redis.clients.jedis.params.ClientKillParams.clientKillParams().id(
                     Long.toString(bId))));
             assertThrows(JedisConnectionException.class, b::ping);
