@@ -330,8 +330,29 @@ public final class BackendNode {
         firstCheck.complete(state);
     }
 
+    private volatile long busySinceNanos; // a health check was answered BUSY; 0 once one is answered again
+
+    /** A health check was answered BUSY: the node runs a long script or function and answers nothing else. */
+    void busy() {
+        if (busySinceNanos == 0) {
+            busySinceNanos = System.nanoTime();
+            log.warn("backend {} is busy running a script or function (SCRIPT KILL or FUNCTION KILL through the "
+                    + "proxy ends it)", address);
+        }
+    }
+
+    /** Whether the last health check was answered BUSY. */
+    public boolean isBusy() {
+        return busySinceNanos != 0;
+    }
+
     /** A health check answered: publish the sample, and bring the node back if its backoff is over. */
     void onSample(long seq, InfoReplication info, long latencyMicros) {
+        if (busySinceNanos != 0) {
+            log.info("backend {} is no longer busy (after {} ms)", address,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - busySinceNanos));
+            busySinceNanos = 0;
+        }
         NodeState before = state;
         boolean up = before.up() || !inBackoff();
         state = new NodeState(up, info, seq, up ? null : before.reason(), latencyMicros);

@@ -10,10 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every backend connection says before it carries traffic: AUTH with the configured credentials, HELLO 3
- * for a RESP3 connection, SELECT of its database, and CLIENT SETNAME so operators can tell the proxy's connections apart in CLIENT LIST. The
- * steps are pipelined; every reply must be OK, otherwise the connection closes and the node is marked down
- * with the server's own error in the log (a wrong masterauth shows up there as WRONGPASS).
+ * What every backend connection says before it carries traffic: {@code HELLO 2|3 AUTH user password SETNAME
+ * name} (the protocol, the configured credentials, and a name operators can tell the proxy's connections by in
+ * CLIENT LIST), then SELECT of its database when not 0. Pipelined; a refusal closes the connection and marks
+ * the node down with the server's own error in the log (a wrong masterauth shows up there as WRONGPASS).
+ * HELLO needs Redis 6 or later.
  */
 final class Handshake {
     private static final Logger log = LoggerFactory.getLogger(Handshake.class);
@@ -27,37 +28,42 @@ final class Handshake {
     }
 
     void start(BackendConnection conn) {
-        ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
-        List<String[]> steps = new ArrayList<>();
+        // one HELLO authenticates, sets the protocol and names the connection: Redis accepts it while a script
+        // runs (BUSY), as it does not AUTH + CLIENT SETNAME, so a busy node still gets new connections
+        List<String> hello = new ArrayList<>(List.of("HELLO", Integer.toString(conn.protocol())));
         if (credentials.present()) {
-            steps.add(credentials.user() == null
-                    ? new String[] {"AUTH", credentials.password()}
-                    : new String[] {"AUTH", credentials.user(), credentials.password()});
+            hello.addAll(List.of("AUTH", credentials.user() == null ? "default" : credentials.user(),
+                    credentials.password()));
         }
-        if (conn.protocol() == 3) {
-            steps.add(new String[] {"HELLO", "3"});
-        }
+        hello.addAll(List.of("SETNAME", clientName));
+        send(conn, hello.toArray(String[]::new), conn.db() == 0, 0);
         if (conn.db() != 0) {
-            steps.add(new String[] {"SELECT", Integer.toString(conn.db())});
+            send(conn, new String[] {"SELECT", Integer.toString(conn.db())}, true, 0);
         }
-        steps.add(new String[] {"CLIENT", "SETNAME", clientName});
-        for (int i = 0; i < steps.size(); i++) {
-            RespRequest req = RespRequest.of(alloc, steps.get(i));
-            // the connection's write takes over the request's only reference
-            conn.sendHandshakeStep(req.frame(), new Step(conn, steps.get(i)[0], i == steps.size() - 1));
-        }
+    }
+
+    private static void send(BackendConnection conn, String[] step, boolean last, int attempt) {
+        RespRequest req = RespRequest.of(ByteBufAllocator.DEFAULT, step);
+        // the connection's write takes over the request's only reference
+        conn.sendHandshakeStep(req.frame(), new Step(conn, step, last, attempt));
     }
 
     /** The callback for one handshake reply. */
     static final class Step implements ReplyCallback {
-        private final BackendConnection conn;
-        private final String command;
-        private final boolean last;
+        /** SELECT answered BUSY (a script runs): asked again this often, this many times at most. */
+        private static final long BUSY_RETRY_MS = 100;
+        private static final int BUSY_RETRIES = 600;
 
-        Step(BackendConnection conn, String command, boolean last) {
+        private final BackendConnection conn;
+        private final String[] step;
+        private final boolean last;
+        private final int attempt;
+
+        Step(BackendConnection conn, String[] step, boolean last, int attempt) {
             this.conn = conn;
-            this.command = command;
+            this.step = step;
             this.last = last;
+            this.attempt = attempt;
         }
 
         @Override
@@ -65,8 +71,17 @@ final class Handshake {
             try {
                 Object reply = RespValues.read(frame);
                 if (reply instanceof RespValues.Error err) { // HELLO answers a map: anything but an error is fine
-                    // the error text never contains the password, so it is safe to log as Redis sent it
-                    String reason = "backend " + conn.node().address() + " refused " + command + ": " + err.message();
+                    if (err.message().startsWith("BUSY") && attempt < BUSY_RETRIES && !conn.isClosed()) {
+                        // SELECT waits for the script to end (or be killed), without failing the node
+                        conn.loop().schedule(() -> {
+                            if (!conn.isClosed()) {
+                                send(conn, step, last, attempt + 1);
+                            }
+                        }, BUSY_RETRY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    // only the error code and text Redis sent, which never contain the password
+                    String reason = "backend " + conn.node().address() + " refused " + step[0] + ": " + err.message();
                     log.error("{} (check masterauth/masteruser in the config)", reason);
                     conn.close(reason);
                 } else if (last) {

@@ -18,6 +18,7 @@ final class LocalCommands {
     private final WaitCommand wait = new WaitCommand();
     private final ConfigGetCommand configGet = new ConfigGetCommand();
     private final AclCommand acl = new AclCommand();
+    private final ScriptKillCommand scriptKill = new ScriptKillCommand();
 
     LocalCommands(ProxyContext ctx) {
         this.auth = new AuthCommands(ctx);
@@ -56,6 +57,10 @@ final class LocalCommands {
                 case "info" -> {
                     info.forward(c, r, spec);
                     r = null; // forwarded: the pending reply owns the request now
+                }
+                case "script|kill", "function|kill" -> {
+                    scriptKill.execute(c, r, spec);
+                    r = null; // sent to the nodes, which own their copies
                 }
                 case "config|get" -> {
                     configGet.forward(c, r, spec);
