@@ -54,7 +54,7 @@ for port in "$REPLICA1_PORT" "$REPLICA2_PORT"; do
   done
 done
 
-java ${RESPLIT_JAVA_OPTS:-} -jar proxy/target/resplit.jar config/resplit.conf --port "$PROXY_PORT" \
+MALLOC_MMAP_THRESHOLD_=131072 java ${RESPLIT_JAVA_OPTS:-} -jar proxy/target/resplit.jar config/resplit.conf --port "$PROXY_PORT" \
   --master 127.0.0.1 "$MASTER_PORT" --replica 127.0.0.1 "$REPLICA1_PORT" --replica 127.0.0.1 "$REPLICA2_PORT" \
   --masterauth "$NODE_PASSWORD" --requirepass "$PROXY_PASSWORD" &
 pids+=($!)

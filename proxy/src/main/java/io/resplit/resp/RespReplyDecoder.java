@@ -19,6 +19,35 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     private int depth;
     private byte replyType;                   // the type byte of the reply being scanned (its first byte)
     private boolean lastReplyIsError;
+    // bytes (from the reader index) the reply being scanned needs to finish its current bulk string, once its
+    // length is known and it has not all arrived; 0 otherwise. Read by the cumulator below.
+    private long wantBytes;
+
+    /** Slack above a large reply's known size: room for the start of the next reply in the same read. */
+    private static final int SLACK = 64 * 1024;
+    /** Bulk strings at least this large get a buffer sized for them rather than a power-of-two one. */
+    private static final long SIZED_AT = 256 * 1024;
+
+    public RespReplyDecoder() {
+        // A reply is emitted as a slice of the buffer it was gathered in, and that buffer lives as long as the
+        // reply waits for its client. Grown by powers of two, a 1 MiB value sits in a 2 MiB buffer: a slow
+        // reader then holds twice its replies. Once a large bulk string's length is known, grow the buffer
+        // once, to that length (plus a little for what follows), so a reply is held about once.
+        setCumulator((alloc, cumulation, in) -> {
+            long want = wantBytes;
+            long have = (long) cumulation.readableBytes() + in.readableBytes();
+            if (want >= SIZED_AT && have < want && cumulation.writableBytes() < in.readableBytes()
+                    && want + SLACK <= Integer.MAX_VALUE) {
+                ByteBuf grown = alloc.ioBuffer((int) (want + SLACK));
+                grown.writeBytes(cumulation);
+                grown.writeBytes(in);
+                cumulation.release();
+                in.release();
+                return grown;
+            }
+            return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+        });
+    }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -42,8 +71,10 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
                     long len = parseLength(in, start, cr);
                     if (len >= 0) {
                         if ((long) in.writerIndex() - next < len + 2) {
+                            wantBytes = (long) next - base + len + 2;
                             return;
                         }
+                        wantBytes = 0;
                         next += (int) len + 2;
                     }
                 }

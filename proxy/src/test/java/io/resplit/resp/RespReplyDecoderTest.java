@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -249,5 +250,33 @@ class RespReplyDecoderTest {
         org.junit.jupiter.api.Assertions.assertEquals(
                 java.util.List.of("+:false", "-:true", "*:false", "!:true", "$:false", "-:true"), seen);
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aLargeValueIsHeldInABufferSizedForIt() {
+        // a 1 MiB value arriving in 64 KiB reads: the reply is a slice of a buffer grown once to its length, not
+        // of a power-of-two buffer twice its size (a slow client would then hold each reply twice)
+        int size = 1024 * 1024;
+        byte[] header = ("$" + size + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        io.netty.buffer.ByteBuf all = io.netty.buffer.Unpooled.buffer(header.length + size + 2);
+        all.writeBytes(header).writeZero(size).writeBytes(new byte[] {'\r', '\n'});
+        EmbeddedChannel ch = new EmbeddedChannel(new RespReplyDecoder());
+        try {
+            while (all.isReadable()) {
+                ch.writeInbound(all.readRetainedSlice(Math.min(64 * 1024, all.readableBytes())));
+            }
+            io.netty.buffer.ByteBuf reply = ch.readInbound();
+            try {
+                assertEquals(header.length + size + 2, reply.readableBytes());
+                int capacity = reply.unwrap().capacity();
+                assertTrue(capacity <= header.length + size + 2 + 64 * 1024 + 64 * 1024,
+                        "held in " + capacity + " bytes");
+            } finally {
+                reply.release();
+            }
+        } finally {
+            all.release();
+            ch.finishAndReleaseAll();
+        }
     }
 }
