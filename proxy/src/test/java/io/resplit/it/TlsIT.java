@@ -84,6 +84,25 @@ class TlsIT {
     }
 
     @Test
+    void bothPortsMayBeOpenAtOnce() {
+        try (ProxyUnderTest both = ProxyUnderTest.start(topology, "tls-port " + FreePorts.next(),
+                "tls-cert-file " + certs.serverCert(), "tls-key-file " + certs.serverKey(),
+                "tls-ca-cert-file " + certs.caCert(), "tls-auth-clients optional", "tls-backends yes",
+                "tls-client-cert-file " + certs.clientCert(), "tls-client-key-file " + certs.clientKey());
+             Jedis plain = both.jedis();
+             Jedis tls = new Jedis(new HostAndPort("127.0.0.1", both.tlsPort()), DefaultJedisClientConfig.builder()
+                     .ssl(true).sslSocketFactory(certs.socketFactoryWithoutClientCert())
+                     .hostnameVerifier((h, s) -> true).password(ProxyUnderTest.PASSWORD)
+                     .autoNegotiateProtocol(false).build())) {
+            assertTrue(both.port() > 0 && both.tlsPort() > 0);
+            assertEquals("OK", plain.set("both:plain", "v"));
+            assertEquals("v", plain.get("both:plain"));
+            assertEquals("OK", tls.set("both:tls", "w"), "tls-auth-clients optional: no client certificate needed");
+            assertEquals("w", tls.get("both:tls"));
+        }
+    }
+
+    @Test
     void plaintextAndForeignOrMissingClientCertificatesAreRefusedAndTheProxyServesOn() throws Exception {
         try (Socket plain = new Socket("127.0.0.1", proxy.tlsPort())) {
             plain.setSoTimeout(5000);
