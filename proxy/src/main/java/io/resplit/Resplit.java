@@ -141,6 +141,13 @@ public final class Resplit implements AutoCloseable {
                     () -> (double) p.metric().usedHeapMemory());
         }
         awaitFirstChecks(topology);
+        // blocking commands go to the master on connections of their own: have some ready on every loop
+        int loopIndex = 0;
+        for (io.netty.util.concurrent.EventExecutor e : workers) {
+            io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
+            int index = loopIndex++;
+            loop.execute(() -> master.warm(loop, index, 2, 0));
+        }
         new MasterIntrospection(config, context).refresh();
         server = new ProxyServer(context);
         port = server.start(transport, boss, workers);
@@ -220,7 +227,8 @@ public final class Resplit implements AutoCloseable {
     }
 
     private BackendNode node(HostPort address, BackendConnector connector, int threads) {
-        return new BackendNode(address, connector, threads, config.databases(), config.backendConnections());
+        return new BackendNode(address, connector, threads, config.databases(), config.backendConnections(),
+                config.blockingPoolSize());
     }
 
     /** The meters of one node; the current topology says whether it is the master. */

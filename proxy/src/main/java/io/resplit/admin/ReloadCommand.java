@@ -123,6 +123,6 @@ final class ReloadCommand implements AdminCommand {
                 next.slowlogMaxLen(), current.metricsPort(),
                 current.metricsBind(), current.ha(),
                 withRuntimeTls(current.tls(), next.tls()), next.outputBufferLimits(), next.acl(),
-                current.source());
+                current.blockingPoolSize(), current.source());
     }
 }

@@ -87,6 +87,7 @@ public final class BackendConnection {
      * outcome exactly once.
      */
     public void send(ByteBuf request, ReplyCallback callback) {
+        used = true;
         started();
         switch (state) {
             case READY -> {
@@ -128,6 +129,7 @@ public final class BackendConnection {
 
     /** Sends a request whose replies arrive through the stream listener. Takes ownership of the request. */
     public void sendStreamed(ByteBuf request) {
+        used = true;
         switch (state) {
             case READY -> {
                 channel.write(request, channel.voidPromise());
@@ -155,6 +157,16 @@ public final class BackendConnection {
      */
     public void discard(String reason) {
         close(reason, false);
+    }
+
+    private boolean used; // a request was sent on it
+
+    /**
+     * Whether a pooled connection can be handed out: open and either never used (it may still be connecting:
+     * requests then wait for its handshake) or idle.
+     */
+    public boolean reusable() {
+        return state != State.CLOSED && (!used || idle());
     }
 
     /** Whether the connection is ready and has no request in flight (fit to go back to an idle pool). */

@@ -42,6 +42,7 @@ public final class BackendNode {
     private volatile NodeState state = NodeState.initial();
     private volatile long retryAfterNanos;
     private volatile int weight = 1;
+    private final int warmDedicated;
     // dedicated connections open now (pinned, blocking, subscriber, MONITOR): closed too when the node hangs
     private final java.util.Set<BackendConnection> dedicatedOpen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     // requests on pinned connections (transactions): a failover waits for them like for shared ones, while
@@ -71,6 +72,13 @@ public final class BackendNode {
     }
 
     public BackendNode(HostPort address, BackendConnector connector, int loops, int databases, int slots) {
+        this(address, connector, loops, databases, slots, 0);
+    }
+
+    /** @param warmDedicated {@code blocking-pool-size}: ready dedicated connections kept per loop, protocol, db */
+    public BackendNode(HostPort address, BackendConnector connector, int loops, int databases, int slots,
+                       int warmDedicated) {
+        this.warmDedicated = warmDedicated;
         this.address = address;
         this.connector = connector;
         this.sampleSeq = connector == null ? new AtomicLong() : connector.sampleSequence();
@@ -155,7 +163,8 @@ public final class BackendNode {
         IdleConnections idle = idleDedicated[loopIndex][key];
         BackendConnection c;
         while (idle != null && (c = idle.poll()) != null) {
-            if (c.idle()) {
+            if (c.reusable()) {
+                warm(loop, loopIndex, protocol, db); // the next blocking command finds one ready too
                 return c;
             }
             c.discard("not reusable");
@@ -165,7 +174,29 @@ public final class BackendNode {
         }
         BackendConnection opened = connector.open(this, loop, protocol, db, DEDICATED_CLIENT_NAME);
         dedicatedOpen.add(opened);
+        warm(loop, loopIndex, protocol, db);
         return opened;
+    }
+
+    /**
+     * Opens dedicated connections on {@code loop} until {@code blocking-pool-size} wait ready (or connecting)
+     * in its pool for {@code protocol} and {@code db}: a blocking command then leaves at once, with no connection
+     * set-up between it and the writes that follow it from other clients, as when it is sent to Redis directly.
+     * Must be called on {@code loop}.
+     */
+    public void warm(EventLoop loop, int loopIndex, int protocol, int db) {
+        int key = (protocol - 2) * databases + db;
+        loopOf[loopIndex] = loop;
+        IdleConnections idle = idleDedicated[loopIndex][key];
+        if (idle == null) {
+            idle = new IdleConnections();
+            idleDedicated[loopIndex][key] = idle;
+        }
+        while (idle.size() < warmDedicated && System.nanoTime() >= retryAfterNanos) {
+            BackendConnection opened = connector.open(this, loop, protocol, db, DEDICATED_CLIENT_NAME);
+            dedicatedOpen.add(opened);
+            idle.addLast(opened); // the most recently used (ready) ones are taken first
+        }
     }
 
     /**
@@ -174,7 +205,7 @@ public final class BackendNode {
      * loop; any other is closed.
      */
     public void releaseDedicated(BackendConnection c, int loopIndex, boolean clean) {
-        if (!clean || !c.idle()) {
+        if (!clean || !c.idle() || c.isClosed()) {
             c.discard("released by its client");
             return;
         }

@@ -45,6 +45,7 @@ final class ConfigBuilder {
     int writeAckTimeoutMs = d.ha().writeAckTimeoutMs();
     boolean replicaDiscovery = d.ha().replicaDiscovery();
     int tlsPort = d.tls().port();
+    int blockingPoolSize = d.blockingPoolSize();
     final List<List<String>> users = new ArrayList<>();
     String aclFile = d.acl().aclFile();
     OutputBufferLimits.Limit normalLimit = d.outputBufferLimits().normal();
@@ -108,6 +109,7 @@ final class ConfigBuilder {
         pubsubLimit = c.outputBufferLimits().pubsub();
         users.addAll(c.acl().users());
         aclFile = c.acl().aclFile();
+        blockingPoolSize = c.blockingPoolSize();
         TlsSettings t = c.tls();
         tlsPort = t.port();
         tlsCertFile = t.certFile();
@@ -171,6 +173,7 @@ final class ConfigBuilder {
                 users.add(List.copyOf(a));
             }
             case "aclfile" -> aclFile = emptyToNull(one(a));
+            case "blocking-pool-size" -> blockingPoolSize = intIn(one(a), 0, 64);
             case "tls-port" -> tlsPort = intIn(one(a), 0, 65535);
             case "tls-cert-file" -> tlsCertFile = emptyToNull(one(a));
             case "tls-key-file" -> tlsKeyFile = emptyToNull(one(a));
@@ -212,7 +215,7 @@ final class ConfigBuilder {
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), new AclSettings(users, aclFile), source);
+                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), new AclSettings(users, aclFile), blockingPoolSize, source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */

@@ -75,6 +75,7 @@ public final class ConfigDescriber {
         m.put("client-output-buffer-limit", "normal " + c.outputBufferLimits().normal() + " pubsub "
                 + c.outputBufferLimits().pubsub());
         // names only, unless comparing two configurations: the rules hold passwords
+        m.put("blocking-pool-size", Integer.toString(c.blockingPoolSize()));
         m.put("user", reveal ? c.acl().users().toString() : String.join(", ", c.acl().names()));
         m.put("aclfile", orEmpty(c.acl().aclFile()));
         TlsSettings tls = c.tls();

@@ -39,6 +39,7 @@ public record ProxyConfig(
         TlsSettings tls,
         OutputBufferLimits outputBufferLimits,
         AclSettings acl,
+        int blockingPoolSize,
         String source) {
 
     /** In {@link #allowAdminCommands}: every admin command is allowed. */
@@ -55,7 +56,7 @@ public record ProxyConfig(
                 null, null, ReadFrom.REPLICAS, 1, 2000, 50, 1000, 0, 10000, 512L * 1024 * 1024,
                 1024L * 1024 * 1024, 0, 16, java.util.Set.of(), null, 0, null, 64L * 1024 * 1024,
                 10_000, 10_000, 128, 0, "127.0.0.1", HighAvailability.defaults(), TlsSettings.defaults(),
-                OutputBufferLimits.defaults(), AclSettings.defaults(), "(defaults)");
+                OutputBufferLimits.defaults(), AclSettings.defaults(), 2, "(defaults)");
     }
 
     /** Whether clients must authenticate ({@code requirepass} set and not empty). */
@@ -67,7 +68,7 @@ public record ProxyConfig(
         return new ProxyConfig(bind, newPort, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, tls, outputBufferLimits, acl, source);
+                ha, tls, outputBufferLimits, acl, blockingPoolSize, source);
     }
 
     /**

@@ -7,8 +7,12 @@ import java.nio.charset.StandardCharsets;
 enum ErrorReplies {
     /** The node stopped being master: the write did not run and can go to the new master. */
     READONLY("-READONLY"),
-    /** A blocked command released because its master became a replica: it can block again elsewhere. */
-    UNBLOCKED("-UNBLOCKED"),
+    /**
+     * A blocked command released because its master became a replica: it can block again elsewhere. Only this
+     * text: Redis also answers UNBLOCKED when a stream a client blocks on is deleted, or for CLIENT UNBLOCK ...
+     * ERROR, and those go to the client as they are.
+     */
+    UNBLOCKED("-UNBLOCKED force unblock from blocking operation, instance state changed"),
     /** The node lacks a script: the proxy loads it if it has seen the body. */
     NOSCRIPT("-NOSCRIPT");
 

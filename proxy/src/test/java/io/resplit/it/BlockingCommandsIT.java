@@ -177,4 +177,45 @@ class BlockingCommandsIT {
             return m.clientList().lines().filter(l -> l.contains(" name=resplit-dedicated ")).count();
         }
     }
+
+    @Test
+    void readyConnectionsWaitForBlockingCommandsFromTheStart() {
+        // blocking-pool-size 2 (the default) on each of the 2 I/O threads, opened when the proxy starts
+        Wait.until(java.time.Duration.ofSeconds(10), () -> {
+            try (Jedis m = topology.jedis(topology.master())) {
+                return m.clientList().lines().filter(l -> l.contains(" name=resplit-dedicated ")).count() >= 4;
+            }
+        }, "ready dedicated connections on the master");
+    }
+
+    @Test
+    void aBlockedXreadgroupWhoseStreamIsDeletedGetsRedissOwnError() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String stream = "bx:stream:" + i;
+            try (Jedis w = proxy.jedis();
+                 io.resplit.testing.RawClient blocked = new io.resplit.testing.RawClient(proxy.port());
+                 Jedis m = topology.jedis(topology.master())) {
+                w.xadd(stream, new redis.clients.jedis.StreamEntryID(666, 0), java.util.Map.of("f", "v"));
+                w.xgroupCreate(stream, "g", redis.clients.jedis.StreamEntryID.LAST_ENTRY, false);
+                long before = blockedClients(m);
+                blocked.send("AUTH " + ProxyUnderTest.PASSWORD + "\r\n");
+                blocked.skipReply();
+                blocked.send("XREADGROUP GROUP g alice BLOCK 0 STREAMS " + stream + " >\r\n");
+                Wait.until(java.time.Duration.ofSeconds(10), () -> blockedClients(m) > before, "XREADGROUP blocked");
+                w.del(stream);
+                String reply = blocked.readLine();
+                // Redis's own answer, not a re-issued XREADGROUP's NOGROUP
+                assertTrue(reply.startsWith("-UNBLOCKED") && reply.contains("no longer exists"), reply);
+            }
+        }
+    }
+
+    private static long blockedClients(Jedis master) {
+        for (String line : master.info("clients").split("\r?\n")) {
+            if (line.startsWith("blocked_clients:")) {
+                return Long.parseLong(line.substring("blocked_clients:".length()).trim());
+            }
+        }
+        return 0;
+    }
 }
