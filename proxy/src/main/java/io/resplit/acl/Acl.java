@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Acl {
     public static final String DEFAULT_USER = "default";
+    /** Commands that run code on the backends (refused to every user with a restriction). */
+    static final Set<String> SCRIPTS = Set.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro",
+            "script|load", "function|load", "function|restore");
     private static final AtomicInteger VERSIONS = new AtomicInteger();
 
     private final Map<String, Permissions> users;
@@ -228,7 +231,9 @@ public final class Acl {
                 return null;
             }
             String name = spec == null ? r.argString(0).toLowerCase(Locale.ROOT) : spec.name();
-            if (spec == null || !allowed.contains(name)) {
+            if (spec == null || !allowed.contains(name) || SCRIPTS.contains(name)) {
+                // scripts and functions run on the backends with the proxy's own rights, where no rule of this
+                // user would apply to what they call: only users without restrictions may run them
                 return "NOPERM this user has no permissions to run the '" + name + "' command";
             }
             if (!user.allKeys && !KeyAccess.allowed(user, spec, r)) {

@@ -65,7 +65,8 @@ final class KeyAccess {
             case "zunion", "zinter", "zdiff", "sintercard", "zintercard", "lmpop", "zmpop" -> numkeys(r, 1, 2, null);
             case "zunionstore", "zinterstore", "zdiffstore" -> numkeys(r, 2, 3, 1);
             case "blmpop", "bzmpop" -> numkeys(r, 2, 3, null);
-            case "xread", "xreadgroup" -> streams(r);
+            case "xread" -> streams(r, 1);
+            case "xreadgroup" -> streams(r, 4); // after GROUP group consumer, which may be named "streams"
             case "sort", "sort_ro" -> sort(r);
             case "georadius", "georadiusbymember" -> withStore(r);
             default -> null; // eval, fcall and anything unknown: see the class comment
@@ -89,8 +90,8 @@ final class KeyAccess {
     }
 
     /** XREAD(GROUP) ... STREAMS k1 k2 id1 id2: the first half after STREAMS. */
-    private static List<Integer> streams(RespRequest r) {
-        for (int i = 1; i < r.argc(); i++) {
+    private static List<Integer> streams(RespRequest r, int from) {
+        for (int i = from; i < r.argc(); i++) {
             if (r.argIs(i, "streams")) {
                 int rest = r.argc() - i - 1;
                 if (rest <= 0 || rest % 2 != 0) {

@@ -60,6 +60,11 @@ final class ReloadCommand implements AdminCommand {
             }
         }
         merged = withRuntime(current, next);
+        try {
+            ctx.proxy().checkUsers(merged); // before anything is applied: a bad aclfile changes nothing
+        } catch (ConfigException e) {
+            return AdminReply.error("config not reloaded: " + e.getMessage());
+        }
         if (ctx.proxy().tls() != null) {
             // always: the files may have been replaced under the same names (certificate rotation)
             try {

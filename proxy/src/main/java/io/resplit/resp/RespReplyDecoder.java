@@ -36,9 +36,16 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
         setCumulator((alloc, cumulation, in) -> {
             long want = wantBytes;
             long have = (long) cumulation.readableBytes() + in.readableBytes();
+            // once per reply: when the buffer cannot take this read and is smaller than the reply
             if (want >= SIZED_AT && have < want && cumulation.writableBytes() < in.readableBytes()
-                    && want + SLACK <= Integer.MAX_VALUE) {
-                ByteBuf grown = alloc.ioBuffer((int) (want + SLACK));
+                    && cumulation.capacity() < want && want + SLACK <= Integer.MAX_VALUE) {
+                ByteBuf grown;
+                try {
+                    grown = alloc.ioBuffer((int) (want + SLACK));
+                } catch (RuntimeException | Error e) {
+                    in.release(); // as MERGE_CUMULATOR does when it cannot grow
+                    throw e;
+                }
                 grown.writeBytes(cumulation);
                 grown.writeBytes(in);
                 cumulation.release();
@@ -71,7 +78,10 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
                     long len = parseLength(in, start, cr);
                     if (len >= 0) {
                         if ((long) in.writerIndex() - next < len + 2) {
-                            wantBytes = (long) next - base + len + 2;
+                            // a reply that is one large bulk string: its whole size is known now. Inside an
+                            // aggregate the rest of the reply is not, and growing for each element would copy
+                            // the reply again and again
+                            wantBytes = depth == 0 ? (long) next - base + len + 2 : 0;
                             return;
                         }
                         wantBytes = 0;

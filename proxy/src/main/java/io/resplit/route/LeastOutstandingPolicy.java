@@ -54,6 +54,8 @@ public final class LeastOutstandingPolicy implements ReplicaPolicy {
 
     private static boolean eligible(BackendNode node, long minOffset, BackendNode exclude, boolean masterDown) {
         NodeState s = node.state();
-        return node != exclude && (s.servesReads() || masterDown && s.servesStaleReads()) && s.offset() >= minOffset;
+        // a replica busy with a long EVAL_RO / FCALL_RO answers nothing else meanwhile
+        return node != exclude && !node.isBusy() && (s.servesReads() || masterDown && s.servesStaleReads())
+                && s.offset() >= minOffset;
     }
 }

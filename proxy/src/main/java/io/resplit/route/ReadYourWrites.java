@@ -49,8 +49,10 @@ public final class ReadYourWrites {
             fenceSeq = 0;
         }
         if (minOffset >= 0) {
-            long masterOffset = master.state().offset();
-            if (masterOffset >= 0 && masterOffset < minOffset) {
+            NodeState s = master.state();
+            long masterOffset = s.offset();
+            // only a sample of the node as master: one taken while it was still a lagging replica says nothing
+            if (s.info() != null && s.info().isMaster() && masterOffset >= 0 && masterOffset < minOffset) {
                 // the master is behind what this connection once saw: a failover lost the old master's last
                 // writes (they never reached the new one). No replica of the new master will reach the old
                 // figure until as many bytes are written again; what survived is all the new master has.

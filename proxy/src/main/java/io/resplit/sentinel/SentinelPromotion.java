@@ -92,7 +92,16 @@ public final class SentinelPromotion implements Promotion {
             try {
                 calls.call(address, "CONFIG", "SET", "replica-priority", value);
             } catch (IOException e) {
-                log.warn("failover: could not restore replica-priority {} on {}: {}", value, address, e.getMessage());
+                log.error("failover: could not restore replica-priority {} on {}: {}; set it by hand, or the "
+                        + "sentinels will never promote that replica", value, address, e.getMessage());
+                return;
+            }
+            try {
+                // a sentinel repointing a replica runs CONFIG REWRITE there, which wrote the temporary 0 into its
+                // config file: write the restored value too, or a restart would bring the 0 back
+                calls.call(address, "CONFIG", "REWRITE");
+            } catch (IOException e) {
+                // no config file (started with arguments only): nothing was written to undo
             }
         });
         priorities.clear();

@@ -43,6 +43,7 @@ public final class SentinelWatcher implements AutoCloseable {
     private final ScheduledExecutorService poller;
     private final ExecutorService queries;
     private final AtomicBoolean pollQueued = new AtomicBoolean();
+    private final AtomicBoolean recheckQueued = new AtomicBoolean();
     private final List<SentinelSubscriber> subscribers = new ArrayList<>();
     private volatile FailoverCoordinator coordinator;
     private volatile TopologyHolder topology;
@@ -120,15 +121,25 @@ public final class SentinelWatcher implements AutoCloseable {
         }
         last = d;
         HostPort current = topology.current().master().address();
-        lastListed.put(current, System.nanoTime()); // once replaced, the old master stays a while as a replica
-        List<HostPort> replicas = listed(d.replicas());
+        List<HostPort> replicas;
+        if (d.replicas() == null) {
+            // no sentinel at the accepted epoch answered: the replicas stay as they are (none ages out)
+            replicas = topology.current().replicas().stream().map(n -> n.address()).toList();
+        } else {
+            lastListed.put(current, System.nanoTime()); // once replaced, the old master stays a while as a replica
+            replicas = listed(d.replicas());
+        }
         boolean moved = coordinator.follow(d.master(), replicas, this::reportsMaster, generation);
         if (moved && !sameNode(current, topology.current().master().address())) {
             log.warn("sentinels moved the master to {} (config epoch {}); writes go there now", d.master(), d.epoch());
         }
-        if (!sameNode(d.master(), topology.current().master().address()) && !coordinator.inProgress()) {
-            // named, but not yet a master by its own account (or unreachable): look again soon
-            poller.schedule(this::pollQuietly, RECHECK_MS, TimeUnit.MILLISECONDS);
+        if (!sameNode(d.master(), topology.current().master().address()) && !coordinator.inProgress()
+                && recheckQueued.compareAndSet(false, true)) {
+            // named, but not yet a master by its own account (or unreachable): look again soon, once
+            poller.schedule(() -> {
+                recheckQueued.set(false);
+                pollQuietly();
+            }, RECHECK_MS, TimeUnit.MILLISECONDS);
         }
     }
 

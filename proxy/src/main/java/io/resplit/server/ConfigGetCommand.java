@@ -18,18 +18,29 @@ import java.util.Set;
  */
 final class ConfigGetCommand {
     /** Redis parameters whose values are credentials. */
-    static final Set<String> SECRET = Set.of("requirepass", "masterauth", "masteruser", "tls-key-file-pass",
-            "tls-client-key-file-pass");
+    static final Set<String> SECRET = Set.of("requirepass", "masterauth", "masteruser", "primaryauth",
+            "primaryuser", "tls-key-file-pass", "tls-client-key-file-pass");
 
     /** Sends CONFIG GET to the master; takes ownership of the request. */
     void forward(ClientHandler c, RespRequest r, CommandSpec spec) {
         PendingReply p = new PendingReply(c, r, spec, RouteIntent.LOCAL);
-        p.transform = ConfigGetCommand::withoutSecrets;
+        io.resplit.backend.BackendCredentials creds = c.context().backendCredentials();
+        java.util.List<String> values = new java.util.ArrayList<>();
+        if (creds.password() != null && !creds.password().isEmpty()) {
+            values.add(creds.password());
+        }
+        if (creds.user() != null && !creds.user().isEmpty()) {
+            values.add(creds.user());
+        }
+        p.transform = reply -> withoutSecrets(reply, values);
         c.forward(p);
     }
 
-    /** The reply without secret name/value pairs; takes ownership of {@code reply}. */
-    static ByteBuf withoutSecrets(ByteBuf reply) {
+    /**
+     * The reply without secret name/value pairs, by name, and any pair whose value is one of {@code values} (the
+     * backends' password and user, under whatever name a server keeps them); takes ownership of {@code reply}.
+     */
+    static ByteBuf withoutSecrets(ByteBuf reply, java.util.List<String> values) {
         int start = reply.readerIndex();
         byte type = reply.getByte(start);
         if (type != '*' && type != '%') {
@@ -44,7 +55,8 @@ final class ConfigGetCommand {
         for (long i = 0; i < pairs; i++) {
             int nameLen = RespFrames.length(reply, at);
             int valueLen = RespFrames.length(reply, at + nameLen);
-            if (!SECRET.contains(bulkText(reply, at).toLowerCase(Locale.ROOT))) {
+            if (!SECRET.contains(bulkText(reply, at).toLowerCase(Locale.ROOT))
+                    && !values.contains(bulkText(reply, at + nameLen))) {
                 keep[2 * kept] = at;
                 keep[2 * kept + 1] = at + nameLen + valueLen;
                 kept++;

@@ -359,6 +359,9 @@ final class Forwarder {
         if (pinned.held() && !session.pinnedToMaster() && inflight[Lane.PINNED.ordinal()] == 0) {
             pinned.release();
         }
+        if (client.discardsReplies()) {
+            return; // closing (QUIT, an output buffer limit): nothing more is sent; clientClosed releases the rest
+        }
         PendingReply p;
         while (!retries.isEmpty()) {
             p = retries.due();

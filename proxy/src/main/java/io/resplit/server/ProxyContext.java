@@ -98,7 +98,7 @@ public final class ProxyContext {
      * Applies a changed configuration to what reads it per request (routing, auth, lag and hold limits);
      * settings fixed at start (ports, threads, limits) are not affected by this.
      */
-    public void reconfigure(ProxyConfig next) {
+    public synchronized void reconfigure(ProxyConfig next) {
         this.acl = buildAcl(next, table); // first: bad users (or aclfile) leave everything as it was
         this.router = new Router(next.readFrom(), next.allowAdminCommands());
         slowLog.configure(next.slowlogLogSlowerThan(), next.slowlogMaxLen());
@@ -125,7 +125,7 @@ public final class ProxyContext {
     }
 
     /** Replaces the command table, e.g. with one read from the master's COMMAND reply. */
-    public void table(CommandTable next) {
+    public synchronized void table(CommandTable next) {
         this.table = next;
         this.acl = acl.recompile(next); // command categories come from the table
     }
@@ -133,6 +133,11 @@ public final class ProxyContext {
     /** The proxy's users, as the current config and command table define them. */
     public io.resplit.acl.Acl acl() {
         return acl;
+    }
+
+    /** Checks the users of {@code c} against the current table without applying them (RELOAD, first). */
+    public void checkUsers(ProxyConfig c) {
+        buildAcl(c, table);
     }
 
     /** The users of {@code c}; throws ConfigException with the reason (a bad rule, an unreadable aclfile). */

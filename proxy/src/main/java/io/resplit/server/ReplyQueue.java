@@ -57,6 +57,8 @@ final class ReplyQueue {
         queue.add(p);
         if (p.done() && queue.size() == 1) {
             drain(0);
+        } else if (p.done() && p.reply != null) {
+            heldBehindHead(p); // a push (pub/sub message) behind an unanswered request waits here too
         }
     }
 
@@ -123,7 +125,8 @@ final class ReplyQueue {
             closing = true;
             log.warn("client {} closed for overcoming of output buffer limits ({})", channel.remoteAddress(),
                     guard.describe(inPubsub));
-            releaseAll();
+            // the queue is emptied when the channel is inactive (ClientHandler): requests still held by the
+            // forwarder must not lose their buffers before it lets go of them
             channel.close();
         }
     }

@@ -81,27 +81,24 @@ public final class FailoverCoordinator {
         BackendNode oldMaster = before.master();
         List<BackendNode> others = new ArrayList<>(before.replicas());
         others.remove(promoted);
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         log.info("failover to {} started (old master {}, timeout {} ms{})", target, oldMaster.address(), timeoutMs,
                 force ? ", FORCE" : "");
         inProgress = true;
         Promotion promotion = this.promotion;
-        try {
-            promotion.prepare(promoted, others, start + TimeUnit.MILLISECONDS.toNanos(PREPARE_MS));
-        } catch (IOException e) {
-            generation++;
-            inProgress = false;
-            promotion.finish();
-            aborted.incrementAndGet();
-            log.error("failover to {} not started: {}", target, e.getMessage());
-            return new Outcome(false, "failed: " + e.getMessage(), 0);
-        }
-        start = System.nanoTime(); // the write pause starts here
-        deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        boolean drained = gate.closeAndDrain(Math.max(1, timeoutMs));
         boolean paused = false;
-        try {
+        boolean keepFenced = false; // the old master could not be demoted: its pause is left to expire
+        long start = System.nanoTime();
+        try { // everything after inProgress: whatever is thrown, the gate opens and watchers resume
+            try {
+                promotion.prepare(promoted, others, start + TimeUnit.MILLISECONDS.toNanos(PREPARE_MS));
+            } catch (IOException e) {
+                aborted.incrementAndGet();
+                log.error("failover to {} not started: {}", target, e.getMessage());
+                return new Outcome(false, "failed: " + e.getMessage(), 0);
+            }
+            start = System.nanoTime(); // the write pause starts here
+            long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            boolean drained = gate.closeAndDrain(Math.max(1, timeoutMs));
             if (!force) {
                 String why = drained ? waitForInflight(oldMaster, deadline) : "event loops did not answer in time";
                 if (why != null) {
@@ -109,8 +106,8 @@ public final class FailoverCoordinator {
                 }
             }
             // the fence for everyone else (other proxies, direct clients): their writes wait on the old master
-            // and, once it is a replica, are refused there with READONLY, never applied and lost
-            // FORCE on a dead master: no pause (it would only wait for a connect timeout)
+            // and, once it is a replica, are refused there with READONLY, never applied and lost. FORCE on a
+            // dead master: no pause (it would only wait for a connect timeout)
             paused = (!force || oldMaster.isUp()) && pauseWrites(oldMaster, timeoutMs);
             if (!force) {
                 String why = waitUntilCaughtUp(oldMaster, promoted, deadline);
@@ -118,26 +115,48 @@ public final class FailoverCoordinator {
                     return abort(target, oldMaster, why, start);
                 }
             }
-            promotion.promote(promoted, others, deadline + TimeUnit.MILLISECONDS.toNanos(PROMOTION_GRACE_MS));
-            log.info("failover: {} promoted", target);
-            demote(oldMaster, promoted);
-            if (paused) {
-                unpause(oldMaster);
-                paused = false;
+            BackendNode master = promoted;
+            try {
+                promotion.promote(promoted, others, deadline + TimeUnit.MILLISECONDS.toNanos(PROMOTION_GRACE_MS));
+            } catch (IOException e) {
+                // the promotion may have taken effect all the same (REPLICAOF answered too late, the sentinels
+                // chose another replica): writes must not go back to the old master beside a new one
+                master = whoIsMasterNow(promoted, others);
+                if (master == null) {
+                    throw e; // nothing was promoted: the old master stays, as after an abort
+                }
+                log.warn("failover to {}: {}; but {} reports itself master: following it", target, e.getMessage(),
+                        master.address());
             }
-            List<BackendNode> replicas = new ArrayList<>(others);
-            replicas.add(oldMaster);
-            topology.swap(Topology.changedTo(promoted, replicas));
+            log.info("failover: {} promoted", master.address());
+            if (!demote(oldMaster, master)) {
+                keepFenced = paused; // its pause holds other proxies' writes off it for a while
+            } else if (paused) {
+                unpause(oldMaster);
+            }
+            paused = false;
+            List<BackendNode> replicas = new ArrayList<>(before.nodes());
+            replicas.remove(master);
+            topology.swap(Topology.changedTo(master, replicas));
             long pause = micros(start);
             gate.open(); // before the slower steps below: held writes need not wait for them
-            promotion.repointOthers(promoted, others);
+            List<BackendNode> rest = new ArrayList<>(replicas);
+            rest.remove(oldMaster);
+            promotion.repointOthers(master, rest);
             completed.incrementAndGet();
             lastPauseMicros = pause;
             pauses.accept(pause);
-            notifyMasterChanged(promoted.address());
-            String note = promotion.confirm(promoted,
+            notifyMasterChanged(master.address());
+            String note = promotion.confirm(master,
                     System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROMOTION_GRACE_MS));
-            log.info("failover to {} done: writes held {} ms{}", target, pause / 1000, note.isEmpty() ? "" : "; " + note);
+            if (master != promoted) {
+                note = (note + " promoted=" + master.address()).trim();
+            }
+            if (keepFenced) {
+                note = (note + " old_master_not_demoted=" + oldMaster.address()).trim();
+            }
+            log.info("failover to {} done: writes held {} ms{}", master.address(), pause / 1000,
+                    note.isEmpty() ? "" : "; " + note);
             return new Outcome(true, note.isEmpty() ? "OK" : "OK " + note, pause);
         } catch (IOException e) {
             aborted.incrementAndGet();
@@ -152,6 +171,23 @@ public final class FailoverCoordinator {
             inProgress = false;
             promotion.finish();
         }
+    }
+
+    /** After a promotion that reported failure: the node among the candidates that reports itself master, if one. */
+    private BackendNode whoIsMasterNow(BackendNode target, List<BackendNode> others) {
+        List<BackendNode> candidates = new ArrayList<>();
+        candidates.add(target);
+        candidates.addAll(others);
+        for (BackendNode n : candidates) {
+            try {
+                if ("master".equals(calls.role(n.address()))) {
+                    return n;
+                }
+            } catch (IOException e) {
+                // unreachable: not the new master as far as this proxy can tell
+            }
+        }
+        return null;
     }
 
     private Outcome abort(HostPort target, BackendNode oldMaster, String why, long start) {
@@ -423,24 +459,38 @@ public final class FailoverCoordinator {
         }
     }
 
-    /** Makes the old master replicate the new one, first giving it the replication password it may lack. */
-    private void demote(BackendNode oldMaster, BackendNode master) {
-        try {
-            BackendCredentials credentials = calls.credentials();
-            if (credentials.present()) {
-                // the old master was configured as a master: it may not know the password to replicate with
+    /**
+     * Makes the old master replicate the new one, first giving it the replication password it may lack (not in
+     * Sentinel mode, where the nodes are configured for the sentinels' failovers). Returns whether it now
+     * reports itself a replica. A dead old master cannot be told; it is repointed by hand when it returns.
+     */
+    private boolean demote(BackendNode oldMaster, BackendNode master) {
+        BackendCredentials credentials = calls.credentials();
+        if (credentials.present() && authority == null) {
+            try {
                 calls.call(oldMaster.address(), "CONFIG", "SET", "masterauth", credentials.password());
                 if (credentials.user() != null) {
                     calls.call(oldMaster.address(), "CONFIG", "SET", "masteruser", credentials.user());
                 }
+            } catch (IOException e) {
+                log.warn("failover: could not give {} the replication password ({}); repointing it anyway",
+                        oldMaster.address(), e.getMessage());
             }
+        }
+        try {
             calls.call(oldMaster.address(), "REPLICAOF", master.address().host(),
                     Integer.toString(master.address().port()));
-            log.info("failover: {} now replicates {}", oldMaster.address(), master.address());
+            if (!"master".equals(calls.role(oldMaster.address()))) {
+                log.info("failover: {} now replicates {}", oldMaster.address(), master.address());
+                return true;
+            }
+            log.error("failover: {} still reports itself master after REPLICAOF", oldMaster.address());
         } catch (IOException e) {
-            // a dead old master cannot be told; it must be repointed by hand when it returns
-            log.warn("failover: could not repoint {}: {}", oldMaster.address(), e.getMessage());
+            log.error("failover: could not repoint the old master {}: {}; it may still take writes from other "
+                    + "clients (its write pause ends by itself): repoint it by hand", oldMaster.address(),
+                    e.getMessage());
         }
+        return false;
     }
 
     private static BackendNode find(List<BackendNode> nodes, HostPort address) {

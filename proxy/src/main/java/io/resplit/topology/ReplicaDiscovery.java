@@ -45,28 +45,34 @@ public final class ReplicaDiscovery implements Runnable {
         long now = System.nanoTime();
         List<HostPort> replicas = new ArrayList<>();
         t.replicas().forEach(n -> replicas.add(n.address()));
-        boolean changed = false;
+        List<HostPort> joining = new ArrayList<>();
         for (HostPort listed : master.info().replicas()) {
             if (discovered.containsKey(listed)) {
                 discovered.put(listed, now);
             } else if (!known(t, listed)) {
-                log.info("replica-discovery: the master lists {}; it joins the topology", listed);
-                discovered.put(listed, now);
+                joining.add(listed);
                 replicas.add(listed);
-                changed = true;
             }
         }
-        for (Map.Entry<HostPort, Long> e : List.copyOf(discovered.entrySet())) {
+        List<HostPort> leaving = new ArrayList<>();
+        for (Map.Entry<HostPort, Long> e : discovered.entrySet()) {
             if (now - e.getValue() > GRACE_NANOS) {
-                log.info("replica-discovery: the master has not listed {} for {} s; it leaves the topology",
-                        e.getKey(), TimeUnit.NANOSECONDS.toSeconds(GRACE_NANOS));
-                discovered.remove(e.getKey());
+                leaving.add(e.getKey());
                 replicas.removeIf(r -> FailoverCoordinator.sameNode(r, e.getKey()));
-                changed = true;
             }
         }
-        if (changed) {
-            coordinator.follow(null, replicas, address -> true, generation);
+        if ((!joining.isEmpty() || !leaving.isEmpty())
+                && coordinator.follow(null, replicas, address -> true, generation)) {
+            // only once the topology took the change: a refused one (a failover ran) is tried again next time
+            joining.forEach(r -> {
+                log.info("replica-discovery: the master lists {}; it joined the topology", r);
+                discovered.put(r, now);
+            });
+            leaving.forEach(r -> {
+                log.info("replica-discovery: the master has not listed {} for {} s; it left the topology", r,
+                        TimeUnit.NANOSECONDS.toSeconds(GRACE_NANOS));
+                discovered.remove(r);
+            });
         }
     }
 

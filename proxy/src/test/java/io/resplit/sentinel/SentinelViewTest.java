@@ -62,4 +62,22 @@ class SentinelViewTest {
         assertTrue(d.masterDown());
         assertEquals(2, d.answered());
     }
+
+    @Test
+    void sentinelsWhoseEpochsStartedOverAreFollowedOnceTheyAgreeForSeveralPolls() {
+        SentinelView view = new SentinelView();
+        view.update(List.of(says(1, A, 7, "master", B)));
+        for (int i = 1; i < SentinelView.RESET_AFTER; i++) {
+            assertEquals(A, view.update(List.of(says(1, B, 0, "master", A), says(2, B, 0, "master", A))).master());
+        }
+        SentinelView.Decision d = view.update(List.of(says(1, B, 0, "master", A), says(2, B, 0, "master", A)));
+        assertEquals(B, d.master(), "redeployed sentinels, all agreeing, are followed");
+        assertEquals(0, d.epoch());
+        // a single lagging answer is never enough
+        SentinelView other = new SentinelView();
+        other.update(List.of(says(1, A, 7, "master")));
+        for (int i = 0; i < 2 * SentinelView.RESET_AFTER; i++) {
+            assertEquals(A, other.update(List.of(says(2, B, 0, "master"))).master());
+        }
+    }
 }
