@@ -126,7 +126,7 @@ final class ClientCommand {
             } else if (r.argIs(i, "laddr")) {
                 filters.add(h -> value.equals(ClientInfo.laddr(h)));
             } else if (r.argIs(i, "user")) {
-                filters.add(h -> "default".equals(value));
+                filters.add(h -> value.equals(h.session().userName()));
             } else if (r.argIs(i, "type")) {
                 String type = value.toLowerCase(java.util.Locale.ROOT);
                 filters.add(h -> type.equals(ClientInfo.type(h)));

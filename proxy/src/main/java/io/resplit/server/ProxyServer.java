@@ -79,8 +79,9 @@ public final class ProxyServer {
                             ch.writeAndFlush(Replies.maxClients()).addListener(ChannelFutureListener.CLOSE);
                             return;
                         }
+                        // the small limits before login apply unless the default user needs no password
                         RespRequestDecoder decoder =
-                                new RespRequestDecoder(ctx.limits(), !ctx.config().clientAuthRequired());
+                                new RespRequestDecoder(ctx.limits(), ctx.acl().defaultUser().nopass());
                         if (ctx.config().timeoutSeconds() > 0) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, ctx.config().timeoutSeconds(),
                                     TimeUnit.SECONDS));

@@ -131,8 +131,9 @@ public final class TlsContexts implements BackendTls {
             b.keyManager(file(s.clientCertFile(), "tls-client-cert-file"), file(s.clientKeyFile(),
                     "tls-client-key-file"));
         }
-        // Redis certificates are checked against the CA, as redis-cli and Redis's own replication do; the host
-        // name is not checked (backends are often addressed by IP, which certificates seldom name)
+        // Redis certificates are checked against the CA, as Redis's own replication does; the host name is not
+        // (backends are often addressed by IP, which certificates seldom name; Netty 4.2 checks it by default)
+        b.endpointIdentificationAlgorithm(null);
         return common(b, s);
     }
 
