@@ -364,11 +364,28 @@ public final class BackendNode {
     private volatile long busySinceNanos; // a health check was answered BUSY; 0 once one is answered again
 
     /** A health check was answered BUSY: the node runs a long script or function and answers nothing else. */
-    void busy() {
+    void busy(String error) {
+        busyError = error;
         if (busySinceNanos == 0) {
             busySinceNanos = System.nanoTime();
             log.warn("backend {} is busy running a script or function (SCRIPT KILL or FUNCTION KILL through the "
                     + "proxy ends it)", address);
+        }
+    }
+
+    private volatile String busyError = "BUSY Redis is busy running a script.";
+
+    /** The node's own BUSY error text, as its last health check was answered (for clients that meet it). */
+    public String busyError() {
+        return busyError;
+    }
+
+    /** The node said it runs no script any more (SCRIPT KILL answered OK or NOTBUSY): not busy from now on. */
+    public void notBusy() {
+        if (busySinceNanos != 0) {
+            log.info("backend {} is no longer busy (after {} ms)", address,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - busySinceNanos));
+            busySinceNanos = 0;
         }
     }
 

@@ -83,7 +83,7 @@ public final class NodeMonitor {
                         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt);
                         node.onSample(seq, InfoReplication.parse(info), micros);
                     } else if (reply instanceof RespValues.Error e && e.message().startsWith("BUSY")) {
-                        node.busy(); // a script or function runs: alive, and SCRIPT KILL may end it
+                        node.busy(e.message()); // a script or function runs: alive, and SCRIPT KILL may end it
                     } else {
                         target.close("health check on " + node.address() + " answered " + reply);
                     }

@@ -53,11 +53,29 @@ final class Forwarder {
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
     void dispatch(PendingReply p) {
         p.lane = laneOf(p);
+        if (p.lane != Lane.REPLICA && busyAnswer(p)) {
+            return;
+        }
         if (!held.isEmpty() || !retries.isEmpty() || mustWait(p.lane) || gateClosedFor(p.lane)) {
             held.add(p);
             return;
         }
         send(p, null);
+    }
+
+    /**
+     * While the master runs a long script or function (its health check was answered BUSY), Redis answers every
+     * other client's command with BUSY at once; so does the proxy, instead of queueing the command behind the
+     * script on a shared connection, where it would wait as long as the script runs. Commands Redis allows
+     * while busy (flag allow_busy) go on.
+     */
+    private boolean busyAnswer(PendingReply p) {
+        BackendNode master = ctx.topology().current().master();
+        if (!master.isBusy() || (p.spec != null && p.spec.hasFlag("allow_busy"))) {
+            return false;
+        }
+        fail(p, master.busyError());
+        return true;
     }
 
     /**

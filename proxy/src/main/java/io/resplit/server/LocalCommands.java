@@ -34,7 +34,8 @@ final class LocalCommands {
                 return;
             }
             switch (spec.name()) {
-                case "ping" -> c.reply(r.argc() == 1 ? Replies.pong() : r.argc() == 2
+                case "ping" -> c.reply(busyMaster(c) != null ? RespWriter.error(c.alloc(), busyMaster(c))
+                        : r.argc() == 1 ? Replies.pong() : r.argc() == 2
                         ? RespWriter.bulk(c.channel().alloc(), r.argBytes(1))
                         : RespWriter.error(c.channel().alloc(), spec.wrongArityError()));
                 case "echo" -> c.reply(RespWriter.bulk(c.channel().alloc(), r.argBytes(1)));
@@ -113,6 +114,15 @@ final class LocalCommands {
         RespWriter.writeInteger(b, Math.max(0, c.context().topology().current().master().state().offset()));
         RespWriter.writeArrayHeader(b, 0);
         return b;
+    }
+
+    /**
+     * The master's BUSY error while it runs a long script or function, else null: PING answers it, as Redis does
+     * to every client but the script's own, so that clients (and Redis's own tests) see the script running.
+     */
+    private static String busyMaster(ClientHandler c) {
+        io.resplit.backend.BackendNode master = c.context().topology().current().master();
+        return master.isBusy() ? master.busyError() : null;
     }
 
     /** Helper for replies built in place. */

@@ -37,6 +37,11 @@ final class ScriptKillCommand {
                 @Override
                 public void onReply(ByteBuf frame) {
                     node.releaseDedicated(conn, c.session().loopIndex(), true);
+                    byte first = frame.getByte(frame.readerIndex());
+                    if (first == '+' || frame.toString(frame.readerIndex(), Math.min(8, frame.readableBytes()),
+                            java.nio.charset.StandardCharsets.US_ASCII).startsWith("-NOTBUSY")) {
+                        node.notBusy(); // killed, or nothing ran: clients need not wait for the next health check
+                    }
                     outcome.answered(index, frame);
                 }
 
