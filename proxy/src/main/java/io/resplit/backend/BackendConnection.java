@@ -269,6 +269,9 @@ public final class BackendConnection {
         }
         if (!(cb instanceof Handshake.Step) && cb != ackBarrier) {
             ended();
+            if (!error && node.isBusy()) {
+                node.notBusy(); // it ran a command, so no script holds it now: don't wait for the next health check
+            }
         }
         cb.onReply(frame, error);
     }

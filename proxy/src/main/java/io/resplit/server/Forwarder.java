@@ -53,7 +53,7 @@ final class Forwarder {
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
     void dispatch(PendingReply p) {
         p.lane = laneOf(p);
-        if (p.lane != Lane.REPLICA && busyAnswer(p)) {
+        if (p.lane == Lane.SHARED && busyAnswer(p)) {
             return;
         }
         if (!held.isEmpty() || !retries.isEmpty() || mustWait(p.lane) || gateClosedFor(p.lane)) {
@@ -65,13 +65,20 @@ final class Forwarder {
 
     /**
      * While the master runs a long script or function (its health check was answered BUSY), Redis answers every
-     * other client's command with BUSY at once; so does the proxy, instead of queueing the command behind the
-     * script on a shared connection, where it would wait as long as the script runs. Commands Redis allows
-     * while busy (flag allow_busy) go on.
+     * other client's command with BUSY at once; so does the proxy for commands bound for a shared connection,
+     * which may be the one the script runs on, where they would wait as long as it runs. Transactions and
+     * blocking commands have connections of their own: Redis answers them itself (and marks a transaction
+     * for EXECABORT as it does). Commands Redis allows while busy (flag allow_busy) go on.
      */
     private boolean busyAnswer(PendingReply p) {
         BackendNode master = ctx.topology().current().master();
-        if (!master.isBusy() || (p.spec != null && p.spec.hasFlag("allow_busy"))) {
+        if (!master.isBusy()) {
+            return false;
+        }
+        if (p.spec != null && p.spec.hasFlag("allow_busy")) {
+            // FUNCTION STATS, SHUTDOWN NOSAVE, ...: Redis runs them during the script, but on the shared
+            // connection they would queue behind it: they take a connection of their own instead
+            p.lane = Lane.BLOCKING;
             return false;
         }
         fail(p, master.busyError());
