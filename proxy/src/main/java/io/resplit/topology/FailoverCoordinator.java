@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FailoverCoordinator {
     private static final Logger log = LoggerFactory.getLogger(FailoverCoordinator.class);
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** What happened, for the admin reply and the log. */
     public record Outcome(boolean done, String message, long writePauseMicros) {
@@ -35,7 +33,7 @@ public final class FailoverCoordinator {
     private static final long PREPARE_MS = 15_000;
 
     private final NodeCalls calls;
-    private final int ioTimeoutMs;
+    private final FailoverSteps steps;
     private volatile Promotion promotion;
     private volatile boolean inProgress;
     private volatile long generation;
@@ -67,7 +65,7 @@ public final class FailoverCoordinator {
         this.topology = topology;
         this.gate = gate;
         this.calls = new NodeCalls(credentials, ioTimeoutMs);
-        this.ioTimeoutMs = ioTimeoutMs;
+        this.steps = new FailoverSteps(calls, ioTimeoutMs);
         this.promotion = new DirectPromotion(calls);
     }
 
@@ -100,7 +98,7 @@ public final class FailoverCoordinator {
             long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             boolean drained = gate.closeAndDrain(Math.max(1, timeoutMs));
             if (!force) {
-                String why = drained ? waitForInflight(oldMaster, deadline) : "event loops did not answer in time";
+                String why = drained ? FailoverSteps.waitForInflight(oldMaster, deadline) : "event loops did not answer in time";
                 if (why != null) {
                     return abort(target, oldMaster, why, start);
                 }
@@ -108,9 +106,9 @@ public final class FailoverCoordinator {
             // the fence for everyone else (other proxies, direct clients): their writes wait on the old master
             // and, once it is a replica, are refused there with READONLY, never applied and lost. FORCE on a
             // dead master: no pause (it would only wait for a connect timeout)
-            paused = (!force || oldMaster.isUp()) && pauseWrites(oldMaster, timeoutMs);
+            paused = (!force || oldMaster.isUp()) && steps.pauseWrites(oldMaster, timeoutMs + PROMOTION_GRACE_MS);
             if (!force) {
-                String why = waitUntilCaughtUp(oldMaster, promoted, deadline);
+                String why = steps.waitUntilCaughtUp(oldMaster, promoted, deadline);
                 if (why != null) {
                     return abort(target, oldMaster, why, start);
                 }
@@ -121,7 +119,7 @@ public final class FailoverCoordinator {
             } catch (IOException e) {
                 // the promotion may have taken effect all the same (REPLICAOF answered too late, the sentinels
                 // chose another replica): writes must not go back to the old master beside a new one
-                master = whoIsMasterNow(promoted, others);
+                master = steps.whoIsMasterNow(promoted, others);
                 if (master == null) {
                     throw e; // nothing was promoted: the old master stays, as after an abort
                 }
@@ -129,10 +127,10 @@ public final class FailoverCoordinator {
                         master.address());
             }
             log.info("failover: {} promoted", master.address());
-            if (!demote(oldMaster, master)) {
+            if (!steps.demote(oldMaster, master, authority == null)) {
                 keepFenced = paused; // its pause holds other proxies' writes off it for a while
             } else if (paused) {
-                unpause(oldMaster);
+                steps.unpause(oldMaster);
             }
             paused = false;
             List<BackendNode> replicas = new ArrayList<>(before.nodes());
@@ -164,7 +162,7 @@ public final class FailoverCoordinator {
             return new Outcome(false, "failed: " + e.getMessage(), micros(start));
         } finally {
             if (paused) {
-                unpause(oldMaster);
+                steps.unpause(oldMaster);
             }
             gate.open();
             generation++;
@@ -173,51 +171,10 @@ public final class FailoverCoordinator {
         }
     }
 
-    /** After a promotion that reported failure: the node among the candidates that reports itself master, if one. */
-    private BackendNode whoIsMasterNow(BackendNode target, List<BackendNode> others) {
-        List<BackendNode> candidates = new ArrayList<>();
-        candidates.add(target);
-        candidates.addAll(others);
-        for (BackendNode n : candidates) {
-            try {
-                if ("master".equals(calls.role(n.address()))) {
-                    return n;
-                }
-            } catch (IOException e) {
-                // unreachable: not the new master as far as this proxy can tell
-            }
-        }
-        return null;
-    }
-
     private Outcome abort(HostPort target, BackendNode oldMaster, String why, long start) {
         aborted.incrementAndGet();
         log.warn("failover to {} aborted: {}; writes go on to {}", target, why, oldMaster.address());
         return new Outcome(false, "aborted: " + why, micros(start));
-    }
-
-    /**
-     * CLIENT PAUSE WRITE on the old master, long enough to outlast the failover should this proxy die halfway
-     * (Redis ends the pause by itself then); false when it cannot be paused (down, or refused).
-     */
-    private boolean pauseWrites(BackendNode master, long timeoutMs) {
-        long pauseMs = timeoutMs + PROMOTION_GRACE_MS + 4L * ioTimeoutMs;
-        try {
-            calls.call(master.address(), "CLIENT", "PAUSE", Long.toString(pauseMs), "WRITE");
-            return true;
-        } catch (IOException e) {
-            log.warn("failover: could not pause writes on {} ({}); writes from other proxies are not fenced",
-                    master.address(), e.getMessage());
-            return false;
-        }
-    }
-
-    private void unpause(BackendNode master) {
-        try {
-            calls.call(master.address(), "CLIENT", "UNPAUSE");
-        } catch (IOException e) {
-            log.warn("failover: could not unpause {} ({}); its pause ends by itself", master.address(), e.getMessage());
-        }
     }
 
     /** Raised when each failover of this proxy's ends: a decision taken before then is stale. */
@@ -422,75 +379,6 @@ public final class FailoverCoordinator {
         log.info("master set to {}", address);
         notifyMasterChanged(address);
         return new Outcome(true, "OK", 0);
-    }
-
-    /** Waits until the old master has no request of this proxy in flight; returns why not by the deadline. */
-    private static String waitForInflight(BackendNode master, long deadline) {
-        while (master.inflight() > 0 || master.pinnedInflight() > 0) {
-            if (System.nanoTime() > deadline) {
-                return "requests still in flight on the master at the timeout";
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
-        return null;
-    }
-
-    /** Waits until the target's processed offset has reached the master's; returns why not by the deadline. */
-    private String waitUntilCaughtUp(BackendNode master, BackendNode target, long deadline) {
-        while (true) {
-            try {
-                int callTimeout = (int) Math.max(1, Math.min(ioTimeoutMs,
-                        TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                long masterOffset = calls.replicationField(master.address(), "master_repl_offset", callTimeout);
-                long targetOffset = calls.replicationField(target.address(), "slave_repl_offset", callTimeout);
-                if (targetOffset >= masterOffset && masterOffset >= 0) {
-                    return null;
-                }
-                if (System.nanoTime() > deadline) {
-                    return "target offset " + targetOffset + " behind the master's " + masterOffset
-                            + " at the timeout";
-                }
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    return "no answer about replication offsets by the timeout (" + e.getMessage() + ")";
-                }
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
-    }
-
-    /**
-     * Makes the old master replicate the new one, first giving it the replication password it may lack (not in
-     * Sentinel mode, where the nodes are configured for the sentinels' failovers). Returns whether it now
-     * reports itself a replica. A dead old master cannot be told; it is repointed by hand when it returns.
-     */
-    private boolean demote(BackendNode oldMaster, BackendNode master) {
-        BackendCredentials credentials = calls.credentials();
-        if (credentials.present() && authority == null) {
-            try {
-                calls.call(oldMaster.address(), "CONFIG", "SET", "masterauth", credentials.password());
-                if (credentials.user() != null) {
-                    calls.call(oldMaster.address(), "CONFIG", "SET", "masteruser", credentials.user());
-                }
-            } catch (IOException e) {
-                log.warn("failover: could not give {} the replication password ({}); repointing it anyway",
-                        oldMaster.address(), e.getMessage());
-            }
-        }
-        try {
-            calls.call(oldMaster.address(), "REPLICAOF", master.address().host(),
-                    Integer.toString(master.address().port()));
-            if (!"master".equals(calls.role(oldMaster.address()))) {
-                log.info("failover: {} now replicates {}", oldMaster.address(), master.address());
-                return true;
-            }
-            log.error("failover: {} still reports itself master after REPLICAOF", oldMaster.address());
-        } catch (IOException e) {
-            log.error("failover: could not repoint the old master {}: {}; it may still take writes from other "
-                    + "clients (its write pause ends by itself): repoint it by hand", oldMaster.address(),
-                    e.getMessage());
-        }
-        return false;
     }
 
     private static BackendNode find(List<BackendNode> nodes, HostPort address) {
