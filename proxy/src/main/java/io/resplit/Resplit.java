@@ -43,6 +43,7 @@ public final class Resplit implements AutoCloseable {
     private BackendConnector connector;
     private ProxyMetrics metrics;
     private io.resplit.metrics.MetricsHttpServer metricsHttp;
+    private io.resplit.status.StatusPage statusPage; // on the metrics port
     private ProxyContext context;
     private io.resplit.tls.TlsContexts tls; // null without TLS
     private io.resplit.sentinel.SentinelWatcher sentinels; // Sentinel mode only
@@ -154,7 +155,7 @@ public final class Resplit implements AutoCloseable {
         io.resplit.topology.FailoverCoordinator failover = new io.resplit.topology.FailoverCoordinator(
                 context.topology(), context.writeGate(), backendCredentials, config.connectTimeoutMs());
         MasterIntrospection introspection = new MasterIntrospection(config, context);
-        failover.onMasterChanged(introspection::refresh); // the new master's COMMAND table and version
+        failover.onMasterChanged(change -> introspection.refresh(change.to())); // its COMMAND table and version
         failover.nodeLifecycle(new io.resplit.topology.FailoverCoordinator.NodeLifecycle() {
             @Override
             public BackendNode create(HostPort address) {
@@ -185,7 +186,13 @@ public final class Resplit implements AutoCloseable {
             try {
                 metricsHttp = new io.resplit.metrics.MetricsHttpServer(config.metricsBind(), config.metricsPort(),
                         metrics, () -> context.topology().current().master().isUp());
+                statusPage = new io.resplit.status.StatusPage(new io.resplit.status.StatusSources(context.topology(),
+                        context.writeGate(), failover, metrics, context::connectedClients, metrics::clientsRefused,
+                        () -> context.config().readFrom().name().toLowerCase(java.util.Locale.ROOT)));
+                failover.onMasterChanged(statusPage::masterChanged);
+                statusPage.serveOn(metricsHttp);
                 metricsHttp.start();
+                statusPage.start();
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("could not open the metrics port: " + e.getMessage(), e);
             }
@@ -305,6 +312,9 @@ public final class Resplit implements AutoCloseable {
         }
         if (metricsHttp != null) {
             metricsHttp.stop();
+        }
+        if (statusPage != null) {
+            statusPage.close();
         }
         if (sentinels != null) {
             sentinels.close();

@@ -1,8 +1,6 @@
 package io.resplit.admin;
 
-import io.resplit.backend.BackendNode;
-import io.resplit.backend.NodeState;
-import io.resplit.topology.Topology;
+import io.resplit.topology.BackendView;
 import java.util.List;
 
 /** BACKENDS: every node with its role, health, offset, lag behind the master and requests in flight. */
@@ -29,25 +27,21 @@ final class BackendsCommand implements AdminCommand {
 
     @Override
     public AdminReply run(AdminContext ctx, List<String> args) {
-        Topology t = ctx.proxy().topology().current();
-        long masterOffset = t.master().state().offset();
         StringBuilder out = new StringBuilder();
-        for (BackendNode n : t.nodes()) {
-            NodeState s = n.state();
-            boolean isMaster = n == t.master();
+        for (BackendView n : BackendView.of(ctx.proxy().topology().current())) {
             out.append("addr=").append(n.address())
-                    .append(" role=").append(isMaster ? "master" : "replica")
-                    .append(" status=").append(s.up() ? "up" : "down")
-                    .append(" reported_role=").append(s.info() == null ? "unknown" : s.info().role())
-                    .append(" link=").append(s.info() == null ? "unknown" : s.info().linkUp() ? "up" : "down")
-                    .append(" offset=").append(s.offset())
-                    .append(" lag_bytes=").append(isMaster || s.offset() < 0 ? 0 : Math.max(0, masterOffset - s.offset()))
-                    .append(" serves_reads=").append(s.servesReads() ? 1 : 0)
+                    .append(" role=").append(n.master() ? "master" : "replica")
+                    .append(" status=").append(n.up() ? "up" : "down")
+                    .append(" reported_role=").append(n.reportedRole())
+                    .append(" link=").append(n.link())
+                    .append(" offset=").append(n.offset())
+                    .append(" lag_bytes=").append(n.lagBytes())
+                    .append(" serves_reads=").append(n.servesReads() ? 1 : 0)
                     .append(" inflight=").append(n.inflight())
                     .append(" weight=").append(n.weight())
-                    .append(" latency_us=").append(s.latencyMicros());
-            if (!s.up() && s.reason() != null) {
-                out.append(" reason=\"").append(s.reason().replace('"', '\'')).append('"');
+                    .append(" latency_us=").append(n.latencyMicros());
+            if (n.reason() != null) {
+                out.append(" reason=\"").append(n.reason().replace('"', '\'')).append('"');
             }
             out.append("\r\n");
         }

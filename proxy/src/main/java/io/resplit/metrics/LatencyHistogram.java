@@ -58,6 +58,13 @@ final class LatencyHistogram extends Collector {
         return series.computeIfAbsent(labelValue, v -> new Series()).shard(index);
     }
 
+    /** Counts per bucket (+Inf last) of every label value, over every shard: what a scrape reads, unformatted. */
+    java.util.Map<String, long[]> bucketTotals() {
+        java.util.Map<String, long[]> out = new java.util.TreeMap<>();
+        series.forEach((value, s) -> out.put(value, s.bucketTotals()));
+        return out;
+    }
+
     @Override
     public List<MetricFamilySamples> collect() {
         List<MetricFamilySamples.Sample> samples = new ArrayList<>();

@@ -146,6 +146,36 @@ public final class ProxyMetrics {
         }).shard(shard);
     }
 
+    /**
+     * Replies counted so far by route, summed over commands: {@code [ok, error]}. For readers that sample every
+     * few seconds (the status page); it walks every command's counter.
+     */
+    public java.util.Map<String, long[]> repliesByRoute() {
+        java.util.Map<String, long[]> out = new java.util.TreeMap<>();
+        commandCounts.forEach((key, counter) -> { // "command route outcome"
+            int outcomeAt = key.lastIndexOf(' ');
+            int routeAt = key.lastIndexOf(' ', outcomeAt - 1);
+            long[] totals = out.computeIfAbsent(key.substring(routeAt + 1, outcomeAt), r -> new long[2]);
+            totals["error".equals(key.substring(outcomeAt + 1)) ? 1 : 0] += (long) counter.sum();
+        });
+        return out;
+    }
+
+    /** The upper bounds of the latency histograms' buckets, in nanoseconds (+Inf not included). */
+    public static long[] latencyBucketNanos() {
+        return LATENCY_BUCKET_NANOS.clone();
+    }
+
+    /** Requests timed so far by route: counts per bucket of {@link #latencyBucketNanos()}, +Inf last. */
+    public synchronized java.util.Map<String, long[]> requestDurationBuckets() {
+        return requestHistogram == null ? java.util.Map.of() : requestHistogram.bucketTotals();
+    }
+
+    /** Backend requests timed so far by node: counts per bucket of {@link #latencyBucketNanos()}, +Inf last. */
+    public synchronized java.util.Map<String, long[]> backendDurationBuckets() {
+        return backendHistogram == null ? java.util.Map.of() : backendHistogram.bucketTotals();
+    }
+
     private ShardedCounter counter(String name, String unit, String help) {
         ShardedCounter c = new ShardedCounter();
         FunctionCounter.builder(name, c, ShardedCounter::sum).baseUnit(unit).description(help).register(registry);
@@ -225,6 +255,12 @@ public final class ProxyMetrics {
                 .description("Client connections accepted").register(registry);
         FunctionCounter.builder("resplit.clients.rejected", source, rejected)
                 .description("Client connections refused because maxclients were connected").register(registry);
+    }
+
+    /** Client connections refused so far because maxclients were connected, as its meter reads it. */
+    public long clientsRefused() {
+        FunctionCounter refused = registry.find("resplit.clients.rejected").functionCounter();
+        return refused == null ? 0 : (long) refused.count();
     }
 
     /** Requests waiting for a master (none is up, or a node answered READONLY), over every client. */

@@ -144,7 +144,7 @@ public final class FailoverCoordinator {
             completed.incrementAndGet();
             lastPauseMicros = pause;
             pauses.accept(pause);
-            notifyMasterChanged(master.address());
+            notifyMasterChanged(oldMaster, master, "failover", pause);
             String note = promotion.confirm(master,
                     System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROMOTION_GRACE_MS));
             if (master != promoted) {
@@ -195,16 +195,21 @@ public final class FailoverCoordinator {
     }
 
     private NodeLifecycle nodes;
-    private java.util.function.Consumer<HostPort> masterChanged = m -> { };
+    private final List<java.util.function.Consumer<MasterChange>> masterChanged =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Off the caller's thread: masterSet also runs on an event loop (role changes), which must not block. */
-    private void notifyMasterChanged(HostPort master) {
-        java.util.concurrent.CompletableFuture.runAsync(() -> masterChanged.accept(master));
+    private void notifyMasterChanged(BackendNode from, BackendNode to, String how, long pauseMicros) {
+        MasterChange change = new MasterChange(System.currentTimeMillis(), from.address(), to.address(), how,
+                pauseMicros);
+        for (java.util.function.Consumer<MasterChange> listener : masterChanged) {
+            java.util.concurrent.CompletableFuture.runAsync(() -> listener.accept(change));
+        }
     }
 
-    /** Told after every change of master, on a pool thread, e.g. to refresh the command table. */
-    public void onMasterChanged(java.util.function.Consumer<HostPort> listener) {
-        this.masterChanged = listener;
+    /** Adds a listener told after every change of master, on a pool thread (to refresh the command table, ...). */
+    public void onMasterChanged(java.util.function.Consumer<MasterChange> listener) {
+        masterChanged.add(listener);
     }
 
     public void nodeLifecycle(NodeLifecycle lifecycle) {
@@ -358,7 +363,8 @@ public final class FailoverCoordinator {
         }
         if (masterChanged) {
             log.warn("master is now {} (was {})", nextMaster.address(), before.master().address());
-            notifyMasterChanged(nextMaster.address());
+            notifyMasterChanged(before.master(), nextMaster, "followed " + (authority == null ? "a role change"
+                    : authority), 0);
         }
         return true;
     }
@@ -377,7 +383,7 @@ public final class FailoverCoordinator {
         replicas.remove(next);
         topology.swap(Topology.changedTo(next, replicas));
         log.info("master set to {}", address);
-        notifyMasterChanged(address);
+        notifyMasterChanged(before.master(), next, "master set", 0);
         return new Outcome(true, "OK", 0);
     }
 
