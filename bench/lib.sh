@@ -22,6 +22,9 @@ REDIS_START_TIMEOUT=${REDIS_START_TIMEOUT:-30}   # s, per redis-server
 REPL_TIMEOUT=${REPL_TIMEOUT:-60}                 # s, for master_link_status:up
 PROXY_START_TIMEOUT=${PROXY_START_TIMEOUT:-60}   # s, for the proxy to answer PING
 BENCH_HOST=127.0.0.1                             # loopback only, not configurable
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}              # s, hard cap per redis-benchmark run (scripts that use it)
+RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}   # where reports go
+LOOP_THREADS=resplit-io-                         # the proxy's event-loop threads (Netty: resplit-io-<pool>-<n>)
 
 BENCH_PIDS=()        # long-lived children (redis-servers, proxy, helpers)
 BENCH_CHILD=""       # the short-lived foreground job being waited on, if any
@@ -317,4 +320,149 @@ proc_status_kb() {
 proc_fd_count() {
     local fds=("/proc/$1/fd/"*)
     printf '%d' "${#fds[@]}"
+}
+
+# ---- keys, peers, scraper, JFR: shared by run.sh, peers.sh, metrics-*.sh, hot-path.sh ----
+
+# fill_keys SIZE: write all KEYSPACE keys (key:%012d, the names redis-benchmark -r generates) with SIZE-byte
+# values on the master, wait for both replicas, and check they hold them (so every GET hits a key).
+fill_keys() {
+    local size=$1 keys=${KEYSPACE:-100000} r n
+    log "filling $keys keys with ${size}-byte values on the master"
+    bench_run - - timeout "${BENCH_TIMEOUT:-600}" python3 "$BENCH_DIR/fill_keys.py" \
+        --port "$MASTER_PORT" --password "$BENCH_PASSWORD" --keys "$keys" --size "$size"
+    wait_replicas_synced 120000
+    for r in "$REPLICA1_PORT" "$REPLICA2_PORT"; do
+        n=$(rcli "$r" DBSIZE)
+        ((n >= keys)) || die "replica on port $r has $n keys, expected >= $keys"
+    done
+}
+
+# wait_pong PORT PID NAME LOG: until PING on PORT answers PONG (bounded); dies if PID exits meanwhile.
+wait_pong() {
+    local port=$1 pid=$2 name=$3 plog=$4 deadline=$((SECONDS + PROXY_START_TIMEOUT))
+    until [[ $(rcli "$port" PING 2>/dev/null) == PONG ]]; do
+        proc_alive "$pid" || { show_log_tail "$plog"; die "$name exited during startup (log: $plog)"; }
+        ((SECONDS < deadline)) || { show_log_tail "$plog"; die "$name not answering PING on port $port"; }
+        sleep 0.2
+    done
+    log "$name up on $BENCH_HOST:$port (pid $pid)"
+}
+
+PEERS_DIR=${PEERS_DIR:-$REPO_ROOT/../shared/peers}
+PREDIXY=${PREDIXY:-/tmp/peers/predixy/src/predixy}
+NUTCRACKER=${NUTCRACKER:-$(command -v nutcracker || echo /usr/sbin/nutcracker)}
+
+# peer_conf TEMPLATE PEER_PORT: the shared peer config (master 7100, replicas 7101/7102, password
+# peerbench-secret, predixy on 7110, nutcracker on 7120) moved to this run's ports and password, on stdout.
+peer_conf() {
+    sed -e "s/127\.0\.0\.1:7100\b/127.0.0.1:$MASTER_PORT/; s/127\.0\.0\.1:7101\b/127.0.0.1:$REPLICA1_PORT/" \
+        -e "s/127\.0\.0\.1:7102\b/127.0.0.1:$REPLICA2_PORT/" \
+        -e "s/127\.0\.0\.1:71[12]0\b/127.0.0.1:$2/; s/peerbench-secret/$BENCH_PASSWORD/g" "$1"
+}
+
+# start_predixy PORT: predixy (one worker thread) in front of the topology; sets PREDIXY_PID.
+start_predixy() {
+    [[ -x $PREDIXY ]] || die "predixy not built: bash ../shared/peers/build-predixy.sh (or set PREDIXY)"
+    peer_conf "$PEERS_DIR/predixy.conf" "$1" >"$BENCH_TMP/predixy.conf"
+    grep -q "^WorkerThreads 1$" "$BENCH_TMP/predixy.conf" || die "predixy.conf must say WorkerThreads 1"
+    "$PREDIXY" "$BENCH_TMP/predixy.conf" >"$BENCH_TMP/predixy.log" 2>&1 &
+    PREDIXY_PID=$!
+    BENCH_PIDS+=("$PREDIXY_PID")
+    wait_pong "$1" "$PREDIXY_PID" predixy "$BENCH_TMP/predixy.log"
+}
+
+# start_twemproxy PORT STATS_PORT: nutcracker (single-threaded) in front of the master only (it cannot split
+# reads from writes); sets TWEMPROXY_PID. Started in the foreground mode, so the service Debian's package may
+# have started is not involved.
+start_twemproxy() {
+    [[ -x $NUTCRACKER ]] || die "nutcracker not found: apt-get install -y nutcracker (or set NUTCRACKER)"
+    peer_conf "$PEERS_DIR/nutcracker.yml" "$1" >"$BENCH_TMP/nutcracker.yml"
+    "$NUTCRACKER" -c "$BENCH_TMP/nutcracker.yml" -s "$2" -a "$BENCH_HOST" -o "$BENCH_TMP/nutcracker.log" \
+        >"$BENCH_TMP/nutcracker.out" 2>&1 &
+    TWEMPROXY_PID=$!
+    BENCH_PIDS+=("$TWEMPROXY_PID")
+    wait_pong "$1" "$TWEMPROXY_PID" twemproxy "$BENCH_TMP/nutcracker.log"
+}
+
+# rb_row CSVFILE TEST -> "rps p50 p99" from a redis-benchmark --csv output (TEST: SET or GET).
+rb_row() {
+    local row name rps avg min p50 p95 p99 rest
+    row=$(grep -E "^\"${2^^}\"," "$1" | tail -n 1 | tr -d '\r"') || true
+    [[ -n $row ]] || { show_log_tail "$1"; die "no ${2^^} row in redis-benchmark output $1"; }
+    IFS=, read -r name rps avg min p50 p95 p99 rest <<<"$row"
+    [[ $rps =~ ^[0-9.]+$ && $p99 =~ ^[0-9.]+$ ]] || die "could not parse redis-benchmark row: $row"
+    printf '%s %s %s' "$rps" "$p50" "$p99"
+}
+
+# ---- the Prometheus-like scraper (metrics_scraper.py), switched on only during a proxy's runs ----
+SCRAPER_PID=""
+# scraper_start METRICS_PORT INTERVAL [extra args]: starts it (off); SCRAPE_LOG gets one line per scrape.
+scraper_start() {
+    SCRAPE_FLAG=$BENCH_TMP/scrape.flag
+    SCRAPE_STATE=$BENCH_TMP/scrape.state
+    SCRAPE_LOG=$BENCH_TMP/scrape.log
+    : >"$SCRAPE_LOG"
+    python3 "$BENCH_DIR/metrics_scraper.py" --port "$1" --interval "$2" "${@:3}" \
+        --flag "$SCRAPE_FLAG" --state "$SCRAPE_STATE" --log "$SCRAPE_LOG" >"$BENCH_TMP/scraper.out" 2>&1 &
+    SCRAPER_PID=$!
+    BENCH_PIDS+=("$SCRAPER_PID")
+    local deadline=$((SECONDS + 10))
+    until [[ -f $SCRAPE_STATE ]]; do
+        proc_alive "$SCRAPER_PID" || { show_log_tail "$BENCH_TMP/scraper.out"; die "scraper exited at start"; }
+        ((SECONDS < deadline)) || die "scraper did not start within 10s"
+        sleep 0.05
+    done
+}
+
+# scraper_set on|off: turn scraping on or off and wait until the scraper has seen it ("off" also means: no
+# scrape is in progress any more). No-op when no scraper was started.
+scraper_set() {
+    local want=$1 deadline=$((SECONDS + 15)) state=""
+    [[ -n $SCRAPER_PID ]] || return 0
+    if [[ $want == on ]]; then : >"$SCRAPE_FLAG"; else rm -f -- "$SCRAPE_FLAG"; fi
+    while :; do
+        state=$(<"$SCRAPE_STATE")
+        [[ $state == "$want" ]] && return 0
+        proc_alive "$SCRAPER_PID" || { show_log_tail "$BENCH_TMP/scraper.out"; die "scraper died"; }
+        ((SECONDS < deadline)) || die "scraper did not switch $want within 15s (state '$state')"
+        sleep 0.01
+    done
+}
+
+# scrape_count ok|fail -> lines of that kind in the scraper log so far (0 without a scraper).
+scrape_count() {
+    if [[ -n $SCRAPER_PID ]]; then
+        awk -v k="$1" '$2 == k { n++ } END { print n + 0 }' "$SCRAPE_LOG"
+    else
+        printf '0'
+    fi
+}
+
+# ---- JFR ----
+# jfr_settings OUT SAMPLE_MS: the JDK's "profile" settings with the execution sampler every SAMPLE_MS ms (its
+# default, 10-20 ms, gives too few samples of a short run to resolve a share of a few per cent).
+jfr_settings() {
+    local home
+    home=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
+    [[ -f $home/lib/jfr/profile.jfc ]] || die "no $home/lib/jfr/profile.jfc (a JDK with JFR is needed)"
+    sed "/\"jdk.ExecutionSample\"/,/<\/event>/ s|<setting name=\"period\"\([^>]*\)>[^<]*<|<setting name=\"period\"\1>$2 ms<|" \
+        "$home/lib/jfr/profile.jfc" >"$1"
+    grep -A3 '"jdk.ExecutionSample"' "$1" | grep -q ">$2 ms<" || die "could not set the sampling period in $1"
+}
+
+# require_uint VAR...: each named variable must hold a non-negative integer.
+require_uint() {
+    local v
+    for v in "$@"; do [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"; done
+}
+
+# require_tests_and_pipelines: TEST_LIST may hold only set and get, PIPELINE_LIST (and SIZE_LIST, if set) only
+# positive integers.
+require_tests_and_pipelines() {
+    local x
+    for x in "${TEST_LIST[@]}"; do [[ $x == set || $x == get ]] || die "TESTS may only hold set and get (got '$x')"; done
+    for x in "${PIPELINE_LIST[@]}" "${SIZE_LIST[@]}"; do
+        [[ $x =~ ^[1-9][0-9]*$ ]] || die "SIZES and PIPELINES must be positive integers (got '$x')"
+    done
 }

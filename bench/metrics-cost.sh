@@ -227,50 +227,11 @@ proxy_sanity_check "$OFF_PORT"
 proxy_sanity_check "$ON_PORT"
 log "sanity check passed on both proxies (SET/GET round trip)"
 
-# ---- the scraper ----------------------------------------------------------------
-SCRAPE_FLAG=$BENCH_TMP/scrape.flag
-SCRAPE_STATE=$BENCH_TMP/scrape.state
-SCRAPE_LOG=$BENCH_TMP/scrape.log
-SCRAPER_PID=""
+# ---- the scraper (bench/lib.sh: scraper_start, scraper_set, scrape_count) -----------
 if [[ $SCRAPE == 1 ]]; then
-    : >"$SCRAPE_LOG"
-    python3 "$BENCH_DIR/metrics_scraper.py" --port "$METRICS_PORT" --interval "$SCRAPE_INTERVAL" \
-        --flag "$SCRAPE_FLAG" --state "$SCRAPE_STATE" --log "$SCRAPE_LOG" \
-        >"$BENCH_TMP/scraper.out" 2>&1 &
-    SCRAPER_PID=$!
-    BENCH_PIDS+=("$SCRAPER_PID")
-    deadline=$((SECONDS + 10))
-    until [[ -f $SCRAPE_STATE ]]; do
-        proc_alive "$SCRAPER_PID" || { show_log_tail "$BENCH_TMP/scraper.out"; die "scraper exited at start"; }
-        ((SECONDS < deadline)) || die "scraper did not start within 10s"
-        sleep 0.05
-    done
+    scraper_start "$METRICS_PORT" "$SCRAPE_INTERVAL"
     log "scraper ready (pid $SCRAPER_PID): $METRICS_URL/metrics every ${SCRAPE_INTERVAL}s during metrics-on runs"
 fi
-
-# scraper_set on|off: turn scraping on or off and wait until the scraper has
-# seen it ("off" also means: no scrape is in progress any more).
-scraper_set() {
-    local want=$1 deadline=$((SECONDS + 15)) state=""
-    [[ $SCRAPE == 1 ]] || return 0
-    if [[ $want == on ]]; then : >"$SCRAPE_FLAG"; else rm -f -- "$SCRAPE_FLAG"; fi
-    while :; do
-        state=$(<"$SCRAPE_STATE")
-        [[ $state == "$want" ]] && return 0
-        proc_alive "$SCRAPER_PID" || { show_log_tail "$BENCH_TMP/scraper.out"; die "scraper died"; }
-        ((SECONDS < deadline)) || die "scraper did not switch $want within 15s (state '$state')"
-        sleep 0.01
-    done
-}
-
-scrape_count() {
-    # scrape_count ok|fail -> lines of that kind in the scraper log so far
-    if [[ $SCRAPE == 1 ]]; then
-        awk -v k="$1" '$2 == k { n++ } END { print n + 0 }' "$SCRAPE_LOG"
-    else
-        printf '0'
-    fi
-}
 
 # ---- benchmark runs ---------------------------------------------------------------
 R_SET_RPS="" R_GET_RPS=""

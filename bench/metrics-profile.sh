@@ -47,12 +47,8 @@ METRICS_PORT=$(pick_free_ports 1)
 
 # The JDK's "profile" settings with the execution sampler at SAMPLE_MS (its default, 10-20 ms, gives too few
 # samples of a short run to resolve a share of a few per cent).
-JAVA_HOME_DIR=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')
-[[ -f $JAVA_HOME_DIR/lib/jfr/profile.jfc ]] || die "no $JAVA_HOME_DIR/lib/jfr/profile.jfc (a JDK with JFR is needed)"
 JFC=$BENCH_TMP/sampling.jfc
-sed "/\"jdk.ExecutionSample\"/,/<\/event>/ s|<setting name=\"period\"\([^>]*\)>[^<]*<|<setting name=\"period\"\1>$SAMPLE_MS ms<|" \
-    "$JAVA_HOME_DIR/lib/jfr/profile.jfc" >"$JFC"
-grep -A3 '"jdk.ExecutionSample"' "$JFC" | grep -q ">$SAMPLE_MS ms<" || die "could not set the sampling period in $JFC"
+jfr_settings "$JFC" "$SAMPLE_MS"
 
 start_topology --client-output-buffer-limit "replica 0 0 0"
 # DebugNonSafepoints: samples name the inlined method they are in, not only the method it was inlined into

@@ -12,6 +12,10 @@ Prometheus-like scraper during its measured runs, and only then.
 - --state holds "on" or "off" (replaced atomically). It turns "off" only
   after a scrape in progress has finished, so once the caller sees "off" no
   scrape is running and none starts until the flag is back.
+- --carry: the scrape clock runs only while the flag exists and carries over
+  from one "on" period to the next, so scrapes come every --interval seconds
+  of on-time however short each period is (bench/peers.sh: runs of 1-3 s, a
+  scrape every 5 s). Without it, each "on" period starts its clock afresh.
 - Exits when its parent process goes away or after --max-seconds.
 
 Only loopback hosts are accepted.
@@ -58,6 +62,7 @@ def main() -> int:
     ap.add_argument("--interval", type=float, default=1.0)
     ap.add_argument("--timeout", type=float, default=5.0)
     ap.add_argument("--max-seconds", type=float, default=86400.0)
+    ap.add_argument("--carry", action="store_true", help="keep the scrape clock across off periods")
     a = ap.parse_args()
     if a.host not in ("127.0.0.1", "localhost", "::1"):
         print("metrics_scraper: refusing non-loopback host %s" % a.host, file=sys.stderr)
@@ -71,6 +76,7 @@ def main() -> int:
     state = "off"
     write_state(a.state, state)
     next_scrape = 0.0
+    remaining = a.interval / 2  # --carry: on-time left until the next scrape
     with open(a.log, "a", buffering=1) as log:
         while time.monotonic() < deadline and os.getppid() == parent:
             if os.path.exists(a.flag):
@@ -79,7 +85,7 @@ def main() -> int:
                     state = "on"
                     # First scrape half an interval in: over a run of d seconds
                     # that gives about d/interval scrapes, not one extra.
-                    next_scrape = now + a.interval / 2
+                    next_scrape = now + (remaining if a.carry else a.interval / 2)
                     write_state(a.state, state)
                 if now >= next_scrape:
                     log.write("%.3f %s\n" % (time.time(), scrape(url, a.timeout)))
@@ -88,6 +94,7 @@ def main() -> int:
                         next_scrape = time.monotonic() + a.interval
             elif state != "off":
                 state = "off"
+                remaining = max(0.0, next_scrape - time.monotonic())
                 write_state(a.state, state)
             time.sleep(POLL)
     return 0

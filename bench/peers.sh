@@ -1,98 +1,189 @@
 #!/usr/bin/env bash
-# Side by side, one run: direct Redis, predixy (the C++ read/write-splitting peer) and resplit, each proxy with
-# one event loop, in front of the same master + 2 replicas on 127.0.0.1. redis-benchmark SET and GET, 16-byte
-# values, 50 clients, pipeline 1 and 16, ROUNDS rounds with the targets' order rotated each round. Reports ops/s,
-# p50/p99 and each proxy's CPU per request (utime+stime of its process over the run), medians over rounds.
+# Side by side, one run: direct Redis, predixy (C++, read/write splitting), twemproxy (C, master only) and resplit,
+# each proxy with one thread/event loop, in front of the same master + 2 replicas on 127.0.0.1; and resplit a
+# second time with metrics on, scraped every SCRAPE_INTERVAL s of its runs like Prometheus would ("resplit-m").
+# redis-benchmark SET and GET, 50 clients, 16 B and 1 KiB values, pipeline 1 and 16, ROUNDS rounds; in every
+# cell the targets' order is rotated (by round and by cell), so none always runs first or right after another.
+# Reports ops/s, p50/p99 and each target's CPU per request (utime+stime of its process over the run; for direct,
+# the master's), medians over rounds, with ratios resplit/predixy, resplit/twemproxy and resplit-m/resplit.
+# See bench/README.md ("Side by side with peer proxies").
 #
-# Needs predixy built: bash ../shared/peers/build-predixy.sh (-> /tmp/peers/predixy/src/predixy).
-# Env: ROUNDS [3]  N_P1 [200000]  N_P16 [1000000]  PREDIXY [/tmp/peers/predixy/src/predixy]
-#      PREDIXY_CONF_TEMPLATE [../shared/peers/predixy.conf]  RESPLIT_JAR, RESPLIT_JAVA_OPTS (bench/lib.sh)
+# Needs predixy built (bash ../shared/peers/build-predixy.sh -> /tmp/peers/predixy/src/predixy) and nutcracker
+# (apt-get install -y nutcracker). Env knobs (defaults in brackets):
+#   ROUNDS [3]  N (both depths)  N_P1 [200000]  N_P16 [1000000]  SIZES ["16 1024"]  TESTS ["set get"]
+#   PIPELINES ["1 16"]  CLIENTS [50]  KEYSPACE [100000]  WARMUP_N [200000] (per proxy, size, test and depth)
+#   TARGETS ["direct predixy twemproxy resplit resplit-m"]  SCRAPE_INTERVAL [5]  COOLDOWN [0]
+#   BENCH_TIMEOUT [600]  RESULTS_DIR [bench/results]  PREDIXY  NUTCRACKER  PEERS_DIR [../shared/peers]
+#   RESPLIT_JAR  RESPLIT_JAVA_OPTS  RESPLIT_PROXY_ARGS (bench/lib.sh)
+# Quick smoke run: ROUNDS=1 N=20000 SIZES=16 WARMUP_N=20000 bash bench/peers.sh
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS=${ROUNDS:-3}
-N_P1=${N_P1:-200000}
-N_P16=${N_P16:-1000000}
-PREDIXY=${PREDIXY:-/tmp/peers/predixy/src/predixy}
-PREDIXY_CONF_TEMPLATE=${PREDIXY_CONF_TEMPLATE:-$REPO_ROOT/../shared/peers/predixy.conf}
-[[ -x $PREDIXY ]] || die "predixy not built: bash ../shared/peers/build-predixy.sh"
-[[ -f $PREDIXY_CONF_TEMPLATE ]] || die "no predixy config template at $PREDIXY_CONF_TEMPLATE"
+N_P1=${N_P1:-${N:-200000}}
+N_P16=${N_P16:-${N:-1000000}}
+SIZES=${SIZES:-16 1024}
+TESTS=${TESTS:-set get}
+PIPELINES=${PIPELINES:-1 16}
+CLIENTS=${CLIENTS:-50}
+KEYSPACE=${KEYSPACE:-100000}
+WARMUP_N=${WARMUP_N:-200000}
+TARGETS=${TARGETS:-direct predixy twemproxy resplit resplit-m}
+SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-5}
+COOLDOWN=${COOLDOWN:-0}
+
+read -r -a SIZE_LIST <<<"$SIZES"
+read -r -a TEST_LIST <<<"${TESTS,,}"
+read -r -a PIPELINE_LIST <<<"$PIPELINES"
+read -r -a TARGET_LIST <<<"$TARGETS"
+require_uint ROUNDS N_P1 N_P16 CLIENTS KEYSPACE WARMUP_N SCRAPE_INTERVAL COOLDOWN BENCH_TIMEOUT
+((ROUNDS >= 1 && ROUNDS <= 100 && N_P1 >= 1 && N_P16 >= 1 && SCRAPE_INTERVAL >= 1)) \
+    || die "ROUNDS must be 1..100; N_P1, N_P16 and SCRAPE_INTERVAL >= 1"
+require_tests_and_pipelines
+for t in "${TARGET_LIST[@]}"; do
+    [[ $t =~ ^(direct|predixy|twemproxy|resplit|resplit-m)$ ]] || die "unknown target '$t'"
+done
+has_target() { [[ " ${TARGET_LIST[*]} " == *" $1 "* ]]; }
 command -v redis-benchmark >/dev/null || die "redis-benchmark not found"
+if has_target resplit-m; then command -v curl >/dev/null || die "curl not found (resplit-m checks /metrics)"; fi
 
+if has_target resplit || has_target resplit-m; then proxy_preflight; fi
 bench_init
-bench_assign_ports
-read -r PREDIXY_PORT <<<"$(pick_free_ports 1)"
-start_topology
-PROXY_EXTRA_ARGS=(--io-threads 1)
-start_proxy
+read -r -a FREE <<<"$(pick_free_ports 9)"
+MASTER_PORT=${FREE[0]} REPLICA1_PORT=${FREE[1]} REPLICA2_PORT=${FREE[2]}
+PROXY_PORT=${FREE[3]} PREDIXY_PORT=${FREE[4]} TWEMPROXY_PORT=${FREE[5]} TWEMPROXY_STATS_PORT=${FREE[6]}
+PROXY_M_PORT=${FREE[7]} METRICS_PORT=${FREE[8]}
 
-# the shared predixy config, moved to this run's ports and password
-sed -e "s/127.0.0.1:7100/127.0.0.1:$MASTER_PORT/; s/127.0.0.1:7101/127.0.0.1:$REPLICA1_PORT/" \
-    -e "s/127.0.0.1:7102/127.0.0.1:$REPLICA2_PORT/; s/127.0.0.1:7110/127.0.0.1:$PREDIXY_PORT/" \
-    -e "s/peerbench-secret/$BENCH_PASSWORD/g" "$PREDIXY_CONF_TEMPLATE" >"$BENCH_TMP/predixy.conf"
-"$PREDIXY" "$BENCH_TMP/predixy.conf" >"$BENCH_TMP/predixy.log" 2>&1 &
-PREDIXY_PID=$!
-BENCH_PIDS+=("$PREDIXY_PID")
-deadline=$((SECONDS + 30))
-until [[ $(rcli "$PREDIXY_PORT" PING 2>/dev/null) == PONG ]]; do
-    ((SECONDS < deadline)) || { show_log_tail "$BENCH_TMP/predixy.log"; die "predixy not answering"; }
-    sleep 0.2
-done
-log "predixy up on $BENCH_HOST:$PREDIXY_PORT (pid $PREDIXY_PID)"
+# one private copy of the jar: a rebuild of proxy/target/resplit.jar during the run cannot reach the proxies
+JAR_NOTE=none
+if has_target resplit || has_target resplit-m; then
+    cp -- "$RESPLIT_JAR" "$BENCH_TMP/resplit.jar"
+    JAR_NOTE="${RESPLIT_JAR#"$REPO_ROOT"/} (sha256 $(sha256sum "$RESPLIT_JAR" | cut -c1-12)…, $(date -r "$RESPLIT_JAR" '+%Y-%m-%d %H:%M'))"
+    RESPLIT_JAR=$BENCH_TMP/resplit.jar
+fi
 
-TICK=$(getconf CLK_TCK)
+start_topology --client-output-buffer-limit "replica 0 0 0"
+declare -A PORT_OF PID_OF
+PORT_OF[direct]=$MASTER_PORT PID_OF[direct]=$MASTER_PID
+if has_target resplit; then
+    PROXY_EXTRA_ARGS=(--io-threads 1 --metrics-port 0 --admin-socket "$BENCH_TMP/admin.sock")
+    start_proxy
+    PORT_OF[resplit]=$PROXY_PORT PID_OF[resplit]=$PROXY_PID
+fi
+if has_target resplit-m; then
+    saved_port=$PROXY_PORT
+    PROXY_PORT=$PROXY_M_PORT
+    PROXY_EXTRA_ARGS=(--io-threads 1 --metrics-port "$METRICS_PORT" --admin-socket "$BENCH_TMP/admin-m.sock")
+    mv -f -- "$BENCH_TMP/proxy.log" "$BENCH_TMP/proxy-off.log" 2>/dev/null || true
+    start_proxy
+    PORT_OF[resplit-m]=$PROXY_M_PORT PID_OF[resplit-m]=$PROXY_PID
+    PROXY_PORT=$saved_port
+    scraper_start "$METRICS_PORT" "$SCRAPE_INTERVAL" --carry
+    log "scraper: http://$BENCH_HOST:$METRICS_PORT/metrics every ${SCRAPE_INTERVAL}s of resplit-m's runs"
+fi
+if has_target predixy; then
+    start_predixy "$PREDIXY_PORT"
+    PORT_OF[predixy]=$PREDIXY_PORT PID_OF[predixy]=$PREDIXY_PID
+fi
+if has_target twemproxy; then
+    start_twemproxy "$TWEMPROXY_PORT" "$TWEMPROXY_STATS_PORT"
+    PORT_OF[twemproxy]=$TWEMPROXY_PORT PID_OF[twemproxy]=$TWEMPROXY_PID
+fi
+
+CLK_TCK=$(getconf CLK_TCK)
 STAMP=$(date +%Y%m%d-%H%M%S)
-mkdir -p "$REPO_ROOT/bench/results"
-CSV=$REPO_ROOT/bench/results/peers-$STAMP.csv
-echo "round,test,pipeline,target,n,rps,p50_ms,p99_ms,cpu_us_per_req" >"$CSV"
+mkdir -p "$RESULTS_DIR"
+CSV=$RESULTS_DIR/peers-$STAMP.csv
+MD=$RESULTS_DIR/peers-$STAMP.md
+echo "size,round,test,pipeline,target,position,n,rps,p50_ms,p99_ms,cpu_ticks,cpu_us_per_req,loop_us_per_req,scrapes" >"$CSV"
 
-port_of() { case $1 in direct) echo "$MASTER_PORT" ;; predixy) echo "$PREDIXY_PORT" ;; resplit) echo "$PROXY_PORT" ;; esac; }
-pid_of() { case $1 in direct) echo "$MASTER_PID" ;; predixy) echo "$PREDIXY_PID" ;; resplit) echo "$PROXY_PID" ;; esac; }
+# rb PORT TEST P SIZE N OUT: one redis-benchmark run; dies on failure (7.x exits on an error reply).
+rb() {
+    bench_run "$6" "$6.err" timeout --kill-after=10 "$BENCH_TIMEOUT" redis-benchmark -h "$BENCH_HOST" -p "$1" \
+        -a "$BENCH_PASSWORD" -t "$2" -c "$CLIENTS" -d "$4" -r "$KEYSPACE" -n "$5" -P "$3" --csv \
+        || { show_log_tail "$6.err"; die "redis-benchmark -t $2 -P $3 -d $4 against port $1 failed"; }
+}
 
-# one warm-up pass through each target (the JVM's JIT, and the keys GET reads)
-for t in direct predixy resplit; do
-    bench_run /dev/null - redis-benchmark -h "$BENCH_HOST" -p "$(port_of "$t")" -a "$BENCH_PASSWORD" \
-        -t set,get -c 50 -d 16 -r 100000 -n 200000 -P 16 -q
-done
+# measure SIZE ROUND TEST P TARGET POSITION
+measure() {
+    local size=$1 round=$2 test=$3 p=$4 t=$5 pos=$6 n pid c0 c1 l0=0 l1=0 s0 s1 rps p50 p99 loop=""
+    n=$N_P16
+    if ((p == 1)); then n=$N_P1; fi
+    pid=${PID_OF[$t]}
+    proc_alive "$pid" || die "$t (pid $pid) died"
+    if [[ $t == resplit-m ]]; then scraper_set on; fi
+    s0=$(scrape_count ok)
+    c0=$(proc_cpu_ticks "$pid")
+    if [[ $t == resplit* ]]; then l0=$(proc_threads_cpu_ns "$pid" "$LOOP_THREADS"); fi
+    rb "${PORT_OF[$t]}" "$test" "$p" "$size" "$n" "$BENCH_TMP/out.csv"
+    c1=$(proc_cpu_ticks "$pid")
+    if [[ $t == resplit* ]]; then
+        l1=$(proc_threads_cpu_ns "$pid" "$LOOP_THREADS")
+        loop=$(awk -v ns=$((l1 - l0)) -v n="$n" 'BEGIN { printf "%.3f", ns / 1000 / n }')
+    fi
+    s1=$(scrape_count ok)
+    if [[ $t == resplit-m ]]; then scraper_set off; fi
+    read -r rps p50 p99 <<<"$(rb_row "$BENCH_TMP/out.csv" "$test")"
+    local cpu
+    cpu=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$n" 'BEGIN { printf "%.3f", t / hz * 1e6 / n }')
+    echo "$size,$round,$test,$p,$t,$pos,$n,$rps,$p50,$p99,$((c1 - c0)),$cpu,$loop,$((s1 - s0))" >>"$CSV"
+    log "$size B round $round ${test^^} P=$p $t: $rps ops/s p50=$p50 p99=$p99 cpu=${cpu}us/req${loop:+ loop=${loop}us/req}"
+    if [[ $test == set ]]; then wait_replicas_synced 60000; fi
+    if ((COOLDOWN > 0)); then sleep "$COOLDOWN"; fi
+}
 
-targets=(direct predixy resplit)
-for ((round = 1; round <= ROUNDS; round++)); do
-    order=("${targets[@]:round%3}" "${targets[@]:0:round%3}")
-    for test in set get; do
-        for p in 1 16; do
-            n=$([[ $p == 1 ]] && echo "$N_P1" || echo "$N_P16")
-            for t in "${order[@]}"; do
-                pid=$(pid_of "$t")
-                c0=$(proc_cpu_ticks "$pid")
-                bench_run "$BENCH_TMP/out.csv" - redis-benchmark -h "$BENCH_HOST" -p "$(port_of "$t")" \
-                    -a "$BENCH_PASSWORD" -t "$test" -c 50 -d 16 -r 100000 -n "$n" -P "$p" --csv
-                c1=$(proc_cpu_ticks "$pid")
-                line=$(tail -n 1 "$BENCH_TMP/out.csv" | tr -d '"')
-                IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"$line"
-                cpu=$(python3 -c "print(f'{($c1-$c0)/$TICK*1e6/$n:.3f}')")
-                echo "$round,$test,$p,$t,$n,$rps,$p50,$p99,$cpu" >>"$CSV"
-                log "round $round $test P=$p $t: $rps ops/s p50=$p50 p99=$p99 cpu=${cpu}us/req"
+NT=${#TARGET_LIST[@]}
+cell=0
+for size in "${SIZE_LIST[@]}"; do
+    fill_keys "$size"
+    if ((WARMUP_N > 0)); then
+        log "warm-up, $size B: $WARMUP_N SET and GET per proxy at each depth (not recorded)"
+        for t in "${TARGET_LIST[@]}"; do
+            [[ $t == direct ]] && continue
+            if [[ $t == resplit-m ]]; then scraper_set on; fi
+            for p in "${PIPELINE_LIST[@]}"; do
+                for test in set get; do rb "${PORT_OF[$t]}" "$test" "$p" "$size" "$WARMUP_N" "$BENCH_TMP/warm.csv"; done
+            done
+            if [[ $t == resplit-m ]]; then scraper_set off; fi
+            wait_replicas_synced 60000
+        done
+    fi
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for test in "${TEST_LIST[@]}"; do
+            for p in "${PIPELINE_LIST[@]}"; do
+                cell=$((cell + 1))
+                k=$(((round + cell) % NT))
+                order=("${TARGET_LIST[@]:k}" "${TARGET_LIST[@]:0:k}")
+                for ((i = 0; i < NT; i++)); do measure "$size" "$round" "$test" "$p" "${order[i]}" "$((i + 1))"; done
             done
         done
     done
 done
 
-python3 - "$CSV" <<'PY'
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-med = lambda xs: statistics.median(float(x) for x in xs)
-print("| test | P | target | ops/s | ÷ direct | p50 ms | p99 ms | CPU µs/req (process) | resplit ÷ predixy CPU |")
-print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
-for test in ("set", "get"):
-    for p in ("1", "16"):
-        sel = {t: [r for r in rows if r["test"] == test and r["pipeline"] == p and r["target"] == t]
-               for t in ("direct", "predixy", "resplit")}
-        d = med(r["rps"] for r in sel["direct"])
-        cpu = {t: med(r["cpu_us_per_req"] for r in sel[t]) for t in sel}
-        for t, rs in sel.items():
-            rps = med(r["rps"] for r in rs)
-            ratio = f"{cpu['resplit'] / cpu['predixy']:.2f}" if t == "resplit" else ""
-            print(f"| {test.upper()} | {p} | {t} | {rps:.0f} | {rps / d:.2f} | {med(r['p50_ms'] for r in rs):.3f} | "
-                  f"{med(r['p99_ms'] for r in rs):.3f} | {cpu[t]:.2f} | {ratio} |")
-PY
-log "raw: $CSV"
+if has_target resplit-m; then
+    commands=$(curl -sf --max-time 10 "http://$BENCH_HOST:$METRICS_PORT/metrics" \
+        | awk '/^resplit_commands_total\{/ { s += $NF } END { printf "%d", s }') || die "could not read /metrics"
+    ((commands > 0)) || die "resplit-m reports resplit_commands_total = 0: metrics are not on"
+    log "resplit-m: resplit_commands_total = $commands; scrapes ok $(scrape_count ok), failed $(scrape_count fail)"
+fi
+
+{
+    printf '# resplit and peer proxies %s\n\n' "$STAMP"
+    printf -- '- host: %s, %s CPUs, kernel %s; %s; %s; %s\n' "$(uname -n)" "$(nproc)" "$(uname -r)" \
+        "$(redis-server --version | cut -d' ' -f1-3)" "$(java -version 2>&1 | head -n 1)" \
+        "$("$NUTCRACKER" --version 2>&1 | head -n 1 || true)"
+    printf -- '- git: %s; jar: %s; java opts: %s; proxy args: %s\n' \
+        "$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo none)" "$JAR_NOTE" \
+        "${RESPLIT_JAVA_OPTS:-none}" "${RESPLIT_PROXY_ARGS:-none}"
+    printf -- '- redis-benchmark -c %s -r %s, N %s at P=1 and %s deeper; sizes %s; %s rounds; warm-up %s; targets %s\n' \
+        "$CLIENTS" "$KEYSPACE" "$N_P1" "$N_P16" "$SIZES" "$ROUNDS" "$WARMUP_N" "$TARGETS"
+    printf -- '- resplit and resplit-m: --io-threads 1; resplit-m: metrics on, /metrics scraped every %ss of its runs\n' \
+        "$SCRAPE_INTERVAL"
+    printf -- '- raw: %s\n\n' "$(basename "$CSV")"
+    python3 "$BENCH_DIR/peers_report.py" "$CSV"
+} >"$MD"
+printf '\n'
+cat "$MD"
+log "wrote $CSV and $MD"

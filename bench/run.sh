@@ -65,23 +65,6 @@ else
     log "DIRECT_ONLY=1: not starting the proxy"
 fi
 
-# Deterministically write all KEYSPACE keys (key:%012d, the names
-# redis-benchmark -r generates) with SIZE-byte values, on the master.
-fill_keys() {
-    local size=$1
-    log "filling $KEYSPACE keys with ${size}-byte values on the master"
-    bench_run - - timeout "$BENCH_TIMEOUT" python3 "$BENCH_DIR/fill_keys.py" \
-        --port "$MASTER_PORT" --password "$BENCH_PASSWORD" \
-        --keys "$KEYSPACE" --size "$size"
-    wait_replicas_synced 120000
-    local r
-    for r in "$REPLICA1_PORT" "$REPLICA2_PORT"; do
-        local n
-        n=$(rcli "$r" DBSIZE)
-        ((n >= KEYSPACE)) || die "replica on port $r has $n keys, expected >= $KEYSPACE"
-    done
-}
-
 # Sanity: a value written through the proxy can be read back through it.
 proxy_sanity_check() {
     local v="sanity-$$-$RANDOM" got="" i
