@@ -62,6 +62,17 @@ public final class BackendConnection {
     }
 
     /** The RESP version this connection speaks (HELLO 3 in its handshake when 3). */
+    private volatile long serverId; // CLIENT ID of this connection on the node, from HELLO; 0 before
+
+    void serverId(long id) {
+        serverId = id;
+    }
+
+    /** This connection's client id on the node (what CLIENT UNBLOCK there takes); 0 until its handshake. */
+    public long serverId() {
+        return serverId;
+    }
+
     public int protocol() {
         return protocol;
     }

@@ -283,6 +283,14 @@ public final class BackendNode {
         }
     }
 
+    /**
+     * Opens a RESP3 connection of its own to this node (database 0) for a feed that streams pushes, such as
+     * client-side caching's invalidations; the caller puts it in streaming mode before sending anything.
+     */
+    public BackendConnection openFeedConnection(EventLoop loop, String clientName) {
+        return connector.open(this, loop, 3, 0, clientName);
+    }
+
     /** Opens the monitor's own connection (database 0). */
     BackendConnection openControlConnection(EventLoop loop) {
         return connector.open(this, loop, 2, 0, "resplit-monitor");
@@ -387,6 +395,18 @@ public final class BackendNode {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - busySinceNanos));
             busySinceNanos = 0;
         }
+    }
+
+    private volatile long pausedUntilNanos; // CLIENT PAUSE sent through the proxy: until when
+
+    /** CLIENT PAUSE of {@code ms} was sent to this node (0: UNPAUSE): health checks may wait that long. */
+    public void pausedFor(long ms) {
+        pausedUntilNanos = ms <= 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+
+    /** When a CLIENT PAUSE sent through the proxy ends (System.nanoTime), 0 when none was sent. */
+    long pausedUntilNanos() {
+        return pausedUntilNanos;
     }
 
     /** Whether the last health check was answered BUSY. */

@@ -84,12 +84,27 @@ final class Handshake {
                     String reason = "backend " + conn.node().address() + " refused " + step[0] + ": " + err.message();
                     log.error("{} (check masterauth/masteruser in the config)", reason);
                     conn.close(reason);
-                } else if (last) {
-                    conn.ready();
+                } else {
+                    if ("HELLO".equals(step[0]) && reply instanceof List<?> fields) {
+                        conn.serverId(helloId(fields));
+                    }
+                    if (last) {
+                        conn.ready();
+                    }
                 }
             } finally {
                 frame.release();
             }
+        }
+
+        /** The "id" field of HELLO's reply (a flat list of names and values): the connection's id on the server. */
+        private static long helloId(List<?> fields) {
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                if ("id".equals(fields.get(i)) && fields.get(i + 1) instanceof Long id) {
+                    return id;
+                }
+            }
+            return 0;
         }
 
         @Override

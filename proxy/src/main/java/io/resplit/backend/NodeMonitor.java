@@ -58,7 +58,10 @@ public final class NodeMonitor {
             conn = node.openControlConnection(loop);
         }
         if (checkOutstanding) {
-            if (System.nanoTime() - checkSentAt > timeoutNanos) {
+            // a check held by a CLIENT PAUSE sent through the proxy has its full timeout after the pause
+            long paused = node.pausedUntilNanos();
+            long since = paused != 0 && paused - checkSentAt > 0 ? paused : checkSentAt;
+            if (System.nanoTime() - since > timeoutNanos) {
                 String reason = "no answer to a health check from " + node.address() + " within "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
                 conn.close(reason);

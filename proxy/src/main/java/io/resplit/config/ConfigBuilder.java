@@ -46,6 +46,7 @@ final class ConfigBuilder {
     boolean replicaDiscovery = d.ha().replicaDiscovery();
     int tlsPort = d.tls().port();
     int blockingPoolSize = d.blockingPoolSize();
+    long trackingTableMaxKeys = d.trackingTableMaxKeys();
     final List<List<String>> users = new ArrayList<>();
     String aclFile = d.acl().aclFile();
     OutputBufferLimits.Limit normalLimit = d.outputBufferLimits().normal();
@@ -110,6 +111,7 @@ final class ConfigBuilder {
         users.addAll(c.acl().users());
         aclFile = c.acl().aclFile();
         blockingPoolSize = c.blockingPoolSize();
+        trackingTableMaxKeys = c.trackingTableMaxKeys();
         TlsSettings t = c.tls();
         tlsPort = t.port();
         tlsCertFile = t.certFile();
@@ -174,6 +176,7 @@ final class ConfigBuilder {
             }
             case "aclfile" -> aclFile = emptyToNull(one(a));
             case "blocking-pool-size" -> blockingPoolSize = intIn(one(a), 0, 64);
+            case "tracking-table-max-keys" -> trackingTableMaxKeys = longIn(one(a), 0, Long.MAX_VALUE);
             case "tls-port" -> tlsPort = intIn(one(a), 0, 65535);
             case "tls-cert-file" -> tlsCertFile = emptyToNull(one(a));
             case "tls-key-file" -> tlsKeyFile = emptyToNull(one(a));
@@ -215,7 +218,7 @@ final class ConfigBuilder {
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), new AclSettings(users, aclFile), blockingPoolSize, source);
+                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), new AclSettings(users, aclFile), blockingPoolSize, trackingTableMaxKeys, source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */

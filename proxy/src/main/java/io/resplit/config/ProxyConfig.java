@@ -40,6 +40,7 @@ public record ProxyConfig(
         OutputBufferLimits outputBufferLimits,
         AclSettings acl,
         int blockingPoolSize,
+        long trackingTableMaxKeys,
         String source) {
 
     /** In {@link #allowAdminCommands}: every admin command is allowed. */
@@ -56,7 +57,7 @@ public record ProxyConfig(
                 null, null, ReadFrom.REPLICAS, 1, 2000, 50, 1000, 0, 10000, 512L * 1024 * 1024,
                 1024L * 1024 * 1024, 0, 16, java.util.Set.of(), null, 0, null, 64L * 1024 * 1024,
                 10_000, 10_000, 128, 0, "127.0.0.1", HighAvailability.defaults(), TlsSettings.defaults(),
-                OutputBufferLimits.defaults(), AclSettings.defaults(), 2, "(defaults)");
+                OutputBufferLimits.defaults(), AclSettings.defaults(), 2, 1_000_000, "(defaults)");
     }
 
     /** Whether clients must authenticate ({@code requirepass} set and not empty). */
@@ -68,7 +69,7 @@ public record ProxyConfig(
         return new ProxyConfig(bind, newPort, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, tls, outputBufferLimits, acl, blockingPoolSize, source);
+                ha, tls, outputBufferLimits, acl, blockingPoolSize, trackingTableMaxKeys, source);
     }
 
     /**

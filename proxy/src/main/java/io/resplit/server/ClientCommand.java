@@ -10,6 +10,7 @@ import io.resplit.resp.RespWriter;
  */
 final class ClientCommand {
     static final String BAD_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
+    private final TrackingCommand tracking = new TrackingCommand();
 
     void execute(ClientHandler c, RespRequest r, CommandSpec spec) {
         ClientSession s = c.session();
@@ -32,6 +33,12 @@ final class ClientCommand {
             case "client|list" -> list(c, r);
             case "client|kill" -> kill(c, r);
             case "client|reply" -> reply(c, r);
+            case "client|tracking" -> tracking.tracking(c, r);
+            case "client|caching" -> tracking.caching(c, r);
+            case "client|getredir" -> tracking.getRedir(c);
+            case "client|trackinginfo" -> tracking.trackingInfo(c);
+            case "client|unblock" -> unblock(c, r, spec);
+            case "client|pause", "client|unpause" -> pause(c, r, spec);
             default -> c.reply(LocalCommands.error(c, "ERR " + spec.note()));
         }
     }
@@ -163,6 +170,67 @@ final class ClientCommand {
     private static boolean mayKillOthers(ClientHandler c) {
         java.util.Set<String> allowed = c.context().config().allowAdminCommands();
         return allowed.contains(io.resplit.config.ProxyConfig.ALL) || allowed.contains("client|kill");
+    }
+
+    /**
+     * CLIENT UNBLOCK id [TIMEOUT|ERROR] of a client blocked through this proxy: its blocking command waits on a
+     * master connection of its own, so the same CLIENT UNBLOCK goes to that node naming that connection.
+     * Answers 0, as Redis does, when the client is not blocked (or its command has not reached the node yet).
+     */
+    private void unblock(ClientHandler c, RespRequest r, CommandSpec spec) {
+        if (r.argc() > 4) {
+            c.reply(LocalCommands.error(c, spec.wrongArityError()));
+            return;
+        }
+        if (r.argc() == 4 && !r.argIs(3, "timeout") && !r.argIs(3, "error")) {
+            c.reply(LocalCommands.error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
+            return;
+        }
+        Long id = r.argLong(2);
+        if (id == null) {
+            c.reply(LocalCommands.error(c, "ERR value is not an integer or out of range"));
+            return;
+        }
+        ClientHandler target = c.context().clients().byId(id);
+        io.resplit.backend.BackendConnection blocked = target == null ? null : target.forwarder().blockedOn();
+        if (blocked == null || blocked.serverId() == 0) {
+            c.reply(RespWriter.integer(c.alloc(), 0));
+            return;
+        }
+        String serverId = Long.toString(blocked.serverId());
+        RespRequest toNode = r.argc() == 4
+                ? RespRequest.of(c.alloc(), "CLIENT", "UNBLOCK", serverId, r.argString(3))
+                : RespRequest.of(c.alloc(), "CLIENT", "UNBLOCK", serverId);
+        c.forward(new PendingReply(c, toNode, spec, io.resplit.route.RouteIntent.MASTER));
+    }
+
+    /**
+     * CLIENT PAUSE / UNPAUSE: admin commands, for the master. While the master is paused its health checks may
+     * go unanswered (PAUSE ALL): it is not taken for hung during the pause.
+     */
+    private void pause(ClientHandler c, RespRequest r, CommandSpec spec) {
+        java.util.Set<String> allowed = c.context().config().allowAdminCommands();
+        if (!allowed.contains(io.resplit.config.ProxyConfig.ALL) && !allowed.contains(spec.name())) {
+            c.reply(LocalCommands.error(c, "ERR '" + spec.name() + "' is refused by resplit (" + spec.note()
+                    + "); to send it to the master, set 'allow-admin-commands yes' or list it: "
+                    + "'allow-admin-commands " + spec.name() + "'"));
+            return;
+        }
+        io.resplit.backend.BackendNode master = c.context().topology().current().master();
+        if (spec.name().equals("client|unpause")) {
+            master.pausedFor(0);
+        } else {
+            Long ms = r.argLong(2);
+            if (ms != null && ms > 0) {
+                master.pausedFor(ms);
+            }
+        }
+        byte[][] args = new byte[r.argc()][];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = r.argBytes(i);
+        }
+        // a copy: the caller releases r
+        c.forward(new PendingReply(c, RespRequest.of(c.alloc(), args), spec, io.resplit.route.RouteIntent.MASTER));
     }
 
     /** CLIENT REPLY ON|OFF|SKIP. */

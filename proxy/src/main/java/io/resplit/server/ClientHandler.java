@@ -32,6 +32,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ReplyQueue replies;
     private Forwarder forwarder;
     private PubSubSession pubsub; // created on the first subscribe command
+    private ClientTracking tracking;
     private boolean closed;    // the channel is gone
     private long arrivals;     // requests received, numbering them in order
     private boolean replyOff;  // CLIENT REPLY OFF
@@ -95,6 +96,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         replies = new ReplyQueue(channel, meters, new OutputBufferGuard(ctx),
                 () -> pubsub != null && pubsub.subscribed());
         forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
+        tracking = new ClientTracking(this, ctx.invalidations());
         ctx.clients().register(this);
         c.fireChannelActive();
     }
@@ -179,8 +181,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 reply(RespWriter.error(channel.alloc(), refusal(spec)));
             }
             case TRANSACTION -> transactions.execute(this, request, spec);
-            default -> forward(new PendingReply(this, request, spec, intent));
+            default -> {
+                PendingReply p = new PendingReply(this, request, spec, intent);
+                tracking.beforeForward(p);
+                forward(p);
+            }
         }
+        tracking.commandDone(spec, session.inMulti());
+    }
+
+    ClientTracking tracking() {
+        return tracking;
     }
 
     private String refusal(CommandSpec spec) {
@@ -213,6 +224,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     void replyMode(boolean off, boolean skipNext) {
         replyOff = off;
         skipReplies = skipNext ? 1 : 0;
+    }
+
+    /**
+     * RESET's part in this handler: CLIENT REPLY ON, subscriptions and MONITOR ended (without messages, as on
+     * Redis), and the connection back to the default user, authenticated only if that user needs no password.
+     */
+    void reset() {
+        replyMode(false, false);
+        if (pubsub != null) {
+            pubsub.reset();
+        }
+        if (monitor != null) {
+            monitor.clientClosed();
+            monitor = null;
+        }
+        io.resplit.acl.Acl acl = ctx.acl();
+        boolean nopass = acl.defaultUser().nopass();
+        session.user(acl.defaultUser(), acl.version());
+        session.authenticated(nopass);
+        decoder.setAuthenticated(nopass);
     }
 
     /** Enters MONITOR mode: the master's feed streams to this client. */
@@ -349,6 +380,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         closed = true;
         replies.releaseAll();
         forwarder.clientClosed();
+        tracking.stop();
         if (pubsub != null) {
             pubsub.clientClosed();
         }

@@ -41,6 +41,11 @@ final class ClientRegistry {
         byId.remove(c.session().id());
     }
 
+    /** The connection with this client id, or null. */
+    ClientHandler byId(long id) {
+        return byId.get(id);
+    }
+
     /** Every registered connection, in id order. */
     java.util.List<ClientHandler> all() {
         java.util.List<ClientHandler> list = new java.util.ArrayList<>(byId.values());

@@ -32,6 +32,7 @@ final class Forwarder {
     private final int[] inflight = new int[Lane.values().length];
     private final PinnedConnection pinned;
     private boolean waitingForGate;
+    private volatile BackendConnection blockedOn; // the connection a blocking command waits on (CLIENT UNBLOCK)
 
 
     private final ScriptCache scripts;
@@ -159,6 +160,7 @@ final class Forwarder {
                 }
                 conn = master.dedicated(loop, session.loopIndex(), p.protocol, p.db);
                 p.dedicated = conn;
+                blockedOn = conn;
                 p.node = master;
                 if (conn != null) {
                     blockingConnections.add(conn);
@@ -166,6 +168,9 @@ final class Forwarder {
             }
             default -> {
                 BackendNode node = p.lane == Lane.REPLICA ? replicaFor(topology, exclude) : master;
+                if (p.tracked && node != master && !client.tracking().covers(node)) {
+                    node = master; // the replica's changes are not reported (yet): a tracked read would go stale
+                }
                 conn = sharedConnection(node, p);
                 if (conn == null && node != master) {
                     node = master; // the replica is in a reconnect backoff: the master serves the read
@@ -189,6 +194,9 @@ final class Forwarder {
             return;
         }
         started(p);
+        if (p.tracked) {
+            client.tracking().read(p.node, p.request, p.spec); // before it is sent: see ClientTracking
+        }
         if (meters.enabled() && (p.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime(); // held or re-sent: not at its arrival time
         }
@@ -225,6 +233,9 @@ final class Forwarder {
     /** A backend answered {@code p}; {@code error}: the reply is an error reply. */
     void replied(PendingReply p, ByteBuf frame, boolean error) {
         ended(p);
+        if (p.ownWriteKeys != null) {
+            client.tracking().writeAnswered(p);
+        }
         long now = SlowRequests.now(p); // one clock read for both the backend histogram and the slow log
         meters.backendReplied(p, now); // a no-op when metrics are off
         if (p.lane == Lane.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame)
@@ -278,6 +289,9 @@ final class Forwarder {
     /** The backend connection carrying {@code p} failed before its reply. */
     void failed(PendingReply p, String reason, boolean maybeApplied) {
         ended(p);
+        if (p.ownWriteKeys != null) {
+            client.tracking().writeAnswered(p);
+        }
         if (p.dedicated != null) {
             blockingConnections.remove(p.dedicated);
             p.dedicated = null;
@@ -326,6 +340,9 @@ final class Forwarder {
     /** The twin of {@link #started}, when its reply or failure arrives. */
     private void ended(PendingReply p) {
         inflight[p.lane.ordinal()]--;
+        if (p.lane == Lane.BLOCKING) {
+            blockedOn = null;
+        }
         if (p.lane == Lane.PINNED) {
             p.node.pinnedEnded();
         }
@@ -400,6 +417,11 @@ final class Forwarder {
             held.poll();
             send(p, null);
         }
+    }
+
+    /** The connection this client's blocking command waits on, or null; read from any thread. */
+    BackendConnection blockedOn() {
+        return blockedOn;
     }
 
     /** Whether a blocking command of this client is waiting on the master. */

@@ -19,6 +19,7 @@ final class LocalCommands {
     private final ConfigGetCommand configGet = new ConfigGetCommand();
     private final AclCommand acl = new AclCommand();
     private final ScriptKillCommand scriptKill = new ScriptKillCommand();
+    private final ResetCommand reset = new ResetCommand();
 
     LocalCommands(ProxyContext ctx) {
         this.auth = new AuthCommands(ctx);
@@ -40,6 +41,7 @@ final class LocalCommands {
                         : RespWriter.error(c.channel().alloc(), spec.wrongArityError()));
                 case "echo" -> c.reply(RespWriter.bulk(c.channel().alloc(), r.argBytes(1)));
                 case "quit" -> c.replyAndClose(Replies.ok());
+                case "reset" -> reset.execute(c, spec);
                 case "readonly", "readwrite" -> c.reply(Replies.ok());
                 case "role" -> c.reply(role(c));
                 case "wait" -> wait.execute(c, r);

@@ -40,6 +40,8 @@ final class PendingReply implements ReplyCallback {
     boolean suppressed; // CLIENT REPLY OFF or SKIP: the reply is dropped instead of written
     boolean awaitsAck;  // a write on the master whose reply waits for write-ack-replicas replicas
     boolean heldCounted; // its reply arrived behind an unanswered one and counts toward the client's held bytes
+    boolean tracked;     // CLIENT TRACKING: its keys are remembered, where it is sent, for invalidation
+    java.util.List<byte[]> ownWriteKeys; // CLIENT TRACKING BCAST NOLOOP: keys this write changes, not reported back
 
     @Override
     public boolean awaitsReplicaAck() {

@@ -41,6 +41,7 @@ public final class ProxyContext {
     // requests held because there is no master (MasterWait), over every client: only moves during outages
     private final java.util.concurrent.atomic.AtomicLong waitingForMaster = new java.util.concurrent.atomic.AtomicLong();
     private final io.resplit.slowlog.SlowLog slowLog;
+    private final io.resplit.tracking.InvalidationHub invalidations;
 
     public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
                         ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName,
@@ -50,6 +51,8 @@ public final class ProxyContext {
         this.backendCredentials = backend;
         this.tls = tls;
         this.writeGate = new io.resplit.topology.WriteGate(loops);
+        this.invalidations = new io.resplit.tracking.InvalidationHub(topology, (EventLoop) loops.iterator().next(),
+                config.trackingTableMaxKeys());
         this.writeAckOn = config.ha().writeAckReplicas() > 0;
         this.slowLog = new io.resplit.slowlog.SlowLog(config.slowlogLogSlowerThan(), config.slowlogMaxLen());
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
@@ -215,6 +218,11 @@ public final class ProxyContext {
 
     ClientRegistry clients() {
         return clients;
+    }
+
+    /** Client-side caching: the nodes' invalidation feeds and which tracking clients read which keys. */
+    public io.resplit.tracking.InvalidationHub invalidations() {
+        return invalidations;
     }
 
     int loopIndex(EventLoop loop) {

@@ -195,6 +195,17 @@ final class PubSubSession implements FrameListener {
         }
     }
 
+    /** RESET: every subscription ends, without unsubscribe messages (as on Redis), with its connection. */
+    void reset() {
+        channels.clear();
+        patterns.clear();
+        shardChannels.clear();
+        subscribed = false;
+        subscribesInFlight = 0;
+        swallow = 0;
+        clientClosed();
+    }
+
     /** The client has gone: its subscriber connection goes too. */
     void clientClosed() {
         if (conn != null) {

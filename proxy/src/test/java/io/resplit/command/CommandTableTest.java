@@ -161,8 +161,7 @@ class CommandTableTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"client|pause", "client|unpause", "client|tracking", "client|caching", "client|unblock",
-        "client|getredir", "client|trackinginfo"})
+    @ValueSource(strings = {"client|help"})
     void unlistedClientSubcommandsAreRefused(String name) {
         CommandSpec spec = table.find(name);
         assertNotNull(spec, name);
@@ -170,7 +169,9 @@ class CommandTableTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"client|kill", "client|reply", "client|no-evict", "client|info", "client|list"})
+    @ValueSource(strings = {"client|kill", "client|reply", "client|no-evict", "client|info", "client|list",
+        "client|tracking", "client|caching", "client|getredir", "client|trackinginfo", "client|unblock",
+        "client|pause", "client|unpause"})
     void connectionScopedClientSubcommandsAreLocal(String name) {
         assertEquals(Handling.LOCAL, table.find(name).handling(), name);
     }
