@@ -270,6 +270,16 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    /** Client-side caching: tracking clients, and keys the proxy remembers for them over all nodes. */
+    public <T> void tracking(T source, ToDoubleFunction<T> clients, ToDoubleFunction<T> keys) {
+        Gauge.builder("resplit.tracking.clients", source, clients)
+                .description("Client connections with CLIENT TRACKING on")
+                .register(registry);
+        Gauge.builder("resplit.tracking.keys", source, keys)
+                .description("Keys remembered for tracking clients, over all nodes (tracking-table-max-keys)")
+                .register(registry);
+    }
+
     /** Meters of one backend node; the node's address is the label. */
     public <T> void backend(String node, T source, ToDoubleFunction<T> up, ToDoubleFunction<T> isMaster,
                             ToDoubleFunction<T> lagBytes, ToDoubleFunction<T> inflight,

@@ -123,7 +123,7 @@ final class ClientTracking {
 
     /** Turns tracking on with fresh state (it was off); the hub is told when the caller is ready. */
     Session start(long redirect, boolean bcast, boolean optin, boolean optout, boolean noloop) {
-        session = new Session(redirect, bcast, optin, optout, noloop);
+        session = new Session(client, hub, redirect, bcast, optin, optout, noloop);
         caching = false;
         return session;
     }
@@ -134,6 +134,7 @@ final class ClientTracking {
         if (s != null) {
             session = null;
             s.active = false;
+            s.owner = null; // the hub may hold the session until its keys change: not the connection with it
             hub.disable(s);
         }
         caching = false;
@@ -143,7 +144,9 @@ final class ClientTracking {
      * One period of tracking on (from ON to OFF): what the hub holds registrations for. A new one each time
      * tracking is turned on, so that keys read before an OFF are not reported after the next ON.
      */
-    final class Session implements Tracker {
+    static final class Session implements Tracker {
+        private final InvalidationHub hub;
+        private volatile ClientHandler owner;
         volatile long redirect;
         final boolean bcast;
         volatile boolean optin;
@@ -155,7 +158,10 @@ final class ClientTracking {
         final Set<BackendNode> readFrom = ConcurrentHashMap.newKeySet();
         final io.resplit.tracking.OwnWrites own = new io.resplit.tracking.OwnWrites();
 
-        Session(long redirect, boolean bcast, boolean optin, boolean optout, boolean noloop) {
+        Session(ClientHandler owner, InvalidationHub hub, long redirect, boolean bcast, boolean optin,
+                boolean optout, boolean noloop) {
+            this.owner = owner;
+            this.hub = hub;
             this.redirect = redirect;
             this.bcast = bcast;
             this.optin = optin;
@@ -208,7 +214,8 @@ final class ClientTracking {
 
         /** Hands an invalidation to its target's event loop: this client, or the REDIRECT target. */
         private void send(List<byte[]> keys) {
-            if (!active) {
+            ClientHandler client = owner;
+            if (!active || client == null) {
                 return;
             }
             long to = redirect;

@@ -53,6 +53,8 @@ public final class ProxyContext {
         this.writeGate = new io.resplit.topology.WriteGate(loops);
         this.invalidations = new io.resplit.tracking.InvalidationHub(topology, (EventLoop) loops.iterator().next(),
                 config.trackingTableMaxKeys());
+        metrics.tracking(invalidations, io.resplit.tracking.InvalidationHub::trackers,
+                io.resplit.tracking.InvalidationHub::keys);
         this.writeAckOn = config.ha().writeAckReplicas() > 0;
         this.slowLog = new io.resplit.slowlog.SlowLog(config.slowlogLogSlowerThan(), config.slowlogMaxLen());
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
