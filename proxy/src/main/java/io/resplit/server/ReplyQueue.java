@@ -145,8 +145,14 @@ final class ReplyQueue {
         if (batch == null) {
             batch = channel.alloc().ioBuffer(Math.max(BATCH_INITIAL, n));
         }
-        batch.writeBytes(reply);
-        reply.release();
+        // copied by the source's getBytes into the batch at an index, not batch.writeBytes(reply): the adaptive
+        // allocator's setBytes from a slice makes a java.nio view of it per call (a DirectByteBuffer per reply),
+        // while the reply slice's getBytes copies memory to memory when the batch has an address
+        batch.ensureWritable(n);
+        int at = batch.writerIndex();
+        reply.getBytes(reply.readerIndex(), batch, at, n);
+        batch.writerIndex(at + n);
+        reply.release(); // copied: the queue's reference to the reply ends here
     }
 
     /** Gives the batch, if any, to the channel as one message (written at the next flush). */
