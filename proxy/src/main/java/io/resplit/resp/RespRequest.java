@@ -4,35 +4,46 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One client request: the exact multibulk bytes the client sent (a retained slice of its input) plus where each
- * argument lies inside them. Parsing happens once; backends receive {@link #frame()} unchanged.
+ * One client request: the exact multibulk bytes the client sent (a retained slice of its input). Parsing happens
+ * once, in the decoder; backends receive {@link #frame()} unchanged.
+ *
+ * <p>No table of argument offsets is kept per request: the decoder hands over where the first argument lies, and
+ * any later one is found by reading the bulk headers from the argument last located (a few bytes each; the
+ * decoder has checked them already). The usual accesses (the command name, then a key or two, each as offset and
+ * length) are then one step each. Not thread-safe: a request is used by one event loop at a time.
  *
  * <p>Ownership: the object holds one reference to {@code frame}. Whoever holds the request last calls
- * {@link #release()}; writers take their own reference with {@link #retainedFrame()}.
+ * {@link #release()}; writers take their own reference with {@link #retainedFrame()}, or, for the request's one
+ * first write, {@link #retainedFrameForFirstWrite()}.
  */
 public final class RespRequest {
     private final ByteBuf frame;
-    private final int[] offsets; // start, length pairs relative to frame's index 0
     private final int argc;
+    // the argument last located: its index, and its offset and length relative to the frame's index 0
+    private int at;
+    private int atOffset;
+    private int atLength;
 
-    RespRequest(ByteBuf frame, int[] offsets, int argc) {
+    RespRequest(ByteBuf frame, int argc, int firstOffset, int firstLength) {
         this.frame = frame;
-        this.offsets = offsets;
         this.argc = argc;
+        this.atOffset = firstOffset;
+        this.atLength = firstLength;
     }
 
     /** Builds a request from plain arguments (inline commands, tests, the proxy's own commands). */
     public static RespRequest of(io.netty.buffer.ByteBufAllocator alloc, byte[]... args) {
         ByteBuf buf = alloc.buffer();
         RespWriter.writeArrayHeader(buf, args.length);
-        int[] offsets = new int[args.length * 2];
+        int firstOffset = -1;
         for (int i = 0; i < args.length; i++) {
             RespWriter.writeBulkHeader(buf, args[i].length);
-            offsets[2 * i] = buf.writerIndex();
-            offsets[2 * i + 1] = args[i].length;
+            if (i == 0) {
+                firstOffset = buf.writerIndex();
+            }
             buf.writeBytes(args[i]).writeShort(RespWriter.CRLF_SHORT);
         }
-        return new RespRequest(buf, offsets, args.length);
+        return new RespRequest(buf, args.length, firstOffset, args.length == 0 ? 0 : args[0].length);
     }
 
     public static RespRequest of(io.netty.buffer.ByteBufAllocator alloc, String... args) {
@@ -52,17 +63,68 @@ public final class RespRequest {
         return frame;
     }
 
-    /** A new reference to the request bytes, for a channel write (which releases it). */
+    /**
+     * A new reference to the request bytes, for a channel write (which releases it): a slice of the whole frame
+     * with indexes of its own, so it does not matter whether the frame itself was written before.
+     */
     public ByteBuf retainedFrame() {
-        return frame.retainedDuplicate();
+        return frame.retainedSlice(0, frame.writerIndex());
+    }
+
+    /**
+     * The frame itself with one more reference, for the request's first write to a backend: the channel then owns
+     * that reference and releases it once written, and no derived buffer is made per request. The write moves the
+     * frame's reader index, so only one write may ever take the frame this way; nothing reads the frame by its
+     * reader index afterwards (arguments are read at their offsets from index 0), and any later write (a read sent
+     * again elsewhere, a script call run again) takes {@link #retainedFrame()}.
+     */
+    public ByteBuf retainedFrameForFirstWrite() {
+        return frame.retain();
     }
 
     public int argOffset(int i) {
-        return offsets[2 * i];
+        locate(i);
+        return atOffset;
     }
 
     public int argLength(int i) {
-        return offsets[2 * i + 1];
+        locate(i);
+        return atLength;
+    }
+
+    /**
+     * Makes argument {@code i} the one last located, reading bulk headers ({@code $<len>\r\n<data>\r\n}) forward
+     * from the one last located, or from the first when {@code i} lies before it.
+     */
+    private void locate(int i) {
+        if (i == at && i < argc) {
+            return;
+        }
+        if (i < 0 || i >= argc) {
+            throw new IndexOutOfBoundsException("argument " + i + " of " + argc);
+        }
+        int index;
+        int header;
+        if (i > at) {
+            index = at + 1;
+            header = atOffset + atLength + 2;
+        } else {
+            index = 0;
+            header = frame.indexOf(1, frame.writerIndex(), (byte) '\r') + 2; // after "*<argc>\r\n"
+        }
+        while (true) {
+            int cr = frame.indexOf(header + 1, frame.writerIndex(), (byte) '\r');
+            int len = (int) Ascii.parseLongOr(frame, header + 1, cr - header - 1, -1);
+            int off = cr + 2;
+            if (index == i) {
+                at = i;
+                atOffset = off;
+                atLength = len;
+                return;
+            }
+            header = off + len + 2;
+            index++;
+        }
     }
 
     /** A view of argument {@code i}; not retained, valid while this request is. */

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.resplit.util.SdsSplitArgs;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,8 +11,8 @@ import java.util.List;
  * the bytes forwarded to a backend mean there exactly what they meant here.
  *
  * <p>Parsing is incremental: a request that arrives in pieces is not re-scanned from its start. Limits are
- * checked before anything is sized from a client-chosen count; the argument table grows only as arguments
- * actually arrive. On a protocol error the {@link ProtocolException} is emitted in order after the requests
+ * checked before anything is sized from a client-chosen count, and nothing is: only where the first argument
+ * lies is kept, the request finds the others in its frame. On a protocol error the {@link ProtocolException} is emitted in order after the requests
  * that preceded it, and all later input is discarded (the connection is closing).
  */
 public final class RespRequestDecoder extends ByteToMessageDecoder {
@@ -28,7 +27,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private int argIndex;
     private int pos;
     private long bulkLen = -1;
-    private int[] offsets = new int[16];
+    private int firstOffset; // where the first argument lies; the request finds the others from there
+    private int firstLength;
 
     public RespRequestDecoder(RespLimits limits, boolean authenticated) {
         this.limits = limits;
@@ -137,18 +137,17 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             if ((long) in.writerIndex() - base - pos < bulkLen + 2) {
                 return null;
             }
-            if (argIndex * 2 + 1 >= offsets.length) {
-                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            if (argIndex == 0) {
+                firstOffset = pos;
+                firstLength = (int) bulkLen;
             }
-            offsets[argIndex * 2] = pos;
-            offsets[argIndex * 2 + 1] = (int) bulkLen;
             pos += (int) bulkLen + 2;
             bulkLen = -1;
             argIndex++;
         }
         // the slice keeps the client's bytes; its ownership passes to the RespRequest
         ByteBuf frame = in.readRetainedSlice(pos);
-        RespRequest request = new RespRequest(frame, Arrays.copyOf(offsets, argc * 2), argc);
+        RespRequest request = new RespRequest(frame, argc, firstOffset, firstLength);
         argc = NO_FRAME;
         pos = 0;
         return request;

@@ -200,7 +200,9 @@ final class Forwarder {
         if (meters.enabled() && (p.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime(); // held or re-sent: not at its arrival time
         }
-        conn.send(p.request.retainedFrame(), p);
+        // the first send writes the frame itself (the connection owns the added reference and releases it once
+        // written); a later one (a read sent again elsewhere, a write held for a new master) gets a slice of it
+        conn.send(p.attempts == 1 ? p.request.retainedFrameForFirstWrite() : p.request.retainedFrame(), p);
     }
 
     private BackendNode replicaFor(Topology topology, BackendNode exclude) {

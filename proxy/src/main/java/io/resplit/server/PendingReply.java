@@ -63,11 +63,11 @@ final class PendingReply implements ReplyCallback {
         // that is still held (behind a blocked command, a lane switch, a failover)
         ClientSession s = owner.session();
         this.db = s == null ? 0 : s.db();
-        this.protocol = s == null ? 2 : s.protocol();
+        this.protocol = (byte) (s == null ? 2 : s.protocol());
     }
 
     final int db;
-    final int protocol;
+    final byte protocol; // 2 or 3; a byte fills the gap after the flags, one slot per request less than an int
 
     /** A slot whose reply is already known (local commands, errors). */
     static PendingReply completed(ClientHandler owner, ByteBuf reply) {
