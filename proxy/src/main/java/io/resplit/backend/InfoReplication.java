@@ -1,8 +1,5 @@
 package io.resplit.backend;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * The fields of {@code INFO replication} the proxy routes by.
  *
@@ -26,46 +23,100 @@ public record InfoReplication(String role, boolean linkUp, boolean syncing, long
         return "master".equals(role);
     }
 
+    /**
+     * Reads the fields from the text of {@code INFO replication} in one pass over its lines, with no map, no
+     * regular expression and no string per field (it runs on an event loop at every health check). Redis writes
+     * each field once and lists the replicas in order ({@code slave0}, {@code slave1}, ...): the list ends at the
+     * first line out of that order.
+     */
     static InfoReplication parse(String info) {
-        Map<String, String> f = new HashMap<>();
-        for (String line : info.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                f.put(line.substring(0, colon), line.substring(colon + 1));
-            }
-        }
-        String role = f.getOrDefault("role", "unknown");
-        if ("master".equals(role)) {
-            return new InfoReplication(role, true, false, parseLong(f.get("master_repl_offset")), listed(f));
-        }
-        return new InfoReplication(role, "up".equals(f.get("master_link_status")),
-                "1".equals(f.get("master_sync_in_progress")), parseLong(f.get("slave_repl_offset")));
-    }
-
-    /** The replicas a master lists: {@code slave0:ip=10.0.0.2,port=6379,state=online,offset=...,lag=0}. */
-    private static java.util.List<io.resplit.config.HostPort> listed(Map<String, String> f) {
-        java.util.List<io.resplit.config.HostPort> out = new java.util.ArrayList<>();
-        for (int i = 0; f.containsKey("slave" + i); i++) {
-            Map<String, String> kv = new HashMap<>();
-            for (String part : f.get("slave" + i).split(",")) {
-                int eq = part.indexOf('=');
-                if (eq > 0) {
-                    kv.put(part.substring(0, eq), part.substring(eq + 1));
+        String role = "unknown";
+        boolean linkUp = false;
+        boolean syncing = false;
+        long masterOffset = -1;
+        long replicaOffset = -1;
+        java.util.List<io.resplit.config.HostPort> replicas = new java.util.ArrayList<>(2);
+        int listedLines = 0;
+        int n = info.length();
+        for (int line = 0; line < n; ) {
+            int eol = info.indexOf("\r\n", line);
+            int end = eol < 0 ? n : eol;
+            int colon = info.indexOf(':', line);
+            if (colon > line && colon < end && info.charAt(line) != '#') {
+                int v = colon + 1;
+                if (key(info, line, colon, "role")) {
+                    role = end - v == 6 && info.startsWith("master", v) ? "master"
+                            : end - v == 5 && info.startsWith("slave", v) ? "slave" : info.substring(v, end);
+                } else if (key(info, line, colon, "master_link_status")) {
+                    linkUp = info.regionMatches(v, "up", 0, 2) && end - v == 2;
+                } else if (key(info, line, colon, "master_sync_in_progress")) {
+                    syncing = end - v == 1 && info.charAt(v) == '1';
+                } else if (key(info, line, colon, "master_repl_offset")) {
+                    masterOffset = parseLong(info, v, end);
+                } else if (key(info, line, colon, "slave_repl_offset")) {
+                    replicaOffset = parseLong(info, v, end);
+                } else if (colon - line > 5 && info.startsWith("slave", line)
+                        && parseLong(info, line + 5, colon) == listedLines) {
+                    listedLines++;
+                    listed(info, v, end, replicas);
                 }
             }
-            long port = parseLong(kv.get("port"));
-            if (kv.get("ip") != null && port > 0 && port < 65536) {
-                out.add(new io.resplit.config.HostPort(kv.get("ip"), (int) port));
-            }
+            line = eol < 0 ? n : eol + 2;
         }
-        return out;
+        if ("master".equals(role)) {
+            return new InfoReplication(role, true, false, masterOffset, replicas);
+        }
+        return new InfoReplication(role, linkUp, syncing, replicaOffset);
     }
 
-    private static long parseLong(String s) {
-        try {
-            return s == null ? -1 : Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
+    private static boolean key(String info, int from, int colon, String key) {
+        return colon - from == key.length() && info.startsWith(key, from);
+    }
+
+    /**
+     * One replica a master lists, {@code slave0:ip=10.0.0.2,port=6379,state=online,offset=...,lag=0}, added to
+     * {@code out} when it names an address.
+     */
+    private static void listed(String info, int from, int end, java.util.List<io.resplit.config.HostPort> out) {
+        String ip = null;
+        long port = -1;
+        for (int part = from; part < end; ) {
+            int comma = info.indexOf(',', part);
+            int stop = comma < 0 || comma > end ? end : comma;
+            int eq = info.indexOf('=', part);
+            if (eq > part && eq < stop) {
+                if (key(info, part, eq, "ip")) {
+                    ip = info.substring(eq + 1, stop);
+                } else if (key(info, part, eq, "port")) {
+                    port = parseLong(info, eq + 1, stop);
+                }
+            }
+            part = stop + 1;
+        }
+        if (ip != null && port > 0 && port < 65536) {
+            out.add(new io.resplit.config.HostPort(ip, (int) port));
+        }
+    }
+
+    /** The decimal number in {@code s[from, end)} (blanks around it allowed), or -1. */
+    private static long parseLong(String s, int from, int end) {
+        while (from < end && s.charAt(from) <= ' ') {
+            from++;
+        }
+        while (end > from && s.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        if (from == end || end - from > 18) {
             return -1;
         }
+        long v = 0;
+        for (int i = from; i < end; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 }
