@@ -39,6 +39,9 @@ public final class BackendConnection {
     private boolean waitInFlight;    // a WAIT of ours is unanswered: the next one waits for it (group commit)
     // replies of writes that ran, waiting for the WAIT after them: callback, then its reply frame
     private final ArrayDeque<Object> awaitingAck = new ArrayDeque<>();
+    private boolean reading;  // between a read's first reply and channelReadComplete: readNanos belongs to it
+    private long readNanos;   // when the replies of the current read arrived; 0 until asked for
+    private final java.util.function.LongSupplier arrival = this::arrivalNanos;
 
     /** Placeholder for a streamed request in the waiting queue: its replies go to the stream listener. */
     private static final ReplyCallback STREAMED = new ReplyCallback() {
@@ -284,7 +287,18 @@ public final class BackendConnection {
                 node.notBusy(); // it ran a command, so no script holds it now: don't wait for the next health check
             }
         }
-        cb.onReply(frame, error);
+        cb.onReply(frame, error, arrival);
+    }
+
+    /** When the reply being handled arrived: one clock read per socket read, made only if a callee asks. */
+    private long arrivalNanos() {
+        if (!reading) {
+            return System.nanoTime();
+        }
+        if (readNanos == 0) {
+            readNanos = System.nanoTime();
+        }
+        return readNanos;
     }
 
     /**
@@ -310,7 +324,7 @@ public final class BackendConnection {
             ByteBuf reply = (ByteBuf) awaitingAck.poll();
             ended();
             if (replicas >= writeAck.replicas()) {
-                cb.onReply(reply, false);
+                cb.onReply(reply, false, arrival);
             } else {
                 reply.release();
                 cb.onReply(writeAck.notAcknowledged(channel.alloc(), Math.max(0, replicas)), true);
@@ -386,7 +400,15 @@ public final class BackendConnection {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            reading = true;
             onReply((ByteBuf) msg, replies.lastReplyIsError());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            reading = false;
+            readNanos = 0;
+            ctx.fireChannelReadComplete();
         }
 
         @Override

@@ -28,6 +28,15 @@ public interface ReplyCallback {
     }
 
     /**
+     * As {@link #onReply(ByteBuf, boolean)}, with {@code arrival}: when the reply arrived, for callees that time
+     * their requests. It reads the clock once per read from the backend socket, shared by the replies that read
+     * carried, and only when first asked.
+     */
+    default void onReply(ByteBuf frame, boolean error, java.util.function.LongSupplier arrival) {
+        onReply(frame, error);
+    }
+
+    /**
      * Whether a successful reply must wait until enough replicas have the write ({@code write-ack-replicas}):
      * only then does the connection pass it on.
      */

@@ -103,7 +103,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
-        reading = true;
+        if (!reading) {
+            // the first request of this socket read: one wall-clock read serves all of them (CLIENT LIST's idle)
+            reading = true;
+            lastCommandMillis = System.currentTimeMillis();
+        }
         if (msg instanceof ProtocolException e) {
             ctx.metrics().protocolErrors().increment();
             replyAndClose(RespWriter.error(channel.alloc(), "ERR " + e.getMessage()));
@@ -125,7 +129,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         CommandSpec spec = ctx.table().resolve(request);
         currentSpec = spec;
         currentIntent = RouteIntent.LOCAL;
-        lastCommandMillis = System.currentTimeMillis();
         lastCommand = spec == null ? "unknown" : spec.name();
         if (monitor != null && (spec == null || !spec.immediateInMulti())) {
             request.release(); // a MONITOR connection only streams; QUIT ends it

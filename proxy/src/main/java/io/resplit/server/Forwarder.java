@@ -232,14 +232,21 @@ final class Forwarder {
         return node.connection(loop, session.loopIndex(), session.protocol(), session.db(), (int) session.id());
     }
 
-    /** A backend answered {@code p}; {@code error}: the reply is an error reply. */
-    void replied(PendingReply p, ByteBuf frame, boolean error) {
+    /**
+     * A backend answered {@code p}; {@code error}: the reply is an error reply; {@code arrival}: when it came (one
+     * clock read per backend socket read, read only when {@code p} is timed).
+     */
+    void replied(PendingReply p, ByteBuf frame, boolean error, java.util.function.LongSupplier arrival) {
         ended(p);
         if (p.ownWriteKeys != null) {
             client.tracking().writeAnswered(p);
         }
-        long now = SlowRequests.now(p); // one clock read for both the backend histogram and the slow log
-        meters.backendReplied(p, now); // a no-op when metrics are off
+        // one clock read for the backend histogram and the slow log, shared by the replies of one socket read;
+        // none when neither is on (startNanos 0)
+        long now = p.startNanos == 0 ? 0 : arrival.getAsLong();
+        if (meters.enabled()) {
+            meters.backendReplied(p, now);
+        }
         if (p.lane == Lane.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame)
                 && retries.mayHold(p)) {
             // the master it blocked on became a replica (a failover) and Redis released it: block again on the

@@ -99,8 +99,15 @@ final class PendingReply implements ReplyCallback {
 
     @Override
     public void onReply(ByteBuf frame, boolean error) {
-        owner.forwarder().replied(this, frame, error);
+        onReply(frame, error, SYSTEM_CLOCK);
     }
+
+    @Override
+    public void onReply(ByteBuf frame, boolean error, java.util.function.LongSupplier arrival) {
+        owner.forwarder().replied(this, frame, error, arrival);
+    }
+
+    private static final java.util.function.LongSupplier SYSTEM_CLOCK = System::nanoTime;
 
     @Override
     public void onFailure(String reason, boolean maybeApplied) {
