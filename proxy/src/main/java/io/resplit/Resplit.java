@@ -34,7 +34,7 @@ public final class Resplit implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Resplit.class);
 
     private final ProxyConfig config;
-    private final Transport transport = Transport.best();
+    private final Transport transport;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private final java.util.Map<BackendNode, NodeMonitor> monitors = new java.util.concurrent.ConcurrentHashMap<>();
@@ -60,6 +60,7 @@ public final class Resplit implements AutoCloseable {
     public Resplit(ProxyConfig config, String[] args) {
         this.config = config;
         this.args = args == null ? null : args.clone();
+        this.transport = Transport.named(config.ioTransport()); // a native one that cannot load stops here
     }
 
     public static void main(String[] args) {

@@ -128,6 +128,6 @@ final class ReloadCommand implements AdminCommand {
                 next.slowlogMaxLen(), current.metricsPort(),
                 current.metricsBind(), current.ha(),
                 withRuntimeTls(current.tls(), next.tls()), next.outputBufferLimits(), next.acl(),
-                current.blockingPoolSize(), current.trackingTableMaxKeys(), current.source());
+                current.blockingPoolSize(), current.trackingTableMaxKeys(), current.ioTransport(), current.source());
     }
 }

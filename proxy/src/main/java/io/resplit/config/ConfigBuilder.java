@@ -47,6 +47,7 @@ final class ConfigBuilder {
     int tlsPort = d.tls().port();
     int blockingPoolSize = d.blockingPoolSize();
     long trackingTableMaxKeys = d.trackingTableMaxKeys();
+    String ioTransport = d.ioTransport();
     final List<List<String>> users = new ArrayList<>();
     String aclFile = d.acl().aclFile();
     OutputBufferLimits.Limit normalLimit = d.outputBufferLimits().normal();
@@ -112,6 +113,7 @@ final class ConfigBuilder {
         aclFile = c.acl().aclFile();
         blockingPoolSize = c.blockingPoolSize();
         trackingTableMaxKeys = c.trackingTableMaxKeys();
+        ioTransport = c.ioTransport();
         TlsSettings t = c.tls();
         tlsPort = t.port();
         tlsCertFile = t.certFile();
@@ -176,6 +178,7 @@ final class ConfigBuilder {
             }
             case "aclfile" -> aclFile = emptyToNull(one(a));
             case "blocking-pool-size" -> blockingPoolSize = intIn(one(a), 0, 64);
+            case "io-transport" -> ioTransport = oneOf(one(a), "auto", "epoll", "io_uring", "nio");
             case "tracking-table-max-keys" -> trackingTableMaxKeys = longIn(one(a), 0, Long.MAX_VALUE);
             case "tls-port" -> tlsPort = intIn(one(a), 0, 65535);
             case "tls-cert-file" -> tlsCertFile = emptyToNull(one(a));
@@ -218,7 +221,7 @@ final class ConfigBuilder {
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), new AclSettings(users, aclFile), blockingPoolSize, trackingTableMaxKeys, source);
+                ha, tls, new OutputBufferLimits(normalLimit, pubsubLimit), new AclSettings(users, aclFile), blockingPoolSize, trackingTableMaxKeys, ioTransport, source);
     }
 
     /** "no", "yes", or command names (subcommands as {@code config|set}), as in the admin commands' errors. */
@@ -235,6 +238,16 @@ final class ConfigBuilder {
             names.add(name.toLowerCase(Locale.ROOT));
         }
         return names;
+    }
+
+    /** One of {@code choices}, in any case, returned in lower case. */
+    private static String oneOf(String value, String... choices) {
+        for (String c : choices) {
+            if (c.equalsIgnoreCase(value)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("argument must be one of " + String.join(", ", choices));
     }
 
     private static String one(List<String> a) {

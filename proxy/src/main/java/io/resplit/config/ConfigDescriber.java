@@ -77,6 +77,7 @@ public final class ConfigDescriber {
         // names only, unless comparing two configurations: the rules hold passwords
         m.put("blocking-pool-size", Integer.toString(c.blockingPoolSize()));
         m.put("tracking-table-max-keys", Long.toString(c.trackingTableMaxKeys()));
+        m.put("io-transport", c.ioTransport());
         m.put("user", reveal ? c.acl().users().toString() : String.join(", ", c.acl().names()));
         m.put("aclfile", orEmpty(c.acl().aclFile()));
         TlsSettings tls = c.tls();

@@ -41,6 +41,7 @@ public record ProxyConfig(
         AclSettings acl,
         int blockingPoolSize,
         long trackingTableMaxKeys,
+        String ioTransport,
         String source) {
 
     /** In {@link #allowAdminCommands}: every admin command is allowed. */
@@ -57,7 +58,7 @@ public record ProxyConfig(
                 null, null, ReadFrom.REPLICAS, 1, 2000, 50, 1000, 0, 10000, 512L * 1024 * 1024,
                 1024L * 1024 * 1024, 0, 16, java.util.Set.of(), null, 0, null, 64L * 1024 * 1024,
                 10_000, 10_000, 128, 0, "127.0.0.1", HighAvailability.defaults(), TlsSettings.defaults(),
-                OutputBufferLimits.defaults(), AclSettings.defaults(), 2, 1_000_000, "(defaults)");
+                OutputBufferLimits.defaults(), AclSettings.defaults(), 2, 1_000_000, "auto", "(defaults)");
     }
 
     /** Whether clients must authenticate ({@code requirepass} set and not empty). */
@@ -69,7 +70,7 @@ public record ProxyConfig(
         return new ProxyConfig(bind, newPort, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,
-                ha, tls, outputBufferLimits, acl, blockingPoolSize, trackingTableMaxKeys, source);
+                ha, tls, outputBufferLimits, acl, blockingPoolSize, trackingTableMaxKeys, ioTransport, source);
     }
 
     /**

@@ -12,34 +12,87 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.Locale;
 
-/** The I/O transport: native epoll on Linux when its library loads, NIO otherwise. */
+/**
+ * The I/O transport ({@code io-transport}): native epoll, io_uring (Linux 5.9+: socket reads and writes of a
+ * loop turn submitted to the kernel together), or the JDK's NIO. {@code auto} takes epoll where its library
+ * loads, NIO otherwise.
+ */
 public final class Transport {
-    private final boolean epoll;
+    /** The transports, by their {@code io-transport} names. */
+    public enum Kind { EPOLL, IO_URING, NIO }
 
-    private Transport(boolean epoll) {
-        this.epoll = epoll;
+    private final Kind kind;
+
+    private Transport(Kind kind) {
+        this.kind = kind;
     }
 
+    /** epoll where available, NIO otherwise. */
     public static Transport best() {
-        return new Transport(Epoll.isAvailable());
+        return new Transport(Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO);
+    }
+
+    /**
+     * The transport {@code io-transport} names: {@code auto}, {@code epoll}, {@code io_uring} or {@code nio}.
+     * A native transport asked for by name that cannot load is an error that says why, not a silent fallback.
+     */
+    public static Transport named(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        switch (n) {
+            case "auto":
+                return best();
+            case "epoll":
+                if (!Epoll.isAvailable()) {
+                    throw new IllegalStateException("io-transport epoll: unavailable here ("
+                            + Epoll.unavailabilityCause() + ")");
+                }
+                return new Transport(Kind.EPOLL);
+            case "io_uring":
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalStateException("io-transport io_uring: unavailable here ("
+                            + IoUring.unavailabilityCause() + ")");
+                }
+                return new Transport(Kind.IO_URING);
+            case "nio":
+                return new Transport(Kind.NIO);
+            default:
+                throw new IllegalArgumentException("io-transport must be auto, epoll, io_uring or nio: " + name);
+        }
     }
 
     public String name() {
-        return epoll ? "epoll" : "nio";
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 
     public EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = switch (kind) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        };
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, false), factory);
     }
 
     public Class<? extends SocketChannel> socketChannel() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return switch (kind) {
+            case EPOLL -> EpollSocketChannel.class;
+            case IO_URING -> IoUringSocketChannel.class;
+            case NIO -> NioSocketChannel.class;
+        };
     }
 
     public Class<? extends ServerSocketChannel> serverChannel() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return switch (kind) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case NIO -> NioServerSocketChannel.class;
+        };
     }
 }
