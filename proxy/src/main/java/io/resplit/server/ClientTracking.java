@@ -103,6 +103,7 @@ final class ClientTracking {
             return;
         }
         s.readFrom.add(node);
+        hub.covers(node); // starts the node's feed if it has none (a new master after a failover)
         List<Integer> keys = isScript(spec) ? CommandKeys.scriptKeys(r) : CommandKeys.indexes(spec, r);
         if (keys != null) {
             for (int i : keys) {

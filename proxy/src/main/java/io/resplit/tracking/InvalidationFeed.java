@@ -112,6 +112,8 @@ final class InvalidationFeed implements FrameListener {
             log.info("client tracking: invalidation feed from {} is back; tracking clients were told to drop "
                     + "their caches", node.address());
             hub.feedRestarted(node);
+        } else {
+            hub.feedStarted(node);
         }
         wasLive = true;
         firstLive.complete(null);

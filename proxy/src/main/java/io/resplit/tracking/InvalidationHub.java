@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InvalidationHub {
     private static final long IDLE_STOP_MS = 30_000;
     private static final long SWEEP_MS = 1_000;
+    /** A PING on every feed this often: an idle feed must not be closed by the node's {@code timeout}. */
+    private static final int KEEPALIVE_SWEEPS = 15;
 
     private final TopologyHolder topology;
     private final EventLoop loop;
@@ -40,6 +42,7 @@ public final class InvalidationHub {
     private final AtomicLong keys = new AtomicLong();
     private volatile long idleSinceMillis;
     private boolean sweeping; // on the loop only
+    private int sweeps;       // on the loop only
 
     /** @param maxKeys {@code tracking-table-max-keys}: 0 for no limit */
     public InvalidationHub(TopologyHolder topology, EventLoop loop, long maxKeys) {
@@ -191,6 +194,17 @@ public final class InvalidationHub {
         trackers.forEach(Tracker::flush);
     }
 
+    /**
+     * A node's first feed runs. Reads registered there before it did (the master after a failover, whose
+     * feed starts with its first tracked read) may have missed changes: their clients drop their caches.
+     */
+    void feedStarted(BackendNode node) {
+        ConcurrentHashMap<TrackedKey, Set<Tracker>> table = tables.get(node);
+        if (table != null && !table.isEmpty()) {
+            trackers.forEach(Tracker::flush);
+        }
+    }
+
     /** A lost feed is back: changes made while it was down were not reported; caches are dropped again. */
     void feedRestarted(BackendNode node) {
         trackers.forEach(Tracker::flush);
@@ -245,6 +259,9 @@ public final class InvalidationHub {
         if (feeds.isEmpty()) {
             sweeping = false;
             return;
+        }
+        if (++sweeps % KEEPALIVE_SWEEPS == 0) {
+            feeds.values().forEach(f -> f.barrier(() -> { }));
         }
         loop.schedule(this::sweep, SWEEP_MS, TimeUnit.MILLISECONDS);
     }

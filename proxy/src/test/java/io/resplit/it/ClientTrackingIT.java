@@ -167,6 +167,45 @@ class ClientTrackingIT {
         }
     }
 
+    /**
+     * Across a FAILOVER: values cached from the old master and the replicas are dropped when the keys change on
+     * the new master (whose feed may start only with its first tracked read: those clients are told to drop
+     * everything then), and the new values are read back.
+     */
+    @Test
+    void cachedValuesAreDroppedWhenKeysChangeAfterAFailover() throws Exception {
+        try (RedisTopology t = RedisTopology.start(2, "node-secret"); ProxyUnderTest p = ProxyUnderTest.start(t);
+             TrackingCache cache = new TrackingCache(p.port()); Jedis writer = p.jedis()) {
+            for (int i = 0; i < 10; i++) {
+                writer.set("ct:f:" + i, "before");
+            }
+            t.awaitReplicasCaughtUp(Duration.ofSeconds(10));
+            for (int i = 0; i < 10; i++) {
+                assertEquals("before", cache.get("ct:f:" + i));
+            }
+            String out = p.admin("FAILOVER", "TO", "127.0.0.1", Integer.toString(t.replicas().get(0).port()),
+                    "TIMEOUT", "5000");
+            assertTrue(out.startsWith("OK"), out);
+            for (int i = 0; i < 10; i++) {
+                writer.set("ct:f:" + i, "after");
+            }
+            Wait.until(Duration.ofSeconds(10), () -> {
+                cache.drainPushes();
+                return cache.entries.values().stream().allMatch("after"::equals);
+            }, "no value cached before the failover survives the change");
+            for (int i = 0; i < 10; i++) {
+                String key = "ct:f:" + i;
+                Wait.until(Duration.ofSeconds(10), () -> {
+                    try {
+                        return "after".equals(cache.get(key));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, key + " reads the change");
+            }
+        }
+    }
+
     /** A RESP3 client-side cache that handles its connection's frames strictly in order. */
     private static final class TrackingCache implements AutoCloseable {
         final Map<String, String> entries = new java.util.HashMap<>();
