@@ -5,8 +5,10 @@ import io.resplit.config.ReadFrom;
 import io.resplit.resp.RespRequest;
 
 /**
- * Maps a command to a {@link RouteIntent}. A command the table does not know goes to the master: only commands
- * Redis itself flags read-only ever reach a replica.
+ * Decides where a request goes, from the command's facts and the client's session state alone: no I/O, no
+ * mutation. {@link #route} maps a command to its {@link Route}; {@link #lane} gives the lane a forwarded request
+ * travels on. A command the table does not know goes to the master: only commands Redis itself flags read-only
+ * ever reach a replica.
  */
 public final class Router {
     private final ReadFrom readFrom;
@@ -22,40 +24,57 @@ public final class Router {
         this.allowedAdmin = allowedAdmin;
     }
 
-    public RouteIntent intent(CommandSpec spec, RespRequest request) {
+    /** The route of {@code request}, whose command is {@code spec} (null: unknown). */
+    public Route route(CommandSpec spec, RespRequest request) {
         if (spec == null) {
-            return RouteIntent.MASTER;
+            return Route.MASTER;
         }
         if (spec.blocksOnlyWithOption() && hasBlockOption(request)) {
-            return RouteIntent.BLOCKING;
+            return Route.BLOCKING;
         }
-        return intent(spec);
+        return route(spec);
     }
 
-    /** The intent from the spec alone (tests, docs). */
-    public RouteIntent intent(CommandSpec spec) {
+    /** The route from the spec alone (tests, docs). */
+    public Route route(CommandSpec spec) {
         if (spec == null) {
-            return RouteIntent.MASTER;
+            return Route.MASTER;
         }
         switch (spec.handling()) {
             case TRANSACTION:
-                return RouteIntent.TRANSACTION;
+                return Route.PINNED;
             case BLOCKING:
-                return RouteIntent.BLOCKING;
+                return Route.BLOCKING;
             case PUBSUB:
-                return RouteIntent.PUBSUB;
+                return Route.PUBSUB;
             case ADMIN:
-                return allowedAdmin.contains("*") || allowedAdmin.contains(spec.name()) ? RouteIntent.MASTER
-                        : RouteIntent.REFUSED;
+                return allowedAdmin.contains("*") || allowedAdmin.contains(spec.name()) ? Route.MASTER
+                        : Route.REFUSED;
             case LOCAL:
-                return RouteIntent.LOCAL;
+                return Route.LOCAL;
             case REFUSED:
-                return RouteIntent.REFUSED;
+                return Route.REFUSED;
             case READ:
-                return readFrom == ReadFrom.REPLICAS ? RouteIntent.REPLICA : RouteIntent.MASTER;
+                return readFrom == ReadFrom.REPLICAS ? Route.REPLICA : Route.MASTER;
             default:
-                return RouteIntent.MASTER;
+                return Route.MASTER;
         }
+    }
+
+    /**
+     * The lane a forwarded request of route {@code route} travels on, fixed when it arrives: while the client is
+     * in MULTI or WATCH ({@code pinnedToMaster}) everything goes to the pinned connection, and so do the
+     * transaction commands; a blocking command gets a connection of its own; reads go to replicas; everything
+     * else (writes, unknown and allowed admin commands, the proxy's own INFO and CONFIG GET) to the master.
+     */
+    public static Route lane(Route route, boolean pinnedToMaster) {
+        if (pinnedToMaster || route == Route.PINNED) {
+            return Route.PINNED;
+        }
+        if (route == Route.BLOCKING) {
+            return Route.BLOCKING;
+        }
+        return route == Route.REPLICA ? Route.REPLICA : Route.MASTER;
     }
 
     /** XREAD/XREADGROUP: a BLOCK option among the arguments before STREAMS. */

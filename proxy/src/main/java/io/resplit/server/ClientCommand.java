@@ -3,6 +3,7 @@ package io.resplit.server;
 import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
+import io.resplit.route.Route;
 
 /**
  * The CLIENT subcommands answered per client connection. They must never reach a shared backend connection,
@@ -201,7 +202,7 @@ final class ClientCommand {
         RespRequest toNode = r.argc() == 4
                 ? RespRequest.of(c.alloc(), "CLIENT", "UNBLOCK", serverId, r.argString(3))
                 : RespRequest.of(c.alloc(), "CLIENT", "UNBLOCK", serverId);
-        c.forward(new PendingReply(c, toNode, spec, io.resplit.route.RouteIntent.MASTER));
+        c.forward(new PendingReply(c, toNode, spec, Route.MASTER));
     }
 
     /**
@@ -230,7 +231,7 @@ final class ClientCommand {
             args[i] = r.argBytes(i);
         }
         // a copy: the caller releases r
-        c.forward(new PendingReply(c, RespRequest.of(c.alloc(), args), spec, io.resplit.route.RouteIntent.MASTER));
+        c.forward(new PendingReply(c, RespRequest.of(c.alloc(), args), spec, Route.MASTER));
     }
 
     /** CLIENT REPLY ON|OFF|SKIP. */

@@ -11,7 +11,7 @@ import io.resplit.resp.ProtocolException;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespRequestDecoder;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 
 /**
  * One client connection: classifies each request, answers it locally or hands it to the {@link Forwarder},
@@ -45,7 +45,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private CommandMeters meters; // this connection's event loop's
     private boolean reading; // between channelRead and channelReadComplete: readNanos belongs to this read
     private CommandSpec currentSpec;                       // the request being handled, for metering local replies
-    private RouteIntent currentIntent = RouteIntent.LOCAL;
+    private Route currentRoute = Route.LOCAL;
     private boolean closing;   // a QUIT or a protocol error is queued: nothing after it is served
 
     ClientHandler(ProxyContext ctx, RespRequestDecoder decoder, LocalCommands local, TransactionCommands transactions,
@@ -128,7 +128,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void handle(RespRequest request) {
         CommandSpec spec = ctx.table().resolve(request);
         currentSpec = spec;
-        currentIntent = RouteIntent.LOCAL;
+        currentRoute = Route.LOCAL;
         lastCommand = spec == null ? "unknown" : spec.name();
         if (monitor != null && (spec == null || !spec.immediateInMulti())) {
             request.release(); // a MONITOR connection only streams; QUIT ends it
@@ -153,9 +153,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        RouteIntent intent = ctx.router().intent(spec, request);
-        currentIntent = intent;
-        if (pubsub != null && pubsub.subscribed() && intent == RouteIntent.PUBSUB) {
+        Route route = ctx.router().route(spec, request);
+        currentRoute = route;
+        if (pubsub != null && pubsub.subscribed() && route == Route.PUBSUB) {
             pubsub.send(request, spec);
             return;
         }
@@ -164,7 +164,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             pubsub.inSubscribedMode(request, spec); // RESP2 subscribed mode: PING, or Redis's context error
             return;
         }
-        if (intent == RouteIntent.PUBSUB && !session.inMulti()) {
+        if (route == Route.PUBSUB && !session.inMulti()) {
             if (pubsub == null) {
                 pubsub = new PubSubSession(this, ctx, session, channel.eventLoop());
             }
@@ -172,9 +172,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (session.inMulti()) {
-            intent = transactions.insideMulti(this, spec, intent);
+            route = transactions.insideMulti(this, spec, route);
         }
-        switch (intent) {
+        switch (route) {
             case LOCAL -> local.execute(this, request, spec);
             case REFUSED -> {
                 request.release();
@@ -183,9 +183,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }
                 reply(RespWriter.error(channel.alloc(), refusal(spec)));
             }
-            case TRANSACTION -> transactions.execute(this, request, spec);
+            case PINNED -> transactions.execute(this, request, spec);
             default -> {
-                PendingReply p = new PendingReply(this, request, spec, intent);
+                PendingReply p = new PendingReply(this, request, spec, route);
                 tracking.beforeForward(p);
                 forward(p);
             }
@@ -279,8 +279,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return currentSpec;
     }
 
-    RouteIntent currentIntent() {
-        return currentIntent;
+    Route currentRoute() {
+        return currentRoute;
     }
 
     long createdMillis() {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.resplit.command.CommandSpec;
 import io.resplit.metrics.ProxyMetrics;
 import io.resplit.resp.RespReplyDecoder;
+import io.resplit.route.Route;
 
 /**
  * The per-request meters of one event loop, resolved once per command and route and cached, so that recording a
@@ -12,9 +13,6 @@ import io.resplit.resp.RespReplyDecoder;
  * loop only.
  */
 final class CommandMeters {
-    /** The route label of a reply; the order is the index into the cached meter arrays. */
-    enum Route { LOCAL, MASTER, REPLICA, PINNED, BLOCKING, PUBSUB, REFUSED }
-
     private static final CommandSpec UNKNOWN = null;
     private static final int PER_SPEC = Route.values().length * 2; // counters per command: route x outcome
     private final ProxyMetrics metrics;
@@ -144,18 +142,13 @@ final class CommandMeters {
     }
 
     private static Route routeOf(PendingReply p) {
-        if (p.lane == Lane.PINNED) {
+        if (p.lane == Route.PINNED) {
             return Route.PINNED;
         }
-        return switch (p.intent) {
-            case LOCAL -> Route.LOCAL;
-            case REFUSED -> Route.REFUSED;
-            case TRANSACTION -> Route.PINNED;
-            case BLOCKING -> Route.BLOCKING;
-            case PUBSUB -> Route.PUBSUB;
-            case REPLICA -> p.lane == Lane.REPLICA ? Route.REPLICA : Route.MASTER;
-            default -> Route.MASTER;
-        };
+        if (p.route == Route.REPLICA) {
+            return p.lane == Route.REPLICA ? Route.REPLICA : Route.MASTER; // the master stood in for a replica
+        }
+        return p.route;
     }
 
     private static String label(Route r) {

@@ -5,7 +5,7 @@ import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespFrames;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
@@ -23,7 +23,7 @@ final class ConfigGetCommand {
 
     /** Sends CONFIG GET to the master; takes ownership of the request. */
     void forward(ClientHandler c, RespRequest r, CommandSpec spec) {
-        PendingReply p = new PendingReply(c, r, spec, RouteIntent.LOCAL);
+        PendingReply p = new PendingReply(c, r, spec, Route.LOCAL);
         io.resplit.backend.BackendCredentials creds = c.context().backendCredentials();
         java.util.List<String> values = new java.util.ArrayList<>();
         if (creds.password() != null && !creds.password().isEmpty()) {

@@ -6,7 +6,8 @@ import io.resplit.backend.BackendConnection;
 import io.resplit.backend.BackendNode;
 import io.resplit.resp.RespWriter;
 import io.resplit.route.ReadYourWrites;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
+import io.resplit.route.Router;
 import io.resplit.topology.Topology;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ final class Forwarder {
     private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
     private final MasterWait retries; // requests waiting for a master, sent again before anything held
     private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
-    private final int[] inflight = new int[Lane.values().length];
+    private final int[] inflight = new int[Route.values().length];
     private final PinnedConnection pinned;
     private boolean waitingForGate;
     private volatile BackendConnection blockedOn; // the connection a blocking command waits on (CLIENT UNBLOCK)
@@ -53,8 +54,8 @@ final class Forwarder {
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
     void dispatch(PendingReply p) {
-        p.lane = laneOf(p);
-        if (p.lane == Lane.SHARED && busyAnswer(p)) {
+        p.lane = Router.lane(p.route, session.pinnedToMaster());
+        if (p.lane == Route.MASTER && busyAnswer(p)) {
             return;
         }
         if (!held.isEmpty() || !retries.isEmpty() || mustWait(p.lane) || gateClosedFor(p.lane)) {
@@ -79,7 +80,7 @@ final class Forwarder {
         if (p.spec != null && p.spec.hasFlag("allow_busy")) {
             // FUNCTION STATS, SHUTDOWN NOSAVE, ...: Redis runs them during the script, but on the shared
             // connection they would queue behind it: they take a connection of their own instead
-            p.lane = Lane.BLOCKING;
+            p.lane = Route.BLOCKING;
             return false;
         }
         fail(p, master.busyError());
@@ -90,8 +91,8 @@ final class Forwarder {
      * During a failover new master traffic waits at the write gate (reads for replicas go on); the held
      * requests are sent, to the new master, when it opens.
      */
-    private boolean gateClosedFor(Lane lane) {
-        if (lane == Lane.REPLICA) {
+    private boolean gateClosedFor(Route lane) {
+        if (lane == Route.REPLICA) {
             return false;
         }
         if (waitingForGate) {
@@ -111,29 +112,16 @@ final class Forwarder {
         }
     }
 
-    /**
-     * The lane is fixed when the request arrives: inside MULTI or WATCH everything goes to the pinned connection,
-     * a blocking command gets its own, writes share the client's master connection, reads go to replicas.
-     */
-    private Lane laneOf(PendingReply p) {
-        if (session.pinnedToMaster() || p.intent == RouteIntent.TRANSACTION) {
-            return Lane.PINNED;
-        }
-        if (p.intent == RouteIntent.BLOCKING) {
-            return Lane.BLOCKING;
-        }
-        return p.intent == RouteIntent.REPLICA ? Lane.REPLICA : Lane.SHARED;
-    }
-
     /** Whether a request for {@code lane} must wait for requests still in flight on other master lanes. */
-    private boolean mustWait(Lane lane) {
-        int shared = inflight[Lane.SHARED.ordinal()];
-        int pinnedLane = inflight[Lane.PINNED.ordinal()];
-        int blocking = inflight[Lane.BLOCKING.ordinal()];
+    private boolean mustWait(Route lane) {
+        int shared = inflight[Route.MASTER.ordinal()];
+        int pinnedLane = inflight[Route.PINNED.ordinal()];
+        int blocking = inflight[Route.BLOCKING.ordinal()];
         return switch (lane) {
-            case REPLICA, SHARED -> pinnedLane + blocking > 0;
+            case REPLICA, MASTER -> pinnedLane + blocking > 0;
             case PINNED -> shared + blocking > 0;
             case BLOCKING -> shared + pinnedLane + blocking > 0; // a blocked Redis connection runs nothing else
+            default -> throw new IllegalArgumentException("not a lane: " + lane);
         };
     }
 
@@ -167,7 +155,7 @@ final class Forwarder {
                 }
             }
             default -> {
-                BackendNode node = p.lane == Lane.REPLICA ? replicaFor(topology, exclude) : master;
+                BackendNode node = p.lane == Route.REPLICA ? replicaFor(topology, exclude) : master;
                 if (p.tracked && node != master && !client.tracking().covers(node)) {
                     node = master; // the replica's changes are not reported (yet): a tracked read would go stale
                 }
@@ -176,16 +164,16 @@ final class Forwarder {
                     node = master; // the replica is in a reconnect backoff: the master serves the read
                     conn = sharedConnection(node, p);
                 }
-                if (node == master && p.lane == Lane.REPLICA) {
-                    p.lane = Lane.SHARED; // a read the master serves is ordered with the client's writes
-                    if (gateClosedFor(Lane.SHARED)) {
+                if (node == master && p.lane == Route.REPLICA) {
+                    p.lane = Route.MASTER; // a read the master serves is ordered with the client's writes
+                    if (gateClosedFor(Route.MASTER)) {
                         held.addFirst(p); // and, during a failover, waits with them
                         return;
                     }
                 }
                 p.node = node;
                 // write-ack-replicas: the connection holds the reply until enough replicas have the write
-                p.awaitsAck = node == master && p.intent == RouteIntent.MASTER && ctx.writeAckOn();
+                p.awaitsAck = node == master && p.route == Route.MASTER && ctx.writeAckOn();
             }
         }
         p.attempts++;
@@ -247,7 +235,7 @@ final class Forwarder {
         if (meters.enabled()) {
             meters.backendReplied(p, now);
         }
-        if (p.lane == Lane.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame)
+        if (p.lane == Route.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame)
                 && retries.mayHold(p)) {
             // the master it blocked on became a replica (a failover) and Redis released it: block again on the
             // new master (with its full timeout; the time already waited is not deducted)
@@ -271,7 +259,7 @@ final class Forwarder {
             frame.release();
             return;
         }
-        if (p.lane == Lane.SHARED && p.intent == RouteIntent.MASTER && !client.discardsReplies()
+        if (p.lane == Route.MASTER && p.route == Route.MASTER && !client.discardsReplies()
                 && ErrorReplies.READONLY.starts(frame) && retries.mayHold(p)) {
             frame.release(); // the write was refused, not run: it goes again once a master is known
             retries.hold(p);
@@ -310,7 +298,7 @@ final class Forwarder {
             afterLaneChange();
             return;
         }
-        if (p.lane == Lane.PINNED && session.pinnedToMaster()) {
+        if (p.lane == Route.PINNED && session.pinnedToMaster()) {
             // the transaction or WATCH state lived on that connection: as with a lost Redis connection, the
             // client must start over, so it loses its connection too rather than see commands run unqueued
             pinned.forget();
@@ -318,12 +306,12 @@ final class Forwarder {
             p.releaseAll();
             return;
         }
-        if (p.intent == RouteIntent.REPLICA && p.attempts < MAX_READ_ATTEMPTS) {
-            p.lane = Lane.REPLICA;
+        if (p.route == Route.REPLICA && p.attempts < MAX_READ_ATTEMPTS) {
+            p.lane = Route.REPLICA;
             send(p, p.node); // reads are safe to repeat elsewhere
             return;
         }
-        if (!maybeApplied && p.lane != Lane.REPLICA && retries.mayHold(p)) {
+        if (!maybeApplied && p.lane != Route.REPLICA && retries.mayHold(p)) {
             retries.hold(p); // it never reached the master (down or reconnecting): wait for one, then send
             afterLaneChange();
             return;
@@ -338,7 +326,7 @@ final class Forwarder {
     /** Bookkeeping for a request just sent: lane counts, transactions in flight, read-your-writes. */
     private void started(PendingReply p) {
         inflight[p.lane.ordinal()]++;
-        if (p.lane == Lane.PINNED) {
+        if (p.lane == Route.PINNED) {
             p.node.pinnedStarted();
         }
         if (writesMaybe(p)) {
@@ -349,10 +337,10 @@ final class Forwarder {
     /** The twin of {@link #started}, when its reply or failure arrives. */
     private void ended(PendingReply p) {
         inflight[p.lane.ordinal()]--;
-        if (p.lane == Lane.BLOCKING) {
+        if (p.lane == Route.BLOCKING) {
             blockedOn = null;
         }
-        if (p.lane == Lane.PINNED) {
+        if (p.lane == Route.PINNED) {
             p.node.pinnedEnded();
         }
         if (writesMaybe(p)) {
@@ -368,8 +356,8 @@ final class Forwarder {
     private boolean reloadScript(PendingReply p) {
         byte[] body = scripts.body(p.scriptSha);
         BackendConnection conn = body == null ? null
-                : p.lane == Lane.PINNED ? pinned.current()
-                : p.lane == Lane.BLOCKING ? null : sharedConnection(p.node, p);
+                : p.lane == Route.PINNED ? pinned.current()
+                : p.lane == Route.BLOCKING ? null : sharedConnection(p.node, p);
         if (conn == null || conn.isClosed()) {
             return false;
         }
@@ -395,7 +383,7 @@ final class Forwarder {
 
     /** Whether {@code p} may change data on the master, so later reads must observe it (read-your-writes). */
     private static boolean writesMaybe(PendingReply p) {
-        return p.intent == RouteIntent.MASTER || p.lane == Lane.PINNED || p.lane == Lane.BLOCKING;
+        return p.route == Route.MASTER || p.lane == Route.PINNED || p.lane == Route.BLOCKING;
     }
 
     private void fail(PendingReply p, String error) {
@@ -407,7 +395,7 @@ final class Forwarder {
 
     /** Releases requests that waited for a lane switch, and gives back a pinned connection no longer needed. */
     private void afterLaneChange() {
-        if (pinned.held() && !session.pinnedToMaster() && inflight[Lane.PINNED.ordinal()] == 0) {
+        if (pinned.held() && !session.pinnedToMaster() && inflight[Route.PINNED.ordinal()] == 0) {
             pinned.release();
         }
         if (client.discardsReplies()) {
@@ -435,7 +423,7 @@ final class Forwarder {
 
     /** Whether a blocking command of this client is waiting on the master. */
     boolean blocked() {
-        return inflight[Lane.BLOCKING.ordinal()] > 0;
+        return inflight[Route.BLOCKING.ordinal()] > 0;
     }
 
     /** The pinned connection can no longer be reused as it stands (e.g. its database changed). */

@@ -7,7 +7,7 @@ import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespValues;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 import io.resplit.topology.Topology;
 import java.util.Locale;
 
@@ -26,8 +26,8 @@ final class InfoCommand {
             withProxy |= r.argIs(i, "proxy") || r.argIs(i, "all") || r.argIs(i, "everything")
                     || r.argIs(i, "default");
         }
-        // LOCAL intent: the proxy's own read on the master, outside the client's read-your-writes accounting
-        PendingReply p = new PendingReply(c, r, spec, RouteIntent.LOCAL);
+        // LOCAL route: the proxy's own read on the master, outside the client's read-your-writes accounting
+        PendingReply p = new PendingReply(c, r, spec, Route.LOCAL);
         if (withProxy) {
             p.transform = reply -> appendProxySection(c, reply);
         }

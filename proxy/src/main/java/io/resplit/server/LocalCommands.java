@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
+import io.resplit.route.Route;
 
 /**
  * The commands the proxy answers itself (those the command table marks {@code local}): connection state that
@@ -99,7 +100,7 @@ final class LocalCommands {
             // the pinned connection must follow, or the client's next commands would run in the old database
             c.session().db((int) (long) db);
             c.forwarder().taintPinned();
-            c.forward(new PendingReply(c, r, spec, io.resplit.route.RouteIntent.TRANSACTION));
+            c.forward(new PendingReply(c, r, spec, Route.PINNED));
             return true;
         } else {
             c.session().db((int) (long) db);

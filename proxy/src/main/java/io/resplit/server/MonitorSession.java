@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.resplit.backend.BackendConnection;
 import io.resplit.backend.FrameListener;
 import io.resplit.resp.RespRequest;
+import io.resplit.route.Route;
 
 /**
  * MONITOR: a master connection of the client's own in streaming mode, whose feed goes to the client. The feed
@@ -32,7 +33,7 @@ final class MonitorSession implements FrameListener {
         client.startMonitor(session);
         conn.sendStreamed(monitor.retainedFrame());
         // its +OK comes back as a push, like the feed after it: counted here, once
-        client.context().meters(s.loopIndex()).sentOnStream(client.currentSpec(), CommandMeters.Route.MASTER);
+        client.context().meters(s.loopIndex()).sentOnStream(client.currentSpec(), Route.MASTER);
         return true;
     }
 

@@ -6,7 +6,7 @@ import io.resplit.backend.BackendNode;
 import io.resplit.backend.ReplyCallback;
 import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespRequest;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 import java.util.function.UnaryOperator;
 
 /**
@@ -18,11 +18,11 @@ final class PendingReply implements ReplyCallback {
     private final ClientHandler owner;
     RespRequest request;          // owned until the reply arrives; null for local replies
     CommandSpec spec;
-    RouteIntent intent;
+    Route route;                  // where the router sent it (after the MULTI rules); fixed
     final long startNanos; // arrival, for the latency histogram and the slow log (0 when neither is on)
     long sentNanos;        // last sent to a backend, for the backend histogram (0: sent on arrival)
     BackendNode node;
-    Lane lane;                    // which of the client's master lanes carries it, for ordering
+    Route lane;                   // the lane carrying it, for ordering: REPLICA, MASTER, PINNED or BLOCKING
     BackendConnection dedicated;  // a blocking command's own connection, given back after the reply
     String scriptSha;             // EVALSHA(_RO): the script to load and run again after a NOSCRIPT
     boolean scriptReloaded;
@@ -48,16 +48,16 @@ final class PendingReply implements ReplyCallback {
         return awaitsAck;
     }
 
-    PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, RouteIntent intent) {
-        this(owner, request, spec, intent, owner.arrivalNanos());
+    PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, Route route) {
+        this(owner, request, spec, route, owner.arrivalNanos());
     }
 
-    private PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, RouteIntent intent,
+    private PendingReply(ClientHandler owner, RespRequest request, CommandSpec spec, Route route,
                          long startNanos) {
         this.owner = owner;
         this.request = request;
         this.spec = spec;
-        this.intent = intent;
+        this.route = route;
         this.startNanos = startNanos;
         // the connection state the request was sent under: a later SELECT or HELLO must not move a request
         // that is still held (behind a blocked command, a lane switch, a failover)
@@ -72,7 +72,7 @@ final class PendingReply implements ReplyCallback {
     /** A slot whose reply is already known (local commands, errors). */
     static PendingReply completed(ClientHandler owner, ByteBuf reply) {
         // metered as the request being handled when the proxy answered it (its command, local or refused)
-        PendingReply p = new PendingReply(owner, null, owner.currentSpec(), owner.currentIntent());
+        PendingReply p = new PendingReply(owner, null, owner.currentSpec(), owner.currentRoute());
         p.reply = reply;
         return p;
     }

@@ -8,6 +8,7 @@ import io.resplit.backend.FrameListener;
 import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespValues;
+import io.resplit.route.Route;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -86,7 +87,7 @@ final class PubSubSession implements FrameListener {
                 subscribesInFlight += Math.max(1, r.argc() - 1);
             }
             conn.sendStreamed(r.retainedFrame());
-            ctx.meters(session.loopIndex()).sentOnStream(spec, CommandMeters.Route.PUBSUB);
+            ctx.meters(session.loopIndex()).sentOnStream(spec, Route.PUBSUB);
         } finally {
             r.release();
         }

@@ -90,7 +90,7 @@ final class ReplyQueue {
             if (head.heldCounted) {
                 heldBytes -= head.reply.readableBytes();
             }
-            if (head.intent != null) {
+            if (head.route != null) {
                 meters.replied(head, head.reply, now);
             }
             bytes += head.reply.readableBytes();

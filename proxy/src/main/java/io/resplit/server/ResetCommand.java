@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 
 /**
  * RESET: the connection as if new, as Redis does it: a transaction discarded and keys unwatched (on the pinned
@@ -18,7 +18,7 @@ final class ResetCommand {
         if (s.inMulti() || s.watching()) {
             // made before the database and protocol change: it goes to the pinned connection as it stands
             onPinned = new PendingReply(c, RespRequest.of(c.alloc(), s.inMulti() ? "DISCARD" : "UNWATCH"), spec,
-                    RouteIntent.TRANSACTION);
+                    Route.PINNED);
             onPinned.transform = (ByteBuf reply) -> {
                 reply.release(); // DISCARD's or UNWATCH's OK: the client asked for RESET
                 return resetReply(c);

@@ -7,7 +7,7 @@ import io.resplit.backend.ReplyCallback;
 import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +21,7 @@ import java.util.List;
 final class ScriptKillCommand {
     void execute(ClientHandler c, RespRequest r, CommandSpec spec) {
         List<BackendNode> nodes = c.context().topology().current().nodes(); // master first
-        PendingReply p = new PendingReply(c, null, spec, RouteIntent.LOCAL);
+        PendingReply p = new PendingReply(c, null, spec, Route.LOCAL);
         c.enqueue(p);
         Outcome outcome = new Outcome(c, p, nodes.size());
         for (int i = 0; i < nodes.size(); i++) {

@@ -1,7 +1,7 @@
 package io.resplit.server;
 
 import io.resplit.resp.RespRequest;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 import io.resplit.slowlog.SlowLog;
 import io.resplit.slowlog.SlowLogArgs;
 import io.resplit.slowlog.SlowLogEntry;
@@ -29,9 +29,9 @@ final class SlowRequests {
     /** {@code p}'s answer came back at {@code nowNanos}; its request is still held. */
     void finished(PendingReply p, long nowNanos) {
         long took = nowNanos - p.startNanos;
-        // a blocking command may run on the pinned lane (under WATCH): its intent says what it is
-        if (p.startNanos == 0 || took < log.thresholdNanos() || p.request == null || p.lane == Lane.BLOCKING
-                || p.intent == RouteIntent.BLOCKING || p.intent == RouteIntent.PUBSUB
+        // a blocking command may run on the pinned lane (under WATCH): its route says what it is
+        if (p.startNanos == 0 || took < log.thresholdNanos() || p.request == null || p.lane == Route.BLOCKING
+                || p.route == Route.BLOCKING || p.route == Route.PUBSUB
                 || p.spec != null && p.spec.hasFlag("skip_slowlog")) {
             return;
         }

@@ -3,7 +3,7 @@ package io.resplit.server;
 import io.netty.buffer.ByteBuf;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +88,7 @@ final class TrackingCommand {
         }
         ClientTracking.Session s = t.start(redirect, bcast, optin, optout, noloop);
         addPrefixes(s, prefixes);
-        PendingReply slot = new PendingReply(c, null, null, RouteIntent.LOCAL); // answered when the feed runs
+        PendingReply slot = new PendingReply(c, null, null, Route.LOCAL); // answered when the feed runs
         c.enqueue(slot);
         boolean[] answered = new boolean[1];
         Runnable timeout = () -> answer(c, slot, answered, "the master's invalidation feed did not start in "

@@ -4,11 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.resplit.command.CommandSpec;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 
 /**
  * MULTI, EXEC, DISCARD, WATCH and UNWATCH. A transaction, and WATCH, live on one Redis connection, so from
- * MULTI or WATCH on a client's commands all go to a master connection pinned to it ({@link Lane#PINNED});
+ * MULTI or WATCH on a client's commands all go to a master connection pinned to it ({@link Route#PINNED});
  * EXEC, DISCARD or UNWATCH ends that, and the connection returns to a pool once their reply is in. The
  * replies (QUEUED, the EXEC array, nil after a WATCH conflict, EXECABORT) are the master's own.
  */
@@ -16,19 +16,19 @@ final class TransactionCommands {
     private static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
 
     /**
-     * The intent of a command sent between MULTI and EXEC: everything is queued on the pinned connection,
+     * The route of a command sent between MULTI and EXEC: everything is queued on the pinned connection,
      * except local commands that change the proxy's own connection state (refused, which makes EXEC abort as
      * a queueing error does on Redis) and those Redis runs at once (QUIT).
      */
-    RouteIntent insideMulti(ClientHandler c, CommandSpec spec, RouteIntent intent) {
+    Route insideMulti(ClientHandler c, CommandSpec spec, Route route) {
         if (spec == null) {
-            return RouteIntent.MASTER; // unknown: the master refuses it and marks the transaction itself
+            return Route.MASTER; // unknown: the master refuses it and marks the transaction itself
         }
-        return switch (intent) {
-            case TRANSACTION, REFUSED -> intent;
-            case LOCAL -> spec.immediateInMulti() ? RouteIntent.LOCAL
-                    : spec.queuedInMulti() ? RouteIntent.MASTER : RouteIntent.REFUSED;
-            default -> RouteIntent.MASTER; // reads too, and blocking commands (which do not block inside MULTI)
+        return switch (route) {
+            case PINNED, REFUSED -> route;
+            case LOCAL -> spec.immediateInMulti() ? Route.LOCAL
+                    : spec.queuedInMulti() ? Route.MASTER : Route.REFUSED;
+            default -> Route.MASTER; // reads too, and blocking commands (which do not block inside MULTI)
         };
     }
 
@@ -93,7 +93,7 @@ final class TransactionCommands {
     }
 
     private static void pinned(ClientHandler c, RespRequest r, CommandSpec spec) {
-        c.forward(new PendingReply(c, r, spec, RouteIntent.TRANSACTION));
+        c.forward(new PendingReply(c, r, spec, Route.PINNED));
     }
 
     private static void refuse(ClientHandler c, RespRequest r, String error) {
@@ -108,7 +108,7 @@ final class TransactionCommands {
     private static void abort(ClientHandler c, RespRequest exec, CommandSpec spec) {
         exec.release();
         end(c.session());
-        PendingReply p = new PendingReply(c, RespRequest.of(c.alloc(), "DISCARD"), spec, RouteIntent.TRANSACTION);
+        PendingReply p = new PendingReply(c, RespRequest.of(c.alloc(), "DISCARD"), spec, Route.PINNED);
         p.transform = (ByteBuf discardReply) -> {
             discardReply.release();
             return RespWriter.error(c.alloc(), EXECABORT);

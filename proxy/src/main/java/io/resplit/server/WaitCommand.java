@@ -5,7 +5,7 @@ import io.resplit.backend.NodeState;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
 import io.resplit.route.ReadYourWrites;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 import io.resplit.topology.Topology;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +28,7 @@ final class WaitCommand {
             c.reply(LocalCommands.error(c, "ERR timeout is negative"));
             return;
         }
-        PendingReply p = new PendingReply(c, null, null, RouteIntent.LOCAL); // holds the reply's place
+        PendingReply p = new PendingReply(c, null, null, Route.LOCAL); // holds the reply's place
         c.enqueue(p);
         long deadline = timeoutMs == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         check(c, p, wanted, deadline);

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.resplit.config.ReadFrom;
 import io.resplit.resp.RespRequest;
-import io.resplit.route.RouteIntent;
+import io.resplit.route.Route;
 import io.resplit.route.Router;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The built-in command table, the proxy's handling policy, and routing intents derived from them. */
+/** The built-in command table, the proxy's handling policy, and the routes derived from them. */
 class CommandTableTest {
     private static CommandTable table;
 
@@ -106,8 +106,8 @@ class CommandTableTest {
         assertNull(resolve("GETT"));
         assertNull(resolve("GE"));
         assertNull(resolve(""));
-        assertEquals(RouteIntent.MASTER, new Router(ReadFrom.REPLICAS).intent(null));
-        assertEquals(RouteIntent.MASTER, new Router(ReadFrom.MASTER).intent(null));
+        assertEquals(Route.MASTER, new Router(ReadFrom.REPLICAS).route(null));
+        assertEquals(Route.MASTER, new Router(ReadFrom.MASTER).route(null));
     }
 
     @Test
@@ -181,9 +181,9 @@ class CommandTableTest {
         "module|load", "save", "bgsave", "bgrewriteaof", "acl|setuser"})
     void serverChangingCommandsAreAdmin(String name) {
         assertEquals(Handling.ADMIN, table.find(name).handling(), name);
-        assertEquals(RouteIntent.REFUSED, new Router(ReadFrom.REPLICAS).intent(table.find(name)), name);
-        assertEquals(RouteIntent.MASTER, new Router(ReadFrom.REPLICAS, Set.of(name)).intent(table.find(name)), name);
-        assertEquals(RouteIntent.MASTER, new Router(ReadFrom.REPLICAS, Set.of("*")).intent(table.find(name)), name);
+        assertEquals(Route.REFUSED, new Router(ReadFrom.REPLICAS).route(table.find(name)), name);
+        assertEquals(Route.MASTER, new Router(ReadFrom.REPLICAS, Set.of(name)).route(table.find(name)), name);
+        assertEquals(Route.MASTER, new Router(ReadFrom.REPLICAS, Set.of("*")).route(table.find(name)), name);
     }
 
     @Test
@@ -274,7 +274,7 @@ class CommandTableTest {
             RespRequest r = RespRequest.of(UnpooledByteBufAllocator.DEFAULT,
                     java.util.Arrays.copyOfRange(c, 1, c.length));
             try {
-                assertEquals(RouteIntent.valueOf(c[0]), router.intent(table.resolve(r), r), String.join(" ", c));
+                assertEquals(Route.valueOf(c[0]), router.route(table.resolve(r), r), String.join(" ", c));
             } finally {
                 r.release();
             }
@@ -282,20 +282,20 @@ class CommandTableTest {
     }
 
     @Test
-    void routerMapsHandlingToIntent() {
+    void routerMapsHandlingToRoute() {
         Router replicas = new Router(ReadFrom.REPLICAS);
         Router master = new Router(ReadFrom.MASTER);
-        assertEquals(RouteIntent.REPLICA, replicas.intent(resolve("GET", "k")));
-        assertEquals(RouteIntent.MASTER, replicas.intent(resolve("SET", "k", "v")));
-        assertEquals(RouteIntent.LOCAL, replicas.intent(resolve("PING")));
-        assertEquals(RouteIntent.BLOCKING, replicas.intent(resolve("BLPOP", "k", "0")));
-        assertEquals(RouteIntent.TRANSACTION, replicas.intent(resolve("MULTI")));
+        assertEquals(Route.REPLICA, replicas.route(resolve("GET", "k")));
+        assertEquals(Route.MASTER, replicas.route(resolve("SET", "k", "v")));
+        assertEquals(Route.LOCAL, replicas.route(resolve("PING")));
+        assertEquals(Route.BLOCKING, replicas.route(resolve("BLPOP", "k", "0")));
+        assertEquals(Route.PINNED, replicas.route(resolve("MULTI")));
         for (CommandSpec spec : allSpecs(table)) {
-            RouteIntent intent = master.intent(spec);
-            assertTrue(intent != RouteIntent.REPLICA, spec + " must not reach a replica with read-from master");
+            Route route = master.route(spec);
+            assertTrue(route != Route.REPLICA, spec + " must not reach a replica with read-from master");
             if (spec.handling() == Handling.READ) {
-                assertEquals(RouteIntent.MASTER, intent, spec.name());
-                assertEquals(RouteIntent.REPLICA, replicas.intent(spec), spec.name());
+                assertEquals(Route.MASTER, route, spec.name());
+                assertEquals(Route.REPLICA, replicas.route(spec), spec.name());
             }
         }
     }
