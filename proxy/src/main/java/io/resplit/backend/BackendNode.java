@@ -21,19 +21,12 @@ public final class BackendNode {
     private static final Logger log = LoggerFactory.getLogger(BackendNode.class);
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
-    static final String DATA_CLIENT_NAME = "resplit";
-    static final String DEDICATED_CLIENT_NAME = "resplit-dedicated";
-    /** Idle dedicated connections kept per loop, protocol and database for the next transaction. */
-    private static final int MAX_IDLE_DEDICATED = 8;
+    static final String DEDICATED_CLIENT_NAME = DedicatedConnections.CLIENT_NAME;
 
     private final HostPort address;
     private final BackendConnector connector;
-    private final int slots;
-    private final int databases;
-    // [loop index][protocol and db][slot], filled lazily on each loop; index = (protocol - 2) * databases + db
-    private final BackendConnection[][][] perLoop;
-    private final EventLoop[] loopOf; // the event loop behind each loop index, learned on first use
-    private final IdleConnections[][] idleDedicated; // [loop index][protocol and db], filled lazily
+    private final SharedConnections shared;
+    private final DedicatedConnections dedicated;
     private final Object[] loopAttachments; // [loop index]: state another package keeps per loop (see attachToLoop)
     private final AtomicLong sampleSeq;
     private final AtomicInteger inflight = new AtomicInteger();
@@ -42,9 +35,6 @@ public final class BackendNode {
     private volatile NodeState state = NodeState.initial();
     private volatile long retryAfterNanos;
     private volatile int weight = 1;
-    private final int warmDedicated;
-    // dedicated connections open now (pinned, blocking, subscriber, MONITOR): closed too when the node hangs
-    private final java.util.Set<BackendConnection> dedicatedOpen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     // requests on pinned connections (transactions): a failover waits for them like for shared ones, while
     // blocking commands, which may wait forever, are not counted
     private final AtomicInteger pinnedInflight = new AtomicInteger();
@@ -78,15 +68,11 @@ public final class BackendNode {
     /** @param warmDedicated {@code blocking-pool-size}: ready dedicated connections kept per loop, protocol, db */
     public BackendNode(HostPort address, BackendConnector connector, int loops, int databases, int slots,
                        int warmDedicated) {
-        this.warmDedicated = warmDedicated;
         this.address = address;
         this.connector = connector;
         this.sampleSeq = connector == null ? new AtomicLong() : connector.sampleSequence();
-        this.slots = slots;
-        this.databases = databases;
-        this.perLoop = new BackendConnection[loops][2 * databases][];
-        this.loopOf = new EventLoop[loops];
-        this.idleDedicated = new IdleConnections[loops][2 * databases];
+        this.shared = new SharedConnections(this, connector, loops, databases, slots);
+        this.dedicated = new DedicatedConnections(this, connector, loops, databases, warmDedicated);
         this.loopAttachments = new Object[loops];
     }
 
@@ -132,23 +118,7 @@ public final class BackendNode {
      * Must be called on {@code loop}.
      */
     public BackendConnection connection(EventLoop loop, int loopIndex, int protocol, int db, int slot) {
-        int key = (protocol - 2) * databases + db;
-        loopOf[loopIndex] = loop;
-        BackendConnection[] row = perLoop[loopIndex][key];
-        if (row == null) {
-            row = new BackendConnection[slots];
-            perLoop[loopIndex][key] = row;
-        }
-        BackendConnection c = row[Math.floorMod(slot, slots)];
-        if (c != null && !c.isClosed()) {
-            return c;
-        }
-        if (System.nanoTime() < retryAfterNanos) {
-            return null;
-        }
-        c = connector.open(this, loop, protocol, db, DATA_CLIENT_NAME);
-        row[Math.floorMod(slot, slots)] = c;
-        return c;
+        return shared.get(loop, loopIndex, protocol, db, slot);
     }
 
     /**
@@ -158,24 +128,7 @@ public final class BackendNode {
      * {@code loop}.
      */
     public BackendConnection dedicated(EventLoop loop, int loopIndex, int protocol, int db) {
-        int key = (protocol - 2) * databases + db;
-        loopOf[loopIndex] = loop;
-        IdleConnections idle = idleDedicated[loopIndex][key];
-        BackendConnection c;
-        while (idle != null && (c = idle.poll()) != null) {
-            if (c.reusable()) {
-                warm(loop, loopIndex, protocol, db); // the next blocking command finds one ready too
-                return c;
-            }
-            c.discard("not reusable");
-        }
-        if (System.nanoTime() < retryAfterNanos) {
-            return null;
-        }
-        BackendConnection opened = connector.open(this, loop, protocol, db, DEDICATED_CLIENT_NAME);
-        dedicatedOpen.add(opened);
-        warm(loop, loopIndex, protocol, db);
-        return opened;
+        return dedicated.take(loop, loopIndex, protocol, db);
     }
 
     /**
@@ -185,18 +138,7 @@ public final class BackendNode {
      * Must be called on {@code loop}.
      */
     public void warm(EventLoop loop, int loopIndex, int protocol, int db) {
-        int key = (protocol - 2) * databases + db;
-        loopOf[loopIndex] = loop;
-        IdleConnections idle = idleDedicated[loopIndex][key];
-        if (idle == null) {
-            idle = new IdleConnections();
-            idleDedicated[loopIndex][key] = idle;
-        }
-        while (idle.size() < warmDedicated && System.nanoTime() >= retryAfterNanos) {
-            BackendConnection opened = connector.open(this, loop, protocol, db, DEDICATED_CLIENT_NAME);
-            dedicatedOpen.add(opened);
-            idle.addLast(opened); // the most recently used (ready) ones are taken first
-        }
+        dedicated.warm(loop, loopIndex, protocol, db);
     }
 
     /**
@@ -205,21 +147,7 @@ public final class BackendNode {
      * loop; any other is closed.
      */
     public void releaseDedicated(BackendConnection c, int loopIndex, boolean clean) {
-        if (!clean || !c.idle() || c.isClosed()) {
-            c.discard("released by its client");
-            return;
-        }
-        int key = (c.protocol() - 2) * databases + c.db();
-        IdleConnections idle = idleDedicated[loopIndex][key];
-        if (idle == null) {
-            idle = new IdleConnections();
-            idleDedicated[loopIndex][key] = idle;
-        }
-        if (idle.size() < MAX_IDLE_DEDICATED) {
-            idle.push(c);
-        } else {
-            c.discard("idle pool full");
-        }
+        dedicated.release(c, loopIndex, clean);
     }
 
     /**
@@ -228,27 +156,8 @@ public final class BackendNode {
      * and in-flight writes get an error instead of waiting forever.
      */
     void closeDataConnections(String reason) {
-        for (BackendConnection c : dedicatedOpen) {
-            c.loop().execute(() -> c.close(reason));
-        }
-        for (int i = 0; i < loopOf.length; i++) {
-            EventLoop loop = loopOf[i];
-            if (loop == null) {
-                continue;
-            }
-            BackendConnection[][] rows = perLoop[i];
-            loop.execute(() -> {
-                for (BackendConnection[] row : rows) {
-                    if (row != null) {
-                        for (BackendConnection c : row) {
-                            if (c != null) {
-                                c.close(reason);
-                            }
-                        }
-                    }
-                }
-            });
-        }
+        dedicated.closeAll(reason);
+        shared.closeAll(reason, true, 0);
     }
 
     /**
@@ -256,31 +165,8 @@ public final class BackendNode {
      * replies in flight to arrive (the node is no longer in the topology, so nothing new is sent).
      */
     public void retire(long graceMs) {
-        for (int i = 0; i < loopOf.length; i++) {
-            EventLoop loop = loopOf[i];
-            if (loop == null) {
-                continue;
-            }
-            BackendConnection[][] rows = perLoop[i];
-            IdleConnections[] idle = idleDedicated[i];
-            loop.schedule(() -> {
-                for (BackendConnection[] row : rows) {
-                    if (row != null) {
-                        for (BackendConnection c : row) {
-                            if (c != null) {
-                                c.discard("replica removed from the topology");
-                            }
-                        }
-                    }
-                }
-                for (IdleConnections pool : idle) {
-                    if (pool != null) {
-                        pool.forEach(c -> c.discard("replica removed from the topology"));
-                        pool.clear();
-                    }
-                }
-            }, graceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
+        shared.closeAll("replica removed from the topology", false, graceMs);
+        dedicated.discardIdle("replica removed from the topology", graceMs);
     }
 
     /**
@@ -332,7 +218,7 @@ public final class BackendNode {
 
     /** Any connection, however it closed: forget it as a dedicated one. */
     void connectionGone(BackendConnection conn) {
-        dedicatedOpen.remove(conn);
+        dedicated.gone(conn);
     }
 
     private final AtomicLong downEvents = new AtomicLong();
@@ -442,10 +328,5 @@ public final class BackendNode {
     @Override
     public String toString() {
         return address.toString();
-    }
-
-    /** A loop's idle dedicated connections for one protocol and database, most recently used first. */
-    private static final class IdleConnections extends java.util.ArrayDeque<BackendConnection> {
-        private static final long serialVersionUID = 1L;
     }
 }
