@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.resplit.backend.BackendConnection;
 import io.resplit.backend.BackendNode;
 import io.resplit.resp.RespWriter;
+import io.resplit.route.ReadTarget;
 import io.resplit.route.ReadYourWrites;
 import io.resplit.route.Route;
 import io.resplit.route.Router;
@@ -30,10 +31,9 @@ final class Forwarder {
     private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
     private final MasterWait retries; // requests waiting for a master, sent again before anything held
     private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
-    private final int[] inflight = new int[Route.values().length];
+    private final LaneOrder lanes;
     private final PinnedConnection pinned;
     private boolean waitingForGate;
-    private volatile BackendConnection blockedOn; // the connection a blocking command waits on (CLIENT UNBLOCK)
 
 
     private final ScriptCache scripts;
@@ -50,6 +50,7 @@ final class Forwarder {
         this.pinned = new PinnedConnection(loop, session.loopIndex());
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
+        this.lanes = new LaneOrder(session.readYourWrites());
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
@@ -58,7 +59,7 @@ final class Forwarder {
         if (p.lane == Route.MASTER && busyAnswer(p)) {
             return;
         }
-        if (!held.isEmpty() || !retries.isEmpty() || mustWait(p.lane) || gateClosedFor(p.lane)) {
+        if (!held.isEmpty() || !retries.isEmpty() || lanes.mustWait(p.lane) || gateClosedFor(p.lane)) {
             held.add(p);
             return;
         }
@@ -112,19 +113,6 @@ final class Forwarder {
         }
     }
 
-    /** Whether a request for {@code lane} must wait for requests still in flight on other master lanes. */
-    private boolean mustWait(Route lane) {
-        int shared = inflight[Route.MASTER.ordinal()];
-        int pinnedLane = inflight[Route.PINNED.ordinal()];
-        int blocking = inflight[Route.BLOCKING.ordinal()];
-        return switch (lane) {
-            case REPLICA, MASTER -> pinnedLane + blocking > 0;
-            case PINNED -> shared + blocking > 0;
-            case BLOCKING -> shared + pinnedLane + blocking > 0; // a blocked Redis connection runs nothing else
-            default -> throw new IllegalArgumentException("not a lane: " + lane);
-        };
-    }
-
     private void send(PendingReply p, BackendNode exclude) {
         Topology topology = ctx.topology().current();
         BackendNode master = topology.master();
@@ -148,7 +136,7 @@ final class Forwarder {
                 }
                 conn = master.dedicated(loop, session.loopIndex(), p.protocol, p.db);
                 p.dedicated = conn;
-                blockedOn = conn;
+                lanes.blockedOn(conn);
                 p.node = master;
                 if (conn != null) {
                     blockingConnections.add(conn);
@@ -181,7 +169,7 @@ final class Forwarder {
             holdOrFail(p, "ERR resplit: master " + master.address() + " is unavailable: " + master.state().reason());
             return;
         }
-        started(p);
+        lanes.started(p);
         if (p.tracked) {
             client.tracking().read(p.node, p.request, p.spec); // before it is sent: see ClientTracking
         }
@@ -194,20 +182,11 @@ final class Forwarder {
     }
 
     private BackendNode replicaFor(Topology topology, BackendNode exclude) {
-        long minOffset = session.readYourWrites().minReplicaOffset(topology.master());
-        if (minOffset == ReadYourWrites.MASTER_ONLY) {
+        long fence = session.readYourWrites().minReplicaOffset(topology.master());
+        if (fence == ReadYourWrites.MASTER_ONLY) {
             ctx.metrics().readsRedirectedToMaster().increment();
-            return topology.master();
         }
-        // replica-max-lag: a replica too far behind the master's last sampled offset serves nobody's reads
-        long maxLag = ctx.config().replicaMaxLag();
-        long masterOffset = topology.master().state().offset();
-        if (maxLag > 0 && masterOffset > maxLag) {
-            minOffset = Math.max(minOffset, masterOffset - maxLag);
-        }
-        BackendNode replica = ctx.replicaPolicy().choose(topology.replicas(), minOffset, exclude,
-                !topology.master().isUp());
-        return replica != null ? replica : topology.master();
+        return ReadTarget.choose(topology, fence, ctx.config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
     }
 
     private BackendConnection sharedConnection(BackendNode node, PendingReply p) {
@@ -225,7 +204,7 @@ final class Forwarder {
      * clock read per backend socket read, read only when {@code p} is timed).
      */
     void replied(PendingReply p, ByteBuf frame, boolean error, java.util.function.LongSupplier arrival) {
-        ended(p);
+        lanes.ended(p);
         if (p.ownWriteKeys != null) {
             client.tracking().writeAnswered(p);
         }
@@ -285,7 +264,7 @@ final class Forwarder {
 
     /** The backend connection carrying {@code p} failed before its reply. */
     void failed(PendingReply p, String reason, boolean maybeApplied) {
-        ended(p);
+        lanes.ended(p);
         if (p.ownWriteKeys != null) {
             client.tracking().writeAnswered(p);
         }
@@ -323,31 +302,6 @@ final class Forwarder {
         afterLaneChange();
     }
 
-    /** Bookkeeping for a request just sent: lane counts, transactions in flight, read-your-writes. */
-    private void started(PendingReply p) {
-        inflight[p.lane.ordinal()]++;
-        if (p.lane == Route.PINNED) {
-            p.node.pinnedStarted();
-        }
-        if (writesMaybe(p)) {
-            session.readYourWrites().writeSent();
-        }
-    }
-
-    /** The twin of {@link #started}, when its reply or failure arrives. */
-    private void ended(PendingReply p) {
-        inflight[p.lane.ordinal()]--;
-        if (p.lane == Route.BLOCKING) {
-            blockedOn = null;
-        }
-        if (p.lane == Route.PINNED) {
-            p.node.pinnedEnded();
-        }
-        if (writesMaybe(p)) {
-            session.readYourWrites().writeEnded(p.node);
-        }
-    }
-
     /**
      * The node that answered NOSCRIPT lacks a script the proxy has seen: load it there and run the call again,
      * both on the same connection so they run in that order. False when the body is unknown (the client then
@@ -367,7 +321,7 @@ final class Forwarder {
                 "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII), body);
         // the connection takes the load request's only reference
         conn.send(load.frame(), io.resplit.backend.ReplyCallback.IGNORE);
-        started(p);
+        lanes.started(p);
         conn.send(p.request.retainedFrame(), p);
         return true;
     }
@@ -381,11 +335,6 @@ final class Forwarder {
         }
     }
 
-    /** Whether {@code p} may change data on the master, so later reads must observe it (read-your-writes). */
-    private static boolean writesMaybe(PendingReply p) {
-        return p.route == Route.MASTER || p.lane == Route.PINNED || p.lane == Route.BLOCKING;
-    }
-
     private void fail(PendingReply p, String error) {
         slow.finished(p, SlowRequests.now(p));
         p.request.release();
@@ -395,7 +344,7 @@ final class Forwarder {
 
     /** Releases requests that waited for a lane switch, and gives back a pinned connection no longer needed. */
     private void afterLaneChange() {
-        if (pinned.held() && !session.pinnedToMaster() && inflight[Route.PINNED.ordinal()] == 0) {
+        if (pinned.held() && !session.pinnedToMaster() && lanes.inflight(Route.PINNED) == 0) {
             pinned.release();
         }
         if (client.discardsReplies()) {
@@ -404,13 +353,14 @@ final class Forwarder {
         PendingReply p;
         while (!retries.isEmpty()) {
             p = retries.due();
-            if (p == null || mustWait(p.lane) || gateClosedFor(p.lane)) {
+            if (p == null || lanes.mustWait(p.lane) || gateClosedFor(p.lane)) {
                 return; // a scheduled call, a reply or the gate comes back here
             }
             retries.poll();
             send(p, null); // may put it back (still no master) and push the next try out
         }
-        while (retries.isEmpty() && (p = held.peek()) != null && !mustWait(p.lane) && !gateClosedFor(p.lane)) {
+        while (retries.isEmpty() && (p = held.peek()) != null && !lanes.mustWait(p.lane)
+                && !gateClosedFor(p.lane)) {
             held.poll();
             send(p, null);
         }
@@ -418,12 +368,12 @@ final class Forwarder {
 
     /** The connection this client's blocking command waits on, or null; read from any thread. */
     BackendConnection blockedOn() {
-        return blockedOn;
+        return lanes.blockedOn();
     }
 
     /** Whether a blocking command of this client is waiting on the master. */
     boolean blocked() {
-        return inflight[Route.BLOCKING.ordinal()] > 0;
+        return lanes.inflight(Route.BLOCKING) > 0;
     }
 
     /** The pinned connection can no longer be reused as it stands (e.g. its database changed). */
