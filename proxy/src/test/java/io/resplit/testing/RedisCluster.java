@@ -1,0 +1,94 @@
+package io.resplit.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A real Redis Cluster for tests: {@code masters} × (1 + {@code replicasEach}) {@code redis-server
+ * --cluster-enabled yes} nodes on loopback with a password, joined by {@code redis-cli --cluster create}, ready
+ * when every node reports {@code cluster_state:ok}. Each node's cluster bus gets a free port of its own
+ * ({@code cluster-port}), as port + 10000 may be out of range or taken.
+ */
+public final class RedisCluster implements AutoCloseable {
+    private final List<RedisServer> nodes;
+    private final String password;
+
+    private RedisCluster(List<RedisServer> nodes, String password) {
+        this.nodes = nodes;
+        this.password = password;
+    }
+
+    public static RedisCluster start(int masters, int replicasEach, String password) {
+        List<RedisServer> nodes = new ArrayList<>();
+        RedisCluster cluster = new RedisCluster(nodes, password);
+        try {
+            for (int i = 0; i < masters * (1 + replicasEach); i++) {
+                nodes.add(RedisServer.start(password, "--cluster-enabled", "yes",
+                        "--cluster-port", Integer.toString(FreePorts.next()),
+                        "--cluster-node-timeout", "2000", "--masterauth", password));
+            }
+            List<String> cmd = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+            nodes.forEach(n -> cmd.add(n.host() + ":" + n.port()));
+            cmd.addAll(List.of("--cluster-replicas", Integer.toString(replicasEach), "--cluster-yes"));
+            run(cmd, password);
+            Wait.until(Duration.ofSeconds(30), () -> nodes.stream().allMatch(cluster::stateOk),
+                    "cluster_state:ok on every node");
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private static void run(List<String> cmd, String password) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("REDISCLI_AUTH", password); // not on the command line
+            Process p = pb.start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("redis-cli --cluster create failed: "
+                        + new String(out, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private boolean stateOk(RedisServer node) {
+        try (Jedis j = jedis(node)) {
+            return j.clusterInfo().contains("cluster_state:ok");
+        }
+    }
+
+    public List<RedisServer> nodes() {
+        return nodes;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** An authenticated connection to one node (not cluster-aware: it gets MOVED for other shards' keys). */
+    public Jedis jedis(RedisServer node) {
+        return new Jedis(new HostAndPort(node.host(), node.port()),
+                DefaultJedisClientConfig.builder().password(password).timeoutMillis(10_000).build());
+    }
+
+    @Override
+    public void close() {
+        for (RedisServer n : nodes) {
+            n.close();
+        }
+    }
+}
