@@ -1,8 +1,8 @@
 package io.resplit.server;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.resplit.resp.WriteBatch;
 import java.util.ArrayDeque;
 
 /**
@@ -17,14 +17,6 @@ import java.util.ArrayDeque;
  */
 final class ReplyQueue {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplyQueue.class);
-    /** Replies up to this size are copied into the batch; copying them is cheaper than a message each. */
-    static final int COPY_AT_MOST = 512;
-    /**
-     * A batch never grows past this: it is handed to the channel first, so the channel's writability sees its
-     * bytes and the buffer stays within this size.
-     */
-    static final int BATCH_LIMIT = 64 * 1024;
-    private static final int BATCH_INITIAL = 1024;
 
     private final Channel channel;
     private final CommandMeters meters;
@@ -32,7 +24,7 @@ final class ReplyQueue {
     private final Runnable flushTask = this::flushNow;
     private boolean flushScheduled;
     private boolean closing;
-    private ByteBuf batch; // small replies written since the last flush, not yet handed to the channel
+    private final WriteBatch batch = new WriteBatch(); // replies written since the last flush
 
     private final OutputBufferGuard guard;
     private final java.util.function.BooleanSupplier pubsub; // whether the client is in the pubsub class now
@@ -97,14 +89,14 @@ final class ReplyQueue {
             if (head.suppressed) {
                 head.reply.release(); // CLIENT REPLY OFF / SKIP
             } else {
-                write(head.reply);
+                batch.write(channel, head.reply); // the batch (or the channel) owns the reply now
                 wrote = true;
             }
             head.reply = null;
             if (head.closeAfter) {
                 closing = true;
                 meters.sent(bytes);
-                handBatchOver();
+                batch.handOver(channel);
                 channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
                         .addListener(ChannelFutureListener.CLOSE);
                 releaseAll();
@@ -121,7 +113,7 @@ final class ReplyQueue {
     /** client-output-buffer-limit: a client that lets too much wait for it is closed, as Redis does. */
     private void checkLimits() {
         boolean inPubsub = pubsub.getAsBoolean();
-        if (!closing && guard.overLimit(channel, heldBytes + (batch == null ? 0 : batch.readableBytes()), inPubsub)) {
+        if (!closing && guard.overLimit(channel, heldBytes + batch.pendingBytes(), inPubsub)) {
             closing = true;
             log.warn("client {} closed for overcoming of output buffer limits ({})", channel.remoteAddress(),
                     guard.describe(inPubsub));
@@ -131,49 +123,13 @@ final class ReplyQueue {
         }
     }
 
-    /** Writes {@code reply}, which this queue owns until then: copied into the batch if small. */
-    private void write(ByteBuf reply) {
-        int n = reply.readableBytes();
-        if (n > COPY_AT_MOST) {
-            handBatchOver(); // what came before goes first
-            channel.write(reply, channel.voidPromise()); // the channel now owns the reply
-            return;
-        }
-        if (batch != null && batch.readableBytes() + n > BATCH_LIMIT) {
-            handBatchOver();
-        }
-        if (batch == null) {
-            batch = channel.alloc().ioBuffer(Math.max(BATCH_INITIAL, n));
-        }
-        // copied by the source's getBytes into the batch at an index, not batch.writeBytes(reply): the adaptive
-        // allocator's setBytes from a slice makes a java.nio view of it per call (a DirectByteBuffer per reply),
-        // while the reply slice's getBytes copies memory to memory when the batch has an address
-        batch.ensureWritable(n);
-        int at = batch.writerIndex();
-        reply.getBytes(reply.readerIndex(), batch, at, n);
-        batch.writerIndex(at + n);
-        reply.release(); // copied: the queue's reference to the reply ends here
-    }
-
-    /** Gives the batch, if any, to the channel as one message (written at the next flush). */
-    private void handBatchOver() {
-        if (batch != null) {
-            ByteBuf b = batch;
-            batch = null;
-            channel.write(b, channel.voidPromise());
-        }
-    }
-
     /** Drops everything still queued (the client is gone). */
     void releaseAll() {
         PendingReply p;
         while ((p = queue.poll()) != null) {
             p.releaseAll();
         }
-        if (batch != null) {
-            batch.release();
-            batch = null;
-        }
+        batch.release();
     }
 
     private void scheduleFlush() {
@@ -185,7 +141,7 @@ final class ReplyQueue {
 
     private void flushNow() {
         flushScheduled = false;
-        handBatchOver();
+        batch.handOver(channel);
         channel.flush();
     }
 }

@@ -73,7 +73,7 @@ class CoreDataPathIT {
     @Test
     void pipelinedRepliesOfEverySizeComeBackWholeAndInOrder() {
         // around the size up to which the proxy copies replies into one buffer per flush instead of writing them
-        // as they are (ReplyQueue.COPY_AT_MOST: a 504-byte value is a 512-byte reply, 505 one byte more)
+        // as they are (WriteBatch.COPY_AT_MOST: a 504-byte value is a 512-byte reply, 505 one byte more)
         int[] sizes = {0, 1, 490, 500, 504, 505, 506, 600, 4096, 70_000, 3};
         List<String[]> writes = new ArrayList<>();
         for (int round = 0; round < 40; round++) {
@@ -82,7 +82,7 @@ class CoreDataPathIT {
             }
         }
         assertPipelinedGetsSeeEachSet(writes);
-        // only small replies, far more than one batch holds (ReplyQueue.BATCH_LIMIT): batches handed over early
+        // only small replies, far more than one batch holds (WriteBatch.LIMIT): batches handed over early
         List<String[]> small = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             small.add(new String[] {"small:" + (i % 50), String.valueOf((char) ('a' + i % 26)).repeat(490)});
