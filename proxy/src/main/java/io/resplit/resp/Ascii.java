@@ -54,7 +54,7 @@ public final class Ascii {
     /**
      * As {@link #parseLong(ByteBuf, int, int)} without boxing, for the framers' hot path: {@code invalid} when
      * the bytes are not such a number (Long.MIN_VALUE itself is reported as invalid here; no length is that).
-     * One or two digits, the usual case for argument counts and lengths, are read directly.
+     * One to four digits, the usual case for argument counts and lengths, are read directly.
      */
     public static long parseLongOr(ByteBuf buf, int off, int len, long invalid) {
         if (len == 1) {
@@ -71,6 +71,22 @@ public final class Ascii {
                 return -d2;
             }
             return invalid;
+        }
+        if (len == 3 || len == 4) {
+            // a bulk length of 100 B to 9,999 B ($1024 for a 1 KiB value): read directly, no scratch copy and
+            // no boxed Long (one allocation per request and per reply at these sizes otherwise)
+            int v = buf.getByte(off) - '0';
+            if (v >= 1 && v <= 9) {
+                for (int i = 1; i < len; i++) {
+                    int d = buf.getByte(off + i) - '0';
+                    if (d < 0 || d > 9) {
+                        return invalid;
+                    }
+                    v = v * 10 + d;
+                }
+                return v;
+            }
+            // a sign or a leading zero: the general rules below
         }
         Long v = parseSlow(buf, off, len);
         return v == null || v == Long.MIN_VALUE ? invalid : v;
