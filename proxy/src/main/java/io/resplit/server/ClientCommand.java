@@ -194,7 +194,10 @@ final class ClientCommand {
         }
         ClientHandler target = c.context().clients().byId(id);
         io.resplit.backend.BackendConnection blocked = target == null ? null : target.forwarder().blockedOn();
-        if (blocked == null || blocked.serverId() == 0) {
+        if (blocked == null || blocked.serverId() == 0
+                || blocked.node() != c.context().topology().current().master()) {
+            // not blocked, not yet on the node, or on a former master (which released it when demoted: the
+            // proxy blocks it again on the new one); ids are per server, so another node's must not be used
             c.reply(RespWriter.integer(c.alloc(), 0));
             return;
         }
@@ -218,20 +221,26 @@ final class ClientCommand {
             return;
         }
         io.resplit.backend.BackendNode master = c.context().topology().current().master();
-        if (spec.name().equals("client|unpause")) {
+        Long ms = spec.name().equals("client|unpause") ? null : r.argLong(2);
+        if (ms == null) {
             master.pausedFor(0);
-        } else {
-            Long ms = r.argLong(2);
-            if (ms != null && ms > 0) {
-                master.pausedFor(ms);
-            }
         }
         byte[][] args = new byte[r.argc()][];
         for (int i = 0; i < args.length; i++) {
             args[i] = r.argBytes(i);
         }
         // a copy: the caller releases r
-        c.forward(new PendingReply(c, RespRequest.of(c.alloc(), args), spec, Route.MASTER));
+        PendingReply p = new PendingReply(c, RespRequest.of(c.alloc(), args), spec, Route.MASTER);
+        if (ms != null && ms > 0) {
+            // only a pause the master accepted relaxes its health checks (an error reply changes nothing)
+            p.transform = reply -> {
+                if (reply.getByte(reply.readerIndex()) == '+') {
+                    master.pausedFor(ms);
+                }
+                return reply;
+            };
+        }
+        c.forward(p);
     }
 
     /** CLIENT REPLY ON|OFF|SKIP. */

@@ -63,7 +63,8 @@ final class ClientTracking {
         RespRequest r = p.request;
         if (s.noloop && spec.hasFlag("write")) {
             List<Integer> keys = CommandKeys.indexes(spec, r);
-            if (keys != null && s.bcast) {
+            if (keys != null && s.bcast && p.route != io.resplit.route.Route.BLOCKING) {
+                // (a blocking write may wait without limit: its keys' changes meanwhile are others')
                 p.ownWriteKeys = new ArrayList<>(keys.size());
                 for (int i : keys) {
                     p.ownWriteKeys.add(r.argBytes(i));
@@ -84,7 +85,12 @@ final class ClientTracking {
         Session s = session;
         List<byte[]> keys = p.ownWriteKeys;
         p.ownWriteKeys = null;
-        if (s != null && keys != null && p.node != null) {
+        if (s == null || keys == null) {
+            return;
+        }
+        if (p.node == null) {
+            keys.forEach(s.own::finished); // never sent anywhere
+        } else {
             hub.afterChangesReported(p.node, () -> keys.forEach(s.own::finished));
         }
     }
@@ -195,6 +201,7 @@ final class ClientTracking {
 
         @Override
         public void flush() {
+            own.forgetEchoes(); // the client drops everything: a skipped echo no longer matters
             send(null);
         }
 

@@ -336,6 +336,9 @@ final class Forwarder {
     }
 
     private void fail(PendingReply p, String error) {
+        if (p.ownWriteKeys != null) {
+            client.tracking().writeAnswered(p); // never ran: its keys are not the client's own change
+        }
         slow.finished(p, SlowRequests.now(p));
         p.request.release();
         p.request = null;

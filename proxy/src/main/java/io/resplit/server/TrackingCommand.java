@@ -91,22 +91,25 @@ final class TrackingCommand {
         PendingReply slot = new PendingReply(c, null, null, Route.LOCAL); // answered when the feed runs
         c.enqueue(slot);
         boolean[] answered = new boolean[1];
-        Runnable timeout = () -> answer(c, slot, answered, "the master's invalidation feed did not start in "
+        Runnable timeout = () -> answer(c, s, slot, answered, "the master's invalidation feed did not start in "
                 + START_TIMEOUT_MS + " ms");
         var timer = c.channel().eventLoop().schedule(timeout, START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         c.context().invalidations().enable(s).whenComplete((ok, failure) -> c.channel().eventLoop().execute(() -> {
             timer.cancel(false);
-            answer(c, slot, answered, failure == null ? null : failure.getMessage());
+            answer(c, s, slot, answered, failure == null ? null : failure.getMessage());
         }));
     }
 
-    private static void answer(ClientHandler c, PendingReply slot, boolean[] answered, String failure) {
+    private static void answer(ClientHandler c, ClientTracking.Session s, PendingReply slot, boolean[] answered,
+                               String failure) {
         if (answered[0]) {
             return;
         }
         answered[0] = true;
         if (failure != null) {
-            c.tracking().stop();
+            if (c.tracking().session() == s) { // not a later session the client started since
+                c.tracking().stop();
+            }
             c.complete(slot, RespWriter.error(c.alloc(), "ERR resplit: client tracking is unavailable: " + failure));
         } else {
             c.complete(slot, Replies.ok());

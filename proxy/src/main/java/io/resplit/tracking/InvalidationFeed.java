@@ -83,7 +83,8 @@ final class InvalidationFeed implements FrameListener {
                 return;
             }
             InvalidationMessages.FeedMessage m = InvalidationMessages.parse(frame);
-            if (frame.getByte(frame.readerIndex()) == '+' && !barriers.isEmpty()) {
+            byte type = frame.getByte(frame.readerIndex());
+            if ((type == '+' || type == '-') && !barriers.isEmpty()) {
                 barriers.poll().run(); // a PING's answer: every change made before it was sent is reported
             } else if (m instanceof InvalidationMessages.Keys k) {
                 hub.changed(node, k.keys());

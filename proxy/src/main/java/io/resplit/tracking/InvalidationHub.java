@@ -109,16 +109,20 @@ public final class InvalidationHub {
 
     /** {@code t} is about to read {@code key} from {@code node}: it hears of the key's next change there. */
     public void read(BackendNode node, Tracker t, byte[] key) {
-        ConcurrentHashMap<TrackedKey, Set<Tracker>> table = tables.computeIfAbsent(node, n -> new ConcurrentHashMap<>());
+        TrackedKey k = new TrackedKey(key);
         boolean[] added = new boolean[1];
-        table.compute(new TrackedKey(key), (k, set) -> {
-            if (set == null) {
-                set = new HashSet<>(2); // only touched under this key's lock, or by whoever removed the entry
-                added[0] = true;
-            }
-            set.add(t);
-            return set;
-        });
+        ConcurrentHashMap<TrackedKey, Set<Tracker>> table;
+        do { // the sweep may drop a node's table meanwhile: then register in the one that replaced it
+            table = tables.computeIfAbsent(node, n -> new ConcurrentHashMap<>());
+            table.compute(k, (x, set) -> {
+                if (set == null) {
+                    set = new HashSet<>(2); // only touched under this key's lock, or by whoever removed the entry
+                    added[0] = true;
+                }
+                set.add(t);
+                return set;
+            });
+        } while (tables.get(node) != table);
         if (added[0] && keys.incrementAndGet() > maxKeys && maxKeys > 0) {
             evict();
         }

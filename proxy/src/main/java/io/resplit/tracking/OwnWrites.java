@@ -27,6 +27,14 @@ public final class OwnWrites {
     }
 
     /**
+     * Forgets the replica reports still to be skipped (the client drops its whole cache, or a feed was lost:
+     * one that never comes must not hide a later change).
+     */
+    public void forgetEchoes() {
+        replicaEchoes.clear();
+    }
+
+    /**
      * Whether a report of {@code key} from {@code node} is the client's own change. {@code replicasReadFrom}: the
      * replicas whose reports reach the client (they will echo the master's).
      */
