@@ -169,8 +169,13 @@ final class ClientCommand {
 
     /** Whether this proxy lets a client close other clients' connections (an admin command, as in Redis). */
     private static boolean mayKillOthers(ClientHandler c) {
+        return adminAllowed(c, "client|kill");
+    }
+
+    /** Whether {@code allow-admin-commands} lets the admin command {@code name} through. */
+    private static boolean adminAllowed(ClientHandler c, String name) {
         java.util.Set<String> allowed = c.context().config().allowAdminCommands();
-        return allowed.contains(io.resplit.config.ProxyConfig.ALL) || allowed.contains("client|kill");
+        return allowed.contains(io.resplit.config.ProxyConfig.ALL) || allowed.contains(name);
     }
 
     /**
@@ -213,11 +218,8 @@ final class ClientCommand {
      * go unanswered (PAUSE ALL): it is not taken for hung during the pause.
      */
     private void pause(ClientHandler c, RespRequest r, CommandSpec spec) {
-        java.util.Set<String> allowed = c.context().config().allowAdminCommands();
-        if (!allowed.contains(io.resplit.config.ProxyConfig.ALL) && !allowed.contains(spec.name())) {
-            c.reply(LocalCommands.error(c, "ERR '" + spec.name() + "' is refused by resplit (" + spec.note()
-                    + "); to send it to the master, set 'allow-admin-commands yes' or list it: "
-                    + "'allow-admin-commands " + spec.name() + "'"));
+        if (!adminAllowed(c, spec.name())) {
+            c.reply(LocalCommands.error(c, ClientHandler.adminRefusal(spec)));
             return;
         }
         io.resplit.backend.BackendNode master = c.context().topology().current().master();

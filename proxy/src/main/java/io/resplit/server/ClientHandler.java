@@ -200,10 +200,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private String refusal(CommandSpec spec) {
         return switch (spec.handling()) {
             case REFUSED -> "ERR " + spec.note();
-            case ADMIN -> "ERR '" + spec.name() + "' is refused by resplit (" + spec.note() + "); to send it to the "
-                    + "master, set 'allow-admin-commands yes' or list it: 'allow-admin-commands " + spec.name() + "'";
+            case ADMIN -> adminRefusal(spec);
             default -> "ERR resplit: '" + spec.name() + "' inside MULTI is not supported";
         };
+    }
+
+    /** The error for an admin command that {@code allow-admin-commands} does not let through. */
+    static String adminRefusal(CommandSpec spec) {
+        return "ERR '" + spec.name() + "' is refused by resplit (" + spec.note() + "); to send it to the master, set "
+                + "'allow-admin-commands yes' or list it: 'allow-admin-commands " + spec.name() + "'";
     }
 
     /** Queues a reply the proxy produced itself, in order behind earlier requests. */

@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class InvalidationMessages {
     public static final String CHANNEL = "__redis__:invalidate";
+    private static final byte[] PUSH_OF_TWO = ">2\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private InvalidationMessages() {
     }
@@ -22,7 +23,7 @@ public final class InvalidationMessages {
     public static ByteBuf invalidate(ByteBufAllocator alloc, List<byte[]> keys, int protocol) {
         ByteBuf b = alloc.buffer(64);
         if (protocol >= 3) {
-            b.writeBytes(">2\r\n".getBytes(StandardCharsets.US_ASCII));
+            b.writeBytes(PUSH_OF_TWO);
             RespWriter.writeBulk(b, "invalidate");
         } else {
             RespWriter.writeArrayHeader(b, 3);
@@ -43,7 +44,7 @@ public final class InvalidationMessages {
     /** Redis's push to a RESP3 client whose REDIRECT target has gone. */
     public static ByteBuf redirectBroken(ByteBufAllocator alloc, long redirectId) {
         ByteBuf b = alloc.buffer(48);
-        b.writeBytes(">2\r\n".getBytes(StandardCharsets.US_ASCII));
+        b.writeBytes(PUSH_OF_TWO);
         RespWriter.writeBulk(b, "tracking-redir-broken");
         RespWriter.writeInteger(b, redirectId);
         return b;
