@@ -19,6 +19,7 @@ public final class EveryMeter {
         metrics.failoverWritePauses().recordNanos(5_000_000);
         metrics.waitingForMaster(source, x -> 0);
         metrics.tracking(source, x -> 0, x -> 0);
+        metrics.slowLog(source, x -> 0);
         metrics.nettyMemory(() -> 0.0, () -> 0.0);
         return metrics;
     }
