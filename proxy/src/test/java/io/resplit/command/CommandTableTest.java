@@ -253,10 +253,38 @@ class CommandTableTest {
         }
     }
 
+    /**
+     * A refused command's note is the whole error its client gets ({@code -ERR <note>}); an admin command's is
+     * the reason inside its refusal. So each refused or admin spec (subcommands that take their container's row
+     * included) has a reason of its own from the policy, not a routing default; it is one line, so it reaches the
+     * client unchanged rather than with its line breaks blanked; and a refusal says the proxy refused it, so the
+     * client can tell it from an error of Redis's.
+     */
     @Test
     void refusedSpecsCarryTheirNote() {
-        assertEquals("opens a transaction on a master connection pinned to this client", table.find("multi").note());
-        assertTrue(table.find("blpop").note().contains("dedicated master connection"));
+        Set<String> routingDefaults = Set.of("read-only: served by a replica", "write: the master",
+                "not flagged read-only: the master", "may block: runs on a dedicated master connection");
+        int refused = 0;
+        for (CommandSpec spec : allSpecs(table)) {
+            if (spec.handling() != Handling.REFUSED && spec.handling() != Handling.ADMIN) {
+                continue;
+            }
+            String note = spec.note();
+            assertFalse(note == null || note.isBlank() || routingDefaults.contains(note), spec.name() + ": " + note);
+            io.netty.buffer.ByteBuf reply = io.resplit.resp.RespWriter.error(UnpooledByteBufAllocator.DEFAULT,
+                    "ERR " + note);
+            try {
+                assertEquals("-ERR " + note + "\r\n", reply.toString(java.nio.charset.StandardCharsets.UTF_8),
+                        spec.name() + "'s note must be one line");
+            } finally {
+                reply.release();
+            }
+            if (spec.handling() == Handling.REFUSED) {
+                refused++;
+                assertTrue(note.contains("resplit") || note.contains("proxy"), spec.name() + ": " + note);
+            }
+        }
+        assertTrue(refused >= 5, "SYNC, PSYNC, REPLCONF, ACL and unlisted CLIENT subcommands are refused: " + refused);
     }
 
     @Test

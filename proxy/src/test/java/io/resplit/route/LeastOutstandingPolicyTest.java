@@ -2,14 +2,12 @@ package io.resplit.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resplit.backend.BackendNode;
 import io.resplit.backend.TestNodes;
-import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -170,23 +168,36 @@ class LeastOutstandingPolicyTest {
     }
 
     /**
-     * The rotation counter is an int that is incremented on every read; {@code (start + k) % n} overflows when
-     * start is near Integer.MAX_VALUE and indexes the list with a negative number. Reached after 2^31 reads
-     * (about 6 hours at 100k reads/s), then again every 2^31 reads.
+     * Tied replicas share reads in proportion to their weights within every run of choices as long as the total
+     * weight, not only on average: weights 1, 2 and 3 give 1, 2 and 3 of every 6 consecutive reads, a replica
+     * out of service in between shifts nothing, and the shares follow a change of weight at once.
      */
     @Test
-    void rotationCounterWrapsAround() throws ReflectiveOperationException {
-        List<BackendNode> replicas = List.of(replica(7001, 100), replica(7002, 100), replica(7003, 100));
-        Field next = LeastOutstandingPolicy.class.getDeclaredField("next");
-        next.setAccessible(true);
-        next.setInt(policy, Integer.MAX_VALUE - 2);
-        for (int i = 0; i < 10; i++) {
-            assertNotNull(policy.choose(replicas, -1, null));
+    void everyRunOfTheTotalWeightGivesEachTiedReplicaItsWeight() {
+        BackendNode one = replica(7201, 100);
+        BackendNode down = replica(7202, 100);
+        BackendNode two = replica(7203, 100);
+        BackendNode three = replica(7204, 100);
+        TestNodes.markDown(down, "x");
+        two.weight(2);
+        three.weight(3);
+        List<BackendNode> replicas = List.of(one, down, two, three);
+        for (int window = 0; window < 1000; window++) {
+            assertEquals(Map.of(one, 1, two, 2, three, 3), choices(replicas, 6), "window " + window);
         }
-        next.setInt(policy, -3); // & Integer.MAX_VALUE gives MAX_VALUE - 2 again
-        for (int i = 0; i < 10; i++) {
-            assertNotNull(policy.choose(replicas, -1, null));
+        three.weight(1);
+        for (int window = 0; window < 1000; window++) {
+            assertEquals(Map.of(one, 1, two, 2, three, 1), choices(replicas, 4), "window " + window);
         }
+    }
+
+    /** How many of {@code n} consecutive reads each replica gets. */
+    private Map<BackendNode, Integer> choices(List<BackendNode> replicas, int n) {
+        Map<BackendNode, Integer> counts = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            counts.merge(policy.choose(replicas, -1, null), 1, Integer::sum);
+        }
+        return counts;
     }
 
     @Test
