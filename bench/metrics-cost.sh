@@ -1,381 +1,166 @@
 #!/usr/bin/env bash
-# Cost of metrics: proxy CPU per request with metrics off vs. metrics on.
-# Two resplit proxies (same jar, config, JVM options and io-threads) in front of
-# the same master + 2 replicas on 127.0.0.1; one with metrics-port 0 (off), one
-# with --metrics-port (on, scraped once a second during its runs when SCRAPE=1).
-# redis-benchmark runs alternate between them; each run's proxy CPU time / requests
-# = CPU µs per request, twice: the event-loop threads' (schedstat: the hot path)
-# and the whole JVM's (utime+stime from /proc/PID/stat).
-# See bench/README.md ("Cost of metrics"). Env knobs (defaults in brackets):
-#   ROUNDS [6]  N [2000000] (per test)  P [16]  CLIENTS [50]  SIZE [16]
-#   TESTS [get,set]  KEYSPACE [0 = no -r]  WARMUP_N [1000000] (per test, 0 = off)
-#   SCRAPE [1]  SCRAPE_INTERVAL [1]  ORDER [abba|alternate]  IO_THREADS [config]
-#   TARGET_PCT [5]  BENCH_TIMEOUT [600]  RESULTS_DIR [bench/results]
-#   PIN [0]  PROXY_CPU [1]  LOAD_CPU [0]  (PIN=1: taskset the proxies apart from the load)
-#   AA [0]  (AA=1: both proxies with metrics off, to measure the method's own noise)
-#   ON_FIRST [0]  (ON_FIRST=1: start the metrics-on proxy before the metrics-off one)
-#   PROXY_PORT (off proxy)  PROXY_ON_PORT  METRICS_PORT  RESPLIT_JAVA_OPTS  KEEP_TMP
+# Cost of metrics (issue 15, item 3): the proxy's CPU per request with metrics off vs. metrics on, the
+# metrics-on proxy scraped like Prometheus every SCRAPE_INTERVAL seconds of its load; reported as on/off ratios.
+#
+# One master + 2 replicas on 127.0.0.1; per pair, two fresh proxies in front of them (same jar copy, config,
+# JVM options and arguments, except metrics-port: 0 for "off", a free port for "on"). redis-benchmark runs
+# alternate between them, off-on then on-off (ABBA). Each run's CPU is read just before and after it and divided
+# by its requests, twice: the event loops' (schedstat of the resplit-io-* threads: the hot path, in ns) and the
+# whole JVM's (utime+stime: adds the JIT, the GC and the scrapes). A pair's ratio is median(on) / median(off) of
+# its runs; the result is the median over pairs. Two identical JVMs differ by several per cent (AA=1 measures
+# it), so judge a 5 % target over several pairs, not one.
+#
+# Env (defaults in brackets): PAIRS [1]  ROUNDS [4] (an off and an on run each)  N [1000000] (per test and run)
+#   P [16]  CLIENTS [50]  SIZE [16]  TESTS [get,set]  WARMUP_N [1000000] (per test and proxy, 0 = none)
+#   SCRAPE_INTERVAL [5] (s of on-load between scrapes)  AA [0] (1: the "on" proxy has metrics off too, no scraper)
+#   PIN [0] (1: proxies on CPU 1, Redis and redis-benchmark on CPU 0)  RESULTS_DIR [bench/results]
+#   and lib.sh's: RESPLIT_JAR  RESPLIT_CONF  RESPLIT_JAVA_OPTS  RESPLIT_PROXY_ARGS  KEEP_TMP  BENCH_TIMEOUT
 set -euo pipefail
 
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROUNDS=${ROUNDS:-6}
-N=${N:-2000000}
-P=${P:-16}
-CLIENTS=${CLIENTS:-50}
-SIZE=${SIZE:-16}
-TESTS=${TESTS:-get,set}
-KEYSPACE=${KEYSPACE:-0}
-WARMUP_N=${WARMUP_N:-1000000}
-SCRAPE=${SCRAPE:-1}
-SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-1}
-ORDER=${ORDER:-abba}
-IO_THREADS=${IO_THREADS:-}
-TARGET_PCT=${TARGET_PCT:-5}
-# PIN=1: both proxies on CPU PROXY_CPU, the Redis nodes and redis-benchmark on LOAD_CPU (taskset). Each proxy
-# then has a core to itself, so its batching (and CPU per request) varies less with how the scheduler happens
-# to interleave it with the load; both proxies are pinned alike, so the comparison stays fair.
+PAIRS=${PAIRS:-1} ROUNDS=${ROUNDS:-4} N=${N:-1000000} P=${P:-16} CLIENTS=${CLIENTS:-50} SIZE=${SIZE:-16}
+TESTS=${TESTS:-get,set} WARMUP_N=${WARMUP_N:-1000000} SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-5} AA=${AA:-0}
 PIN=${PIN:-0}
-# AA=1: an A/A run, the calibration of the method: the second proxy gets metrics off too (and no scraper), so
-# whatever "overhead" it reports is the difference between two identical JVMs.
-AA=${AA:-0}
-ON_FIRST=${ON_FIRST:-0}
-PROXY_CPU=${PROXY_CPU:-1}
-LOAD_CPU=${LOAD_CPU:-0}
-BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}   # s, hard cap per redis-benchmark run
-RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
-# The proxy's event-loop threads (Netty names them resplit-io-<pool>-<n>): the hot path. Their CPU per request
-# is reported beside the whole JVM's, which adds the JIT compiler, the GC and (metrics on) the scrape.
-LOOP_THREADS=resplit-io-
-
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-for v in ROUNDS N P CLIENTS SIZE KEYSPACE WARMUP_N SCRAPE_INTERVAL TARGET_PCT BENCH_TIMEOUT; do
-    is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
-done
-((ROUNDS >= 1 && ROUNDS <= 100)) || die "ROUNDS must be 1..100"
-((N >= 1 && P >= 1 && CLIENTS >= 1 && SIZE >= 1)) || die "N, P, CLIENTS and SIZE must be >= 1"
-((SCRAPE_INTERVAL >= 1)) || die "SCRAPE_INTERVAL must be >= 1 (seconds)"
-[[ $SCRAPE == 0 || $SCRAPE == 1 ]] || die "SCRAPE must be 0 or 1 (got '$SCRAPE')"
-[[ $AA == 0 || $AA == 1 ]] || die "AA must be 0 or 1 (got '$AA')"
-if [[ $AA == 1 ]]; then SCRAPE=0; fi
-KIND=ab # the CSV's kind column: ab, or aa for an A/A run
-if [[ $AA == 1 ]]; then KIND=aa; fi
-[[ $ORDER == abba || $ORDER == alternate ]] || die "ORDER must be abba or alternate (got '$ORDER')"
-if [[ -n $IO_THREADS ]] && ! is_uint "$IO_THREADS"; then
-    die "IO_THREADS must be a non-negative integer (got '$IO_THREADS')"
+require_uint PAIRS ROUNDS N P CLIENTS SIZE WARMUP_N SCRAPE_INTERVAL
+((PAIRS >= 1 && ROUNDS >= 1 && N >= 1 && P >= 1 && CLIENTS >= 1 && SIZE >= 1 && SCRAPE_INTERVAL >= 1)) \
+    || die "PAIRS, ROUNDS, N, P, CLIENTS, SIZE and SCRAPE_INTERVAL must be >= 1"
+[[ $AA == [01] && $PIN == [01] ]] || die "AA and PIN must be 0 or 1"
+IFS=, read -r -a TEST_LIST <<<"${TESTS,,}"
+PIPELINE_LIST=("$P") SIZE_LIST=("$SIZE")
+require_tests_and_pipelines
+REQS=$((N * ${#TEST_LIST[@]}))
+for tool in redis-benchmark curl; do command -v "$tool" >/dev/null || die "$tool not found in PATH"; done
+PIN_LOAD=()
+if [[ $PIN == 1 ]]; then
+    command -v taskset >/dev/null || die "PIN=1 needs taskset"
+    PIN_LOAD=(taskset -c 0)
 fi
-TESTS=${TESTS,,}
-IFS=, read -r -a TEST_LIST <<<"$TESTS"
-((${#TEST_LIST[@]} >= 1)) || die "TESTS is empty"
-for t in "${TEST_LIST[@]}"; do
-    [[ $t == get || $t == set ]] || die "TESTS may only contain get and set, comma-separated (got '$TESTS')"
-done
-[[ $TESTS == get || $TESTS == set || $TESTS == get,set || $TESTS == set,get ]] \
-    || die "TESTS must be get, set or get,set (got '$TESTS')"
-REQS_PER_RUN=$((N * ${#TEST_LIST[@]}))
-for tool in redis-benchmark curl sha256sum; do
-    command -v "$tool" >/dev/null || die "$tool not found in PATH"
-done
-
-CSV_HEADER='"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"'
-CLK_TCK=$(getconf CLK_TCK)
 
 proxy_preflight
 bench_init
-
-# Six distinct free ports, picked at once so none of them can be handed out twice.
-read -r -a FREE <<<"$(pick_free_ports 6)"
-MASTER_PORT=${MASTER_PORT:-${FREE[0]}}
-REPLICA1_PORT=${REPLICA1_PORT:-${FREE[1]}}
-REPLICA2_PORT=${REPLICA2_PORT:-${FREE[2]}}
-PROXY_PORT=${PROXY_PORT:-${FREE[3]}}
-PROXY_ON_PORT=${PROXY_ON_PORT:-${FREE[4]}}
-METRICS_PORT=${METRICS_PORT:-${FREE[5]}}
-OFF_PORT=$PROXY_PORT
-ON_PORT=$PROXY_ON_PORT
-if [[ $(printf '%s\n' "$MASTER_PORT" "$REPLICA1_PORT" "$REPLICA2_PORT" "$OFF_PORT" "$ON_PORT" "$METRICS_PORT" | sort -u | wc -l) != 6 ]]; then
-    die "ports must be distinct: master=$MASTER_PORT replicas=$REPLICA1_PORT,$REPLICA2_PORT proxies=$OFF_PORT,$ON_PORT metrics=$METRICS_PORT"
-fi
-
-# Both proxies run one private copy of the jar and of the config file: the same
-# bytes for both, and a rebuild of proxy/target/resplit.jar or an edit of the
-# config during the run cannot affect them.
-cp -- "$RESPLIT_JAR" "$BENCH_TMP/resplit.jar"
-cp -- "$RESPLIT_CONF" "$BENCH_TMP/resplit.conf"
-JAR_ORIGIN=$RESPLIT_JAR
-CONF_ORIGIN=$RESPLIT_CONF
-JAR_SHA=$(sha256sum "$BENCH_TMP/resplit.jar" | cut -c1-12)
-CONF_SHA=$(sha256sum "$BENCH_TMP/resplit.conf" | cut -c1-12)
-JAR_MTIME=$(date -r "$JAR_ORIGIN" '+%Y-%m-%d %H:%M:%S')
+cp -- "$RESPLIT_JAR" "$BENCH_TMP/resplit.jar" # a rebuild during the run cannot change what is measured
 RESPLIT_JAR=$BENCH_TMP/resplit.jar
-RESPLIT_CONF=$BENCH_TMP/resplit.conf
+read -r MASTER_PORT REPLICA1_PORT REPLICA2_PORT <<<"$(pick_free_ports 3)"
+start_topology --client-output-buffer-limit "replica 0 0 0" # a SET burst never disconnects a replica
+if [[ $PIN == 1 ]]; then
+    for pid in "$MASTER_PID" "$REPLICA1_PID" "$REPLICA2_PID"; do taskset -a -p -c 0 "$pid" >/dev/null; done
+fi
 
 mkdir -p "$RESULTS_DIR"
 STAMP=$(date +%Y%m%d-%H%M%S)
-RESULTS_CSV=$RESULTS_DIR/metrics-cost-$STAMP.csv
-RESULTS_MD=$RESULTS_DIR/metrics-cost-$STAMP.md
-printf '%s\n' "round,seq,mode,tests,pipeline,clients,size,requests,set_rps,get_rps,elapsed_s,cpu_ticks,cpu_us_per_req,scrapes,scrape_failures,other_proxy_cpu_ticks,loop_ns,loop_us_per_req,kind" >"$RESULTS_CSV"
+CSV=$RESULTS_DIR/metrics-cost-$STAMP.csv
+echo "pair,round,mode,requests,elapsed_s,set_rps,get_rps,loop_ns,jvm_ticks,scrapes" >"$CSV"
+CLK_TCK=$(getconf CLK_TCK)
 
-# Same master setting as run.sh: a pipelined SET burst can never get a replica
-# disconnected (which would trigger a full resync mid-run).
-start_topology --client-output-buffer-limit "replica 0 0 0"
-
-# ---- the two proxies ----------------------------------------------------------
-# Identical arguments except the client port, the admin socket (each its own, in
-# the temp dir, instead of the config's shared /tmp path) and metrics-port:
-# explicitly 0 (the default) for "off", so a metrics-port line in the config
-# file cannot turn it on.
-COMMON_ARGS=()
-if [[ -n $IO_THREADS ]]; then COMMON_ARGS+=(--io-threads "$IO_THREADS"); fi
-OFF_SOCK=$BENCH_TMP/admin-off.sock
-ON_SOCK=$BENCH_TMP/admin-on.sock
-
-start_off() {
-    PROXY_PORT=$OFF_PORT
-    PROXY_EXTRA_ARGS=("${COMMON_ARGS[@]}" --admin-socket "$OFF_SOCK" --metrics-port 0)
+# start_one NAME METRICS_PORT: a proxy on a free port; sets ONE_PID and ONE_PORT.
+start_one() {
+    PROXY_PORT=$(pick_free_ports 1)
+    PROXY_EXTRA_ARGS=(--admin-socket "$BENCH_TMP/admin-$1-$pair.sock" --metrics-port "$2")
     start_proxy
-    OFF_PID=$PROXY_PID
-    OFF_LOG=$BENCH_TMP/proxy-off.log
-    mv -- "$BENCH_TMP/proxy.log" "$OFF_LOG"   # the JVM keeps writing to the renamed file
+    mv -- "$BENCH_TMP/proxy.log" "$BENCH_TMP/proxy-$1.log" # the JVM keeps writing to the renamed file
+    ONE_PID=$PROXY_PID ONE_PORT=$PROXY_PORT
+    if [[ $PIN == 1 ]]; then taskset -a -p -c 1 "$ONE_PID" >/dev/null; fi
 }
-ON_METRICS_PORT=$METRICS_PORT
-if [[ $AA == 1 ]]; then ON_METRICS_PORT=0; fi
-start_on() {
-    PROXY_PORT=$ON_PORT
-    PROXY_EXTRA_ARGS=("${COMMON_ARGS[@]}" --admin-socket "$ON_SOCK" --metrics-port "$ON_METRICS_PORT")
-    start_proxy
-    ON_PID=$PROXY_PID
-    ON_LOG=$BENCH_TMP/proxy-on.log
-    mv -- "$BENCH_TMP/proxy.log" "$ON_LOG"
-}
-# which JVM starts first may matter (the A/A runs hint at it): ON_FIRST=1 swaps the order
-if [[ $ON_FIRST == 1 ]]; then start_on; start_off; else start_off; start_on; fi
-log "metrics off: port $OFF_PORT pid $OFF_PID (log $OFF_LOG)"
-log "metrics on:  port $ON_PORT pid $ON_PID, metrics on $BENCH_HOST:$METRICS_PORT (log $ON_LOG)"
 
-if [[ $PIN == 1 ]]; then
-    command -v taskset >/dev/null || die "PIN=1 needs taskset (util-linux)"
-    for pid in "$OFF_PID" "$ON_PID"; do taskset -a -p -c "$PROXY_CPU" "$pid" >/dev/null; done
-    for pid in "$MASTER_PID" "$REPLICA1_PID" "$REPLICA2_PID"; do taskset -a -p -c "$LOAD_CPU" "$pid" >/dev/null; done
-    log "pinned: proxies on CPU $PROXY_CPU, Redis nodes and redis-benchmark on CPU $LOAD_CPU"
-fi
-PIN_LOAD=()
-if [[ $PIN == 1 ]]; then PIN_LOAD=(taskset -c "$LOAD_CPU"); fi
-
-METRICS_URL=http://$BENCH_HOST:$METRICS_PORT
-if [[ $AA == 0 ]]; then
-    deadline=$((SECONDS + PROXY_START_TIMEOUT))
-    until [[ $(curl -sf --max-time 5 "$METRICS_URL/health" 2>/dev/null) == OK* ]]; do
-        proc_alive "$ON_PID" || { show_log_tail "$ON_LOG"; die "metrics-on proxy died"; }
-        ((SECONDS < deadline)) || { show_log_tail "$ON_LOG"; die "$METRICS_URL/health not answering after ${PROXY_START_TIMEOUT}s"; }
-        sleep 0.2
+# stop_pids PID...: stops them now and forgets them (the EXIT trap must not signal a reused pid later).
+stop_pids() {
+    local pid keep=() p
+    for pid in "$@"; do bench_stop_pid "$pid" 10; done
+    for p in "${BENCH_PIDS[@]}"; do
+        [[ " $* " == *" $p "* ]] || keep+=("$p")
     done
-    log "metrics endpoint answers on $METRICS_URL/health"
-else
-    log "A/A run: the second proxy has metrics off too"
-fi
-
-# CONFIG GET * from a proxy's admin console, as "directive value" lines.
-proxy_config() {
-    timeout 10 redis-cli -s "$1" CONFIG GET '*' | tr -d '\r'
+    BENCH_PIDS=("${keep[@]}")
 }
 
-# The two proxies must differ only in port, admin-socket and metrics-port.
-check_configs() {
-    if [[ ! -S $OFF_SOCK || ! -S $ON_SOCK ]]; then
-        log "warning: no admin socket (no epoll transport?): cannot compare the proxies' settings"
-        return 0
-    fi
-    local off_cfg on_cfg diffs
-    off_cfg=$(proxy_config "$OFF_SOCK") || die "CONFIG GET on the metrics-off proxy's admin socket failed"
-    on_cfg=$(proxy_config "$ON_SOCK") || die "CONFIG GET on the metrics-on proxy's admin socket failed"
-    [[ $(grep '^metrics-port ' <<<"$off_cfg") == "metrics-port 0" ]] \
-        || die "metrics-off proxy reports '$(grep '^metrics-port ' <<<"$off_cfg")'"
-    [[ $(grep '^metrics-port ' <<<"$on_cfg") == "metrics-port $ON_METRICS_PORT" ]] \
-        || die "metrics-on proxy reports '$(grep '^metrics-port ' <<<"$on_cfg")'"
-    diffs=$(diff <(grep -Ev '^(port|admin-socket|metrics-port) ' <<<"$off_cfg") \
-        <(grep -Ev '^(port|admin-socket|metrics-port) ' <<<"$on_cfg") || true)
-    [[ -z $diffs ]] || die "the two proxies' settings differ beyond port/admin-socket/metrics-port: $diffs"
-    log "settings identical apart from port/admin-socket/metrics-port ($(grep -c . <<<"$off_cfg") directives compared; io-threads $(sed -n 's/^io-threads //p' <<<"$off_cfg"))"
-}
-check_configs
-
-# "transport epoll, 1 io threads" from a proxy's start-up line (empty if absent).
-proxy_threads() {
-    sed -n 's/.*resplit started: transport \([^,]*\), \([0-9]*\) io threads.*/\1, \2 io threads/p' "$1" | head -n 1
-}
-OFF_THREADS=$(proxy_threads "$OFF_LOG")
-ON_THREADS=$(proxy_threads "$ON_LOG")
-[[ $OFF_THREADS == "$ON_THREADS" ]] || die "the proxies run differently: off '$OFF_THREADS', on '$ON_THREADS'"
-log "both proxies: ${OFF_THREADS:-transport/io threads not found in the logs}"
-
-# Sanity: a value written through a proxy can be read back through it.
-proxy_sanity_check() {
-    local port=$1 v="sanity-$$-$RANDOM" got="" i
-    got=$(rcli "$port" SET bench:sanity "$v" 2>&1 || true)
-    [[ $got == OK ]] || die "SET through proxy on port $port failed: $got"
-    for ((i = 0; i < 50; i++)); do
-        got=$(rcli "$port" GET bench:sanity || true)
-        [[ $got == "$v" ]] && break
-        sleep 0.1
-    done
-    [[ $got == "$v" ]] || die "GET through proxy on port $port returned '$got', expected '$v'"
-    rcli "$port" DEL bench:sanity >/dev/null
-}
-proxy_sanity_check "$OFF_PORT"
-proxy_sanity_check "$ON_PORT"
-log "sanity check passed on both proxies (SET/GET round trip)"
-
-# ---- the scraper (bench/lib.sh: scraper_start, scraper_set, scrape_count) -----------
-if [[ $SCRAPE == 1 ]]; then
-    scraper_start "$METRICS_PORT" "$SCRAPE_INTERVAL"
-    log "scraper ready (pid $SCRAPER_PID): $METRICS_URL/metrics every ${SCRAPE_INTERVAL}s during metrics-on runs"
-fi
-
-# ---- benchmark runs ---------------------------------------------------------------
-R_SET_RPS="" R_GET_RPS=""
-
-# run_rb PORT REQUESTS OUTFILE: one redis-benchmark invocation over TESTS.
-run_rb() {
-    local port=$1 n=$2 out=$3 rc=0
-    local range=()
-    if ((KEYSPACE > 0)); then range=(-r "$KEYSPACE"); fi
-    bench_run "$out" "$out.err" timeout --kill-after=10 "$BENCH_TIMEOUT" "${PIN_LOAD[@]}" \
-        redis-benchmark -h "$BENCH_HOST" -p "$port" -a "$BENCH_PASSWORD" \
-        -t "$TESTS" -P "$P" -c "$CLIENTS" -n "$n" -d "$SIZE" "${range[@]}" --csv || rc=$?
-    if ((rc != 0)); then
-        show_log_tail "$out.err"
-        show_log_tail "$out"
-        show_log_tail "$OFF_LOG"
-        show_log_tail "$ON_LOG"
-        die "redis-benchmark failed (exit $rc) against port $port"
-    fi
-    local header row name rps rest t
-    header=$(head -n 1 "$out" | tr -d '\r')
-    [[ $header == "$CSV_HEADER" ]] || { show_log_tail "$out"; die "unexpected redis-benchmark CSV header: $header"; }
-    R_SET_RPS="" R_GET_RPS=""
-    for t in "${TEST_LIST[@]}"; do
-        row=$(grep -E "^\"${t^^}\"," "$out" | tail -n 1 | tr -d '\r"' || true)
-        [[ -n $row ]] || { show_log_tail "$out"; die "no ${t^^} row in redis-benchmark output"; }
-        IFS=, read -r name rps rest <<<"$row"
-        [[ $name == "${t^^}" && $rps =~ ^[0-9.]+$ && -n $rest ]] || die "could not parse redis-benchmark row: $row"
-        if [[ $t == set ]]; then R_SET_RPS=$rps; else R_GET_RPS=$rps; fi
-    done
+# load PORT REQUESTS: one redis-benchmark run over TESTS; sets RPS (per test, "-" for a test not run).
+load() {
+    local out=$BENCH_TMP/rb.csv t
+    bench_run "$out" "$out.err" timeout --kill-after=10 "$BENCH_TIMEOUT" "${PIN_LOAD[@]}" redis-benchmark \
+        -h "$BENCH_HOST" -p "$1" -a "$BENCH_PASSWORD" -t "${TESTS,,}" -P "$P" -c "$CLIENTS" -n "$2" -d "$SIZE" \
+        --csv || { show_log_tail "$out.err"; die "redis-benchmark failed against port $1"; }
+    declare -gA RPS=([set]=- [get]=-)
+    for t in "${TEST_LIST[@]}"; do read -r "RPS[$t]" _ <<<"$(rb_row "$out" "$t")"; done
+    wait_replicas_synced 60000 # the replicas have applied the SETs before the next run starts
 }
 
-us_per_req() {
-    awk -v t="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN { printf "%.3f", (t / hz * 1e6) / n }'
-}
-
-check_alive() {
-    proc_alive "$MASTER_PID" || die "master redis-server died"
-    proc_alive "$OFF_PID" || { show_log_tail "$OFF_LOG"; die "metrics-off proxy died"; }
-    proc_alive "$ON_PID" || { show_log_tail "$ON_LOG"; die "metrics-on proxy died"; }
-}
-
-SEQ=0
-# measure ROUND MODE(off|on)
+# measure PAIR ROUND MODE PID PORT: one recorded run, a line of the CSV.
 measure() {
-    local round=$1 mode=$2
-    local pid=$OFF_PID port=$OFF_PORT other=$ON_PID
-    if [[ $mode == on ]]; then pid=$ON_PID port=$ON_PORT other=$OFF_PID; fi
-    SEQ=$((SEQ + 1))
-    local out=$BENCH_TMP/bench-$round-$mode.csv
-    local c0 c1 o0 o1 l0 l1 s0=0 s1=0 f0=0 f1=0 t0 t1
-    check_alive
-    s0=$(scrape_count ok)
-    f0=$(scrape_count fail)
-    c0=$(proc_cpu_ticks "$pid")
-    l0=$(proc_threads_cpu_ns "$pid" "$LOOP_THREADS")
-    o0=$(proc_cpu_ticks "$other")
-    if [[ $mode == on ]]; then scraper_set on; fi
-    t0=$(now)
-    run_rb "$port" "$N" "$out"
-    t1=$(now)
-    if [[ $mode == on ]]; then scraper_set off; fi
-    c1=$(proc_cpu_ticks "$pid")
-    l1=$(proc_threads_cpu_ns "$pid" "$LOOP_THREADS")
-    o1=$(proc_cpu_ticks "$other")
-    s1=$(scrape_count ok)
-    f1=$(scrape_count fail)
-    if [[ $TESTS == *set* ]]; then
-        # Let the replicas apply the SETs before the next run starts.
-        wait_replicas_synced 60000
-    fi
-    local cpu elapsed loop_cpu
-    cpu=$(us_per_req $((c1 - c0)) "$REQS_PER_RUN")
-    loop_cpu=$(awk -v ns=$((l1 - l0)) -v n="$REQS_PER_RUN" 'BEGIN { printf "%.3f", ns / 1000 / n }')
-    elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    printf '%s\n' "$round,$SEQ,$mode,${TESTS//,/+},$P,$CLIENTS,$SIZE,$REQS_PER_RUN,$R_SET_RPS,$R_GET_RPS,$elapsed,$((c1 - c0)),$cpu,$((s1 - s0)),$((f1 - f0)),$((o1 - o0)),$((l1 - l0)),$loop_cpu,$KIND" >>"$RESULTS_CSV"
-    if ((f1 > f0)); then log "  warning: $((f1 - f0)) failed scrapes during this run (see $SCRAPE_LOG)"; fi
-    log "  round $round metrics $mode: cpu=${cpu}us/req ($((c1 - c0)) ticks) loops=${loop_cpu}us/req SET=${R_SET_RPS:--} GET=${R_GET_RPS:--} ops/s (${elapsed}s)${SCRAPER_PID:+ scrapes=$((s1 - s0))}"
+    local l0 j0 s0 t0
+    proc_alive "$4" || { show_log_tail "$BENCH_TMP/proxy-$3.log"; die "the metrics-$3 proxy died"; }
+    s0=$(scrape_count ok) l0=$(proc_threads_cpu_ns "$4" "$LOOP_THREADS") j0=$(proc_cpu_ticks "$4") t0=$(now)
+    if [[ $3 == on ]]; then scraper_set on; fi
+    load "$5" "$N"
+    if [[ $3 == on ]]; then scraper_set off; fi # acknowledged: no scrape is running while the CPU is read
+    echo "$1,$2,$3,$REQS,$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'),${RPS[set]},${RPS[get]},$(($(proc_threads_cpu_ns "$4" "$LOOP_THREADS") - l0)),$(($(proc_cpu_ticks "$4") - j0)),$(($(scrape_count ok) - s0))" >>"$CSV"
+    log "  pair $1 round $2 metrics $3: $(tail -n 1 "$CSV" | awk -F, -v hz="$CLK_TCK" \
+        '{ printf "loops %.3f us/req, JVM %.3f us/req, SET %s GET %s ops/s, %d scrapes", $8 / 1000 / $4, $9 / hz * 1e6 / $4, $6, $7, $10 }')"
 }
 
-if ((WARMUP_N > 0)); then
-    log "warming up both JVMs: $WARMUP_N requests per test ($TESTS, P=$P), not recorded"
-    run_rb "$OFF_PORT" "$WARMUP_N" "$BENCH_TMP/warmup-off.csv"
-    scraper_set on
-    run_rb "$ON_PORT" "$WARMUP_N" "$BENCH_TMP/warmup-on.csv"
-    scraper_set off
-    wait_replicas_synced 60000
-fi
+# ratios FILTER: "loops JVM" ratios median(on) / median(off) of CPU per request over the CSV rows FILTER keeps.
+ratios() {
+    awk -F, -v hz="$CLK_TCK" "NR > 1 && ($1)"' {
+            n = $3 == "on" ? ++on : ++off
+            loop[$3, n] = $8 / $4; jvm[$3, n] = $9 / hz / $4
+        }
+        function median(a, mode, k,    i, j, v, t) {
+            for (i = 1; i <= k; i++) v[i] = a[mode, i]
+            for (i = 2; i <= k; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+            return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+        }
+        END { printf "%.4f %.4f", median(loop, "on", on) / median(loop, "off", off), median(jvm, "on", on) / median(jvm, "off", off) }
+    ' "$CSV"
+}
 
-# The metrics-on proxy must really be counting (and the scraper reading it).
-if [[ $AA == 0 ]]; then
-    commands_total=$(curl -sf --max-time 10 "$METRICS_URL/metrics" \
-        | awk '/^resplit_commands_total\{/ { s += $NF } END { printf "%d", s }') \
-        || die "could not read $METRICS_URL/metrics"
-    ((commands_total > 0)) || die "metrics-on proxy reports resplit_commands_total = 0 after warm-up/sanity"
-    log "metrics-on proxy: resplit_commands_total = $commands_total so far"
-fi
-
-# The event loops must be found by name, or the hot-path figure would read 0.
-(($(proc_threads_cpu_ns "$OFF_PID" "$LOOP_THREADS") > 0)) \
-    || die "no thread named $LOOP_THREADS* with CPU time in the metrics-off proxy (renamed event loops?)"
-
-log "results: $RESULTS_CSV"
-log "$ROUNDS rounds ($ORDER order), $REQS_PER_RUN requests per run: redis-benchmark -t $TESTS -P $P -c $CLIENTS -n $N -d $SIZE"
-for ((round = 1; round <= ROUNDS; round++)); do
-    if [[ $ORDER == alternate ]] || ((round % 2 == 1)); then
-        measure "$round" off
-        measure "$round" on
-    else
-        measure "$round" on
-        measure "$round" off
+ON_METRICS=0
+PAIR_RATIOS=()
+for ((pair = 1; pair <= PAIRS; pair++)); do
+    if [[ $AA == 0 ]]; then ON_METRICS=$(pick_free_ports 1); fi
+    # odd pairs start the metrics-off JVM first, even ones the metrics-on one: start order cancels out
+    if ((pair % 2)); then start_one off 0; OFF_PID=$ONE_PID OFF_PORT=$ONE_PORT; fi
+    start_one on "$ON_METRICS"
+    ON_PID=$ONE_PID ON_PORT=$ONE_PORT
+    if ((pair % 2 == 0)); then start_one off 0; OFF_PID=$ONE_PID OFF_PORT=$ONE_PORT; fi
+    SCRAPER_PID=""
+    if [[ $AA == 0 ]]; then scraper_start "$ON_METRICS" "$SCRAPE_INTERVAL" --carry; fi
+    if ((WARMUP_N > 0)); then
+        log "pair $pair: warming up both JVMs ($WARMUP_N requests per test each, not recorded)"
+        load "$OFF_PORT" "$WARMUP_N"
+        scraper_set on
+        load "$ON_PORT" "$WARMUP_N"
+        scraper_set off
     fi
+    if [[ $AA == 0 ]]; then # the metrics-on proxy really counts, and is scraped
+        counted=$(curl -sf --max-time 10 "http://$BENCH_HOST:$ON_METRICS/metrics" \
+            | awk '/^resplit_commands_total\{/ { s += $NF } END { printf "%d", s }')
+        ((counted > 0)) || die "the metrics-on proxy reports no resplit_commands_total"
+    fi
+    (($(proc_threads_cpu_ns "$OFF_PID" "$LOOP_THREADS") > 0)) || die "no $LOOP_THREADS* threads (renamed event loops?)"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        if ((round % 2)); then
+            measure "$pair" "$round" off "$OFF_PID" "$OFF_PORT"
+            measure "$pair" "$round" on "$ON_PID" "$ON_PORT"
+        else
+            measure "$pair" "$round" on "$ON_PID" "$ON_PORT"
+            measure "$pair" "$round" off "$OFF_PID" "$OFF_PORT"
+        fi
+    done
+    stop_pids ${SCRAPER_PID:+"$SCRAPER_PID"} "$ON_PID" "$OFF_PID"
+    PAIR_RATIOS+=("$(ratios "\$1 == $pair")")
+    log "pair $pair: on/off CPU per request: event loops x${PAIR_RATIOS[-1]% *}, whole JVM x${PAIR_RATIOS[-1]#* }"
 done
-check_alive
 
-{
-    printf '# resplit metrics cost %s\n\n' "$STAMP"
-    printf -- '- host: %s, %s CPUs, %s, %s\n' "$(uname -n)" "$(nproc)" \
-        "$(redis-server --version | cut -d' ' -f1-3)" "$(java -version 2>&1 | head -n 1)"
-    printf -- '- git: %s; jar: %s (sha256 %s…, modified %s); config: %s (sha256 %s…)\n' \
-        "$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo none)" \
-        "${JAR_ORIGIN#"$REPO_ROOT"/}" "$JAR_SHA" "$JAR_MTIME" "${CONF_ORIGIN#"$REPO_ROOT"/}" "$CONF_SHA"
-    range_arg=""
-    if ((KEYSPACE > 0)); then range_arg=" -r $KEYSPACE"; fi
-    printf -- '- redis-benchmark -t %s -P %s -c %s -n %s -d %s%s --csv; %s requests per run\n' \
-        "$TESTS" "$P" "$CLIENTS" "$N" "$SIZE" "$range_arg" "$REQS_PER_RUN"
-    printf -- '- rounds=%s order=%s warmup_n=%s scrape=%s (every %ss) io_threads=%s (%s) java_opts=%s proxy_args=%s\n' \
-        "$ROUNDS" "$ORDER" "$WARMUP_N" "$SCRAPE" "$SCRAPE_INTERVAL" "${IO_THREADS:-config}" "${OFF_THREADS:-?}" \
-        "${RESPLIT_JAVA_OPTS:-none}" "${RESPLIT_PROXY_ARGS:-none}"
-    if [[ $ON_FIRST == 1 ]]; then
-        printf -- '- the metrics-on proxy was started first (ON_FIRST=1)\n'
-    fi
-    if [[ $AA == 1 ]]; then
-        printf -- '- A/A run (AA=1): the "on" proxy has metrics off too; its "overhead" is the method'"'"'s noise\n'
-    fi
-    if [[ $PIN == 1 ]]; then
-        printf -- '- pinned (taskset): proxies on CPU %s; Redis nodes and redis-benchmark on CPU %s\n' "$PROXY_CPU" "$LOAD_CPU"
-    fi
-    printf -- '- CPU over each run: event loops = the %s* threads (/proc/PID/task/TID/schedstat, ns); whole JVM = utime+stime (/proc/PID/stat, %s ticks/s)\n' \
-        "$LOOP_THREADS" "$CLK_TCK"
-    printf -- '- raw per-run data: %s\n\n' "$(basename "$RESULTS_CSV")"
-    python3 "$BENCH_DIR/metrics_cost_report.py" --target "$TARGET_PCT" "$RESULTS_CSV"
-} >"$RESULTS_MD"
-
-printf '\n'
-cat "$RESULTS_MD"
-log "wrote $RESULTS_CSV and $RESULTS_MD"
+# the median over pairs of each pair's ratio
+read -r LOOPS JVM <<<"$(printf '%s\n' "${PAIR_RATIOS[@]}" | awk '{ l[NR] = $1; j[NR] = $2 }
+    function median(v, k,    i, m, t) {
+        for (i = 2; i <= k; i++) for (m = i; m > 1 && v[m - 1] > v[m]; m--) { t = v[m]; v[m] = v[m - 1]; v[m - 1] = t }
+        return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+    }
+    END { printf "%.4f %.4f", median(l, NR), median(j, NR) }')"
+KIND="metrics on (scraped every ${SCRAPE_INTERVAL}s) / off"
+if [[ $AA == 1 ]]; then KIND="A/A: two metrics-off JVMs"; fi
+RESULT=$(printf 'metrics cost, %s: CPU per request x%s on the event loops, x%s whole JVM (median of %d pairs x %d rounds; -t %s -P %s -c %s -n %s -d %s)' \
+    "$KIND" "$LOOPS" "$JVM" "$PAIRS" "$ROUNDS" "${TESTS,,}" "$P" "$CLIENTS" "$N" "$SIZE")
+printf '%s\n%s\n' "$RESULT" "git $(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo none), $(nproc) CPUs, PIN=$PIN, runs: $(basename "$CSV")" \
+    | tee "${CSV%.csv}.txt"
