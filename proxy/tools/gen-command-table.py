@@ -13,11 +13,14 @@ The proxy loads that file at runtime; do not edit it by hand.
 Output format (what the Java loader expects):
 
     # comment lines first (generator, redis_version, column names)
-    name<TAB>arity<TAB>flags<TAB>first_key<TAB>last_key<TAB>key_step<TAB>acl_categories
+    name<TAB>arity<TAB>flags<TAB>first_key<TAB>last_key<TAB>key_step<TAB>acl_categories<TAB>tips
 
   * name: lowercase; subcommands as ``parent|sub`` exactly as Redis names them
   * flags: comma-separated flag names as Redis reports them, ``-`` if none
   * acl_categories: comma-separated, without the leading ``@``, ``-`` if none
+  * tips: Redis's command tips, comma-separated (``request_policy:multi_shard``,
+    ``response_policy:agg_sum``, ...), ``-`` if none; cluster mode splits and fans
+    out commands by them
   * rows sorted by name (byte order); file ends with a newline, so
     regenerating against the same server yields an identical file.
 
@@ -48,7 +51,7 @@ import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_OUT = os.path.join("proxy", "src", "main", "resources", "io", "resplit", "command", "commands.tsv")
-COLUMNS = ("name", "arity", "flags", "first_key", "last_key", "key_step", "acl_categories")
+COLUMNS = ("name", "arity", "flags", "first_key", "last_key", "key_step", "acl_categories", "tips")
 
 
 # --------------------------------------------------------------------------
@@ -239,7 +242,7 @@ def _names_list(values, what, strip_at=False):
 
 
 def command_rows(reply):
-    """Turn a COMMAND reply into [(name, arity, flags, first, last, step, acl)], sorted."""
+    """Turn a COMMAND reply into [(name, arity, flags, first, last, step, acl, tips)], sorted."""
     if not isinstance(reply, list):
         raise ValueError("COMMAND: expected array reply, got %r" % type(reply).__name__)
     rows = []
@@ -258,7 +261,8 @@ def command_rows(reply):
                 raise ValueError("COMMAND %s: element %d is not an integer: %r" % (name, i, entry[i]))
         flags = _names_list(entry[2], "flags of " + name)
         acl = _names_list(entry[6] if len(entry) > 6 else [], "acl categories of " + name, strip_at=True)
-        rows.append((name, str(entry[1]), flags, str(entry[3]), str(entry[4]), str(entry[5]), acl))
+        tips = _names_list(entry[7] if len(entry) > 7 else [], "tips of " + name)
+        rows.append((name, str(entry[1]), flags, str(entry[3]), str(entry[4]), str(entry[5]), acl, tips))
         subs = entry[9] if len(entry) > 9 else None
         if subs:
             if parent is not None:

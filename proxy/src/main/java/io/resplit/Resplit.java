@@ -47,7 +47,10 @@ public final class Resplit implements AutoCloseable {
     private ProxyContext context;
     private io.resplit.tls.TlsContexts tls; // null without TLS
     private io.resplit.sentinel.SentinelWatcher sentinels; // Sentinel mode only
-    private java.util.concurrent.ScheduledExecutorService control; // role watching, replica discovery
+    private java.util.concurrent.ScheduledExecutorService control; // role watching, replica discovery, cluster map
+    private io.resplit.cluster.ClusterDirectory cluster; // cluster mode only
+    /** How often the cluster's slot map is read again, besides after redirections. */
+    private static final long CLUSTER_REFRESH_MS = 1000;
     private int port;
 
     private final String[] args; // the command line, for RELOAD; null when built from a ProxyConfig alone
@@ -100,50 +103,42 @@ public final class Resplit implements AutoCloseable {
         connector = new BackendConnector(transport, backendCredentials, config.connectTimeoutMs(),
                 config.ha().writeAckReplicas() > 0
                         ? new io.resplit.backend.WriteAck(config.ha().writeAckReplicas(), config.ha().writeAckTimeoutMs())
-                        : null);
-        HostPort masterAddress = config.master();
-        List<HostPort> replicaAddresses = config.replicas();
-        if (config.ha().sentinelMode()) {
-            sentinels = new io.resplit.sentinel.SentinelWatcher(config.ha(), config.connectTimeoutMs());
-            try {
-                io.resplit.sentinel.SentinelView.Decision found =
-                        sentinels.discover(Math.max(5000L, 2L * config.connectTimeoutMs()));
-                masterAddress = found.master();
-                replicaAddresses = found.replicas() == null ? List.of() : found.replicas();
-                log.info("sentinels name master {} (config epoch {}), replicas {}", masterAddress, found.epoch(),
-                        replicaAddresses);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("Sentinel mode: " + e.getMessage(), e);
-            }
-        }
-        BackendNode master = node(masterAddress, connector, threads);
-        List<BackendNode> replicas = new ArrayList<>();
-        for (HostPort r : replicaAddresses) {
-            if (!r.equals(masterAddress)) {
-                replicas.add(node(r, connector, threads));
-            }
-        }
-        Topology topology = new Topology(master, replicas);
-        for (BackendNode n : topology.nodes()) {
-            NodeMonitor m = new NodeMonitor(n, workers.next(), config.healthCheckIntervalMs(),
-                    config.healthCheckTimeoutMs());
-            monitors.put(n, m);
-            m.start();
-        }
+                        : null, config.ha().clusterMode());
         metrics = config.metricsPort() > 0 ? ProxyMetrics.prometheus() : ProxyMetrics.disabled();
+        control = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "resplit-topology-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        Topology topology;
+        if (config.ha().clusterMode()) {
+            cluster = new io.resplit.cluster.ClusterDirectory(config.ha().clusterNodes(), backendCredentials,
+                    config.connectTimeoutMs(), nodeLifecycle(threads), control);
+            if (!cluster.refresh()) {
+                throw new IllegalStateException("cluster mode: no cluster-node " + config.ha().clusterNodes()
+                        + " answered CLUSTER SHARDS or CLUSTER SLOTS with a slot map");
+            }
+            // INFO, CONFIG GET, MONITOR and SUBSCRIBE go to one node: the master of the shard serving slot 0
+            topology = cluster.view().shardsBySlot().get(0);
+        } else {
+            topology = startTopology(threads);
+        }
         context = new ProxyContext(config, CommandTableLoader.builtIn(), new TopologyHolder(topology),
                 new Router(config.readFrom(), config.allowAdminCommands()), new LeastOutstandingPolicy(), workers,
                 transport.name(), metrics, backendCredentials, tls);
-        for (BackendNode n : topology.nodes()) {
-            meterNode(n);
+        if (cluster != null) {
+            context.cluster(cluster);
+            cluster.onChange(view -> context.topology().swap(view.shardsBySlot().get(0)));
+            cluster.start(CLUSTER_REFRESH_MS);
         }
         // the allocator the channels use (Netty 4.2's default is the adaptive one, not the pooled one)
         if (io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.ByteBufAllocatorMetricProvider p) {
             metrics.nettyMemory(() -> (double) p.metric().usedDirectMemory(),
                     () -> (double) p.metric().usedHeapMemory());
         }
-        awaitFirstChecks(topology);
+        awaitFirstChecks(cluster != null ? cluster.nodes() : topology.nodes());
         // blocking commands go to the master on connections of their own: have some ready on every loop
+        BackendNode master = topology.master();
         int loopIndex = 0;
         for (io.netty.util.concurrent.EventExecutor e : workers) {
             io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
@@ -157,26 +152,16 @@ public final class Resplit implements AutoCloseable {
                 context.topology(), context.writeGate(), backendCredentials, config.connectTimeoutMs());
         MasterIntrospection introspection = new MasterIntrospection(config, context);
         failover.onMasterChanged(change -> introspection.refresh(change.to())); // its COMMAND table and version
+        io.resplit.cluster.ClusterDirectory.Nodes lifecycle = nodeLifecycle(threads);
         failover.nodeLifecycle(new io.resplit.topology.FailoverCoordinator.NodeLifecycle() {
             @Override
             public BackendNode create(HostPort address) {
-                BackendNode n = node(address, connector, threads);
-                meterNode(n);
-                NodeMonitor m = new NodeMonitor(n, workers.next(), config.healthCheckIntervalMs(),
-                        config.healthCheckTimeoutMs());
-                monitors.put(n, m);
-                m.start();
-                return n;
+                return lifecycle.create(address);
             }
 
             @Override
             public void retire(BackendNode n) {
-                NodeMonitor m = monitors.remove(n);
-                if (m != null) {
-                    m.stop();
-                }
-                n.retire(config.connectTimeoutMs());
-                metrics.removeBackend(n.address().toString());
+                lifecycle.retire(n);
             }
         });
         metrics.failovers(failover, f -> f.completed(), f -> f.aborted(), f -> f.lastPauseMicros() / 1e6,
@@ -206,14 +191,9 @@ public final class Resplit implements AutoCloseable {
                     config.connectTimeoutMs()));
             failover.managedBy("the sentinels", sentinels::status);
             sentinels.start(failover, context.topology());
-        } else {
+        } else if (cluster == null) {
             // off the event loops: following a role change or adding a node waits while a failover holds the
-            // coordinator, and an event loop must never wait
-            control = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "resplit-topology-watch");
-                t.setDaemon(true);
-                return t;
-            });
+            // coordinator, and an event loop must never wait (in cluster mode the cluster itself moves masters)
             control.scheduleWithFixedDelay(new io.resplit.topology.RoleWatcher(context.topology(), failover),
                     config.healthCheckIntervalMs(), config.healthCheckIntervalMs(), TimeUnit.MILLISECONDS);
             if (config.ha().replicaDiscovery()) {
@@ -227,11 +207,67 @@ public final class Resplit implements AutoCloseable {
             throw new IllegalStateException("could not open the admin console: " + e.getMessage(), e);
         }
         log.info("configuration {}: {}", config.source(), ConfigDescriber.changedFromDefaults(config));
-        log.info("resplit started: transport {}, {} io threads, master {}, replicas {}, read-from {}, table {}",
-                transport.name(), threads, context.topology().current().master(),
-                context.topology().current().replicas(), config.readFrom(),
-                context.table().source());
+        log.info("resplit started: transport {}, {} io threads, {}, read-from {}, table {}",
+                transport.name(), threads, cluster != null
+                        ? "cluster of " + cluster.view().shards().size() + " shards"
+                        : "master " + context.topology().current().master() + ", replicas "
+                                + context.topology().current().replicas(),
+                config.readFrom(), context.table().source());
         return this;
+    }
+
+    /** Master and replicas from the config or the sentinels, each with its health checks started. */
+    private Topology startTopology(int threads) {
+        HostPort masterAddress = config.master();
+        List<HostPort> replicaAddresses = config.replicas();
+        if (config.ha().sentinelMode()) {
+            sentinels = new io.resplit.sentinel.SentinelWatcher(config.ha(), config.connectTimeoutMs());
+            try {
+                io.resplit.sentinel.SentinelView.Decision found =
+                        sentinels.discover(Math.max(5000L, 2L * config.connectTimeoutMs()));
+                masterAddress = found.master();
+                replicaAddresses = found.replicas() == null ? List.of() : found.replicas();
+                log.info("sentinels name master {} (config epoch {}), replicas {}", masterAddress, found.epoch(),
+                        replicaAddresses);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("Sentinel mode: " + e.getMessage(), e);
+            }
+        }
+        io.resplit.cluster.ClusterDirectory.Nodes lifecycle = nodeLifecycle(threads);
+        BackendNode master = lifecycle.create(masterAddress);
+        List<BackendNode> replicas = new ArrayList<>();
+        for (HostPort r : replicaAddresses) {
+            if (!r.equals(masterAddress)) {
+                replicas.add(lifecycle.create(r));
+            }
+        }
+        return new Topology(master, replicas);
+    }
+
+    /** Creates a node with its health checks and meters, and retires one. */
+    private io.resplit.cluster.ClusterDirectory.Nodes nodeLifecycle(int threads) {
+        return new io.resplit.cluster.ClusterDirectory.Nodes() {
+            @Override
+            public BackendNode create(HostPort address) {
+                BackendNode n = node(address, connector, threads);
+                meterNode(n);
+                NodeMonitor m = new NodeMonitor(n, workers.next(), config.healthCheckIntervalMs(),
+                        config.healthCheckTimeoutMs());
+                monitors.put(n, m);
+                m.start();
+                return n;
+            }
+
+            @Override
+            public void retire(BackendNode n) {
+                NodeMonitor m = monitors.remove(n);
+                if (m != null) {
+                    m.stop();
+                }
+                n.retire(config.connectTimeoutMs());
+                metrics.removeBackend(n.address().toString());
+            }
+        };
     }
 
     private BackendNode node(HostPort address, BackendConnector connector, int threads) {
@@ -239,25 +275,38 @@ public final class Resplit implements AutoCloseable {
                 config.blockingPoolSize());
     }
 
-    /** The meters of one node; the current topology says whether it is the master. */
+    /** The meters of one node; the current topology (in cluster mode its shard) says whether it is the master. */
     private void meterNode(BackendNode n) {
         metrics.backend(n.address().toString(), n, x -> x.isUp() ? 1 : 0,
-                x -> context.topology().current().master() == x ? 1 : 0,
+                x -> masterOf(x) == x ? 1 : 0,
                 x -> {
-                    long master = context.topology().current().master().state().offset();
+                    BackendNode m = masterOf(x);
+                    long master = m == null ? -1 : m.state().offset();
                     long mine = x.state().offset();
-                    return context.topology().current().master() == x || master < 0 || mine < 0 ? 0
-                            : Math.max(0, master - mine);
+                    return m == x || master < 0 || mine < 0 ? 0 : Math.max(0, master - mine);
                 },
                 BackendNode::inflight, BackendNode::downEvents,
                 x -> x.state().latencyMicros() < 0 ? 0 : x.state().latencyMicros() / 1e6,
                 BackendNode::connectionsOpened);
     }
 
+    /** The master of {@code x}'s shard (the master itself for a master); null when it is in none now. */
+    private BackendNode masterOf(BackendNode x) {
+        if (context == null) {
+            return null;
+        }
+        if (cluster == null) {
+            return context.topology().current().master();
+        }
+        io.resplit.cluster.ClusterView view = cluster.view();
+        Topology shard = view == null ? null : view.shardWith(x);
+        return shard == null ? null : shard.master();
+    }
+
     /** Waits (bounded) until every node was checked once, so the first clients find the nodes classified. */
-    private void awaitFirstChecks(Topology topology) {
+    private void awaitFirstChecks(List<BackendNode> nodes) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs() + 500L);
-        for (BackendNode n : topology.nodes()) {
+        for (BackendNode n : nodes) {
             try {
                 long left = Math.max(1, deadline - System.nanoTime());
                 n.firstCheck().get(left, TimeUnit.NANOSECONDS);

@@ -19,6 +19,7 @@ public final class BackendConnector {
     private final java.util.concurrent.atomic.AtomicLong sampleSeq = new java.util.concurrent.atomic.AtomicLong();
 
     private final WriteAck writeAck; // null unless write-ack-replicas is set
+    private final boolean cluster;   // every connection sends READONLY: replicas of a cluster serve reads
 
     public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs) {
         this(transport, credentials, connectTimeoutMs, null);
@@ -26,6 +27,13 @@ public final class BackendConnector {
 
     public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs,
                             WriteAck writeAck) {
+        this(transport, credentials, connectTimeoutMs, writeAck, false);
+    }
+
+    /** @param cluster the backends are Redis Cluster nodes: connections are put in READONLY mode */
+    public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs,
+                            WriteAck writeAck, boolean cluster) {
+        this.cluster = cluster;
         this.writeAck = writeAck;
         this.transport = transport;
         this.credentials = credentials;
@@ -40,7 +48,7 @@ public final class BackendConnector {
         node.connectionOpened();
         BackendConnection conn = new BackendConnection(node, loop, protocol, db,
                 !BackendNode.DEDICATED_CLIENT_NAME.equals(clientName), writeAck);
-        Handshake handshake = new Handshake(credentials, clientName);
+        Handshake handshake = new Handshake(credentials, clientName, cluster);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())

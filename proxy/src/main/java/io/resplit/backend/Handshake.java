@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What every backend connection says before it carries traffic: {@code HELLO 2|3 AUTH user password SETNAME
  * name} (the protocol, the configured credentials, and a name operators can tell the proxy's connections by in
- * CLIENT LIST), then SELECT of its database when not 0. Pipelined; a refusal closes the connection and marks
+ * CLIENT LIST), then SELECT of its database when not 0, and READONLY towards a Redis Cluster (a replica then
+ * serves reads of its master's slots; a master ignores it). Pipelined; a refusal closes the connection and marks
  * the node down with the server's own error in the log (a wrong masterauth shows up there as WRONGPASS).
  * HELLO needs Redis 6 or later.
  */
@@ -21,10 +22,12 @@ final class Handshake {
 
     private final BackendCredentials credentials;
     private final String clientName;
+    private final boolean cluster;
 
-    Handshake(BackendCredentials credentials, String clientName) {
+    Handshake(BackendCredentials credentials, String clientName, boolean cluster) {
         this.credentials = credentials;
         this.clientName = clientName;
+        this.cluster = cluster;
     }
 
     void start(BackendConnection conn) {
@@ -36,9 +39,12 @@ final class Handshake {
                     credentials.password()));
         }
         hello.addAll(List.of("SETNAME", clientName));
-        send(conn, hello.toArray(String[]::new), conn.db() == 0, 0);
+        send(conn, hello.toArray(String[]::new), conn.db() == 0 && !cluster, 0);
         if (conn.db() != 0) {
-            send(conn, new String[] {"SELECT", Integer.toString(conn.db())}, true, 0);
+            send(conn, new String[] {"SELECT", Integer.toString(conn.db())}, !cluster, 0);
+        }
+        if (cluster) {
+            send(conn, new String[] {"READONLY"}, true, 0);
         }
     }
 

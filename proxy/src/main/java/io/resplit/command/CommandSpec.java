@@ -23,13 +23,15 @@ public final class CommandSpec {
     private final String note;
     private final NameIndex subcommands;
     private final byte[][] rawEntry; // [protocol - 2]: the master's own COMMAND entry, or null
+    private final ShardPolicy shardPolicy;
     // per-command state another package keeps for this spec (the metrics cache), so the hot path finds it
     // without a map lookup; this package never looks inside
     private volatile Object attachment;
 
     CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep,
                 List<String> aclCategories, Handling handling, String insideMulti, String note,
-                NameIndex subcommands, byte[] raw2, byte[] raw3) {
+                NameIndex subcommands, byte[] raw2, byte[] raw3, ShardPolicy shardPolicy) {
+        this.shardPolicy = shardPolicy;
         this.name = name;
         this.lowerName = name.getBytes(StandardCharsets.US_ASCII);
         this.arity = arity;
@@ -52,6 +54,11 @@ public final class CommandSpec {
      */
     public byte[] masterEntry(int protocol) {
         return rawEntry[protocol >= 3 ? 1 : 0];
+    }
+
+    /** How a cluster runs it, from Redis's command tips: on one slot, split by slot, or on every shard. */
+    public ShardPolicy shardPolicy() {
+        return shardPolicy;
     }
 
     /** Lower-case name; subcommands as {@code parent|sub}, as Redis names them. */

@@ -103,8 +103,14 @@ public final class CommandTableLoader {
         for (Object f : (List<?>) e.get(2)) {
             flags.add(((String) f).toLowerCase(java.util.Locale.ROOT));
         }
+        List<String> tips = new ArrayList<>();
+        if (e.size() > 7 && e.get(7) instanceof List<?> given) {
+            for (Object t : given) {
+                tips.add(((String) t).toLowerCase(java.util.Locale.ROOT));
+            }
+        }
         rows.add(new CommandRow(name, toInt(e.get(1)), flags, toInt(e.get(3)), toInt(e.get(4)), toInt(e.get(5)),
-                acl));
+                acl, tips));
         if (e.size() > 9 && e.get(9) instanceof List<?> subs) {
             for (Object sub : subs) {
                 addReplyEntry((List<?>) sub, rows);
@@ -118,13 +124,14 @@ public final class CommandTableLoader {
 
     static CommandRow parseRow(String line) {
         String[] f = line.split("\t", -1);
-        if (f.length != 7) {
+        if (f.length != 8) {
             throw new IllegalStateException(TABLE + ": bad row: " + line);
         }
         Set<String> flags = "-".equals(f[2]) ? Set.of() : Set.copyOf(Arrays.asList(f[2].split(",")));
         List<String> acl = "-".equals(f[6]) ? List.of() : List.of(f[6].split(","));
+        List<String> tips = "-".equals(f[7]) ? List.of() : List.of(f[7].split(","));
         return new CommandRow(f[0], Integer.parseInt(f[1]), flags, Integer.parseInt(f[3]), Integer.parseInt(f[4]),
-                Integer.parseInt(f[5]), acl);
+                Integer.parseInt(f[5]), acl, tips);
     }
 
     private static CommandTable build(List<CommandRow> rows, String source, Map<String, byte[]> raw2,
@@ -159,7 +166,7 @@ public final class CommandTableLoader {
         Handling handling = policy.handlingOf(row);
         return new CommandSpec(row.name(), row.arity(), row.flags(), row.firstKey(), row.lastKey(), row.keyStep(),
                 row.aclCategories(), handling, policy.insideMulti(row), policy.noteOf(row, handling), subs, raw2,
-                raw3);
+                raw3, ShardPolicy.of(row.tips()));
     }
 
     private static BufferedReader resource(String name) {

@@ -110,7 +110,7 @@ final class HandlingPolicy {
         entries.forEach((name, e) -> {
             if (e.arity() != null && !known.contains(name)) {
                 extra.add(new CommandRow(name, e.arity(), Set.of("noscript", "loading", "stale"), 0, 0, 0,
-                        List.of("slow", "connection")));
+                        List.of("slow", "connection"), List.of()));
             }
         });
         return extra;

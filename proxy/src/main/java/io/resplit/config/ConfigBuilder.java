@@ -38,6 +38,8 @@ final class ConfigBuilder {
     String source = d.source();
     String sentinelMaster = d.ha().sentinelMaster();
     final List<HostPort> sentinels = new ArrayList<>();
+    final List<HostPort> clusterNodes = new ArrayList<>();
+    private boolean masterGiven; // a "master" line was read (its default address is no sign of one)
     String sentinelUser = d.ha().sentinelUser();
     String sentinelPassword = d.ha().sentinelPassword();
     int sentinelPollMs = d.ha().sentinelPollMs();
@@ -101,6 +103,7 @@ final class ConfigBuilder {
         HighAvailability h = c.ha();
         sentinelMaster = h.sentinelMaster();
         sentinels.addAll(h.sentinels());
+        clusterNodes.addAll(h.clusterNodes());
         sentinelUser = h.sentinelUser();
         sentinelPassword = h.sentinelPassword();
         sentinelPollMs = h.sentinelPollMs();
@@ -137,7 +140,11 @@ final class ConfigBuilder {
             }
             case "port" -> port = intIn(one(a), 0, 65535);
             case "requirepass" -> requirepass = one(a);
-            case "master" -> master = hostPort(a);
+            case "master" -> {
+                master = hostPort(a);
+                masterGiven = true;
+            }
+            case "cluster-node" -> clusterNodes.add(hostPort(a));
             case "replica" -> replicas.add(hostPort(a));
             case "masterauth" -> masterauth = emptyToNull(one(a));
             case "masteruser" -> masteruser = emptyToNull(one(a));
@@ -212,12 +219,16 @@ final class ConfigBuilder {
         if (sentinelMaster == null && !sentinels.isEmpty()) {
             throw new ConfigException("'sentinel' lines need sentinel-master (the name the sentinels monitor)");
         }
+        if (!clusterNodes.isEmpty() && (masterGiven || !replicas.isEmpty() || sentinelMaster != null)) {
+            throw new ConfigException("'cluster-node' lines cannot be mixed with 'master', 'replica' or 'sentinel' "
+                    + "lines: in cluster mode the proxy learns every master and replica from the cluster itself");
+        }
         TlsSettings tls = new TlsSettings(tlsPort, tlsCertFile, tlsKeyFile, tlsCaCertFile, tlsCaCertDir,
                 tlsAuthClients, tlsProtocols, tlsCiphers, tlsCiphersuites, tlsBackends, tlsClientCertFile,
                 tlsClientKeyFile);
         checkTls(tls);
         HighAvailability ha = new HighAvailability(sentinelMaster, sentinels, sentinelUser, sentinelPassword,
-                sentinelPollMs, writeAckReplicas, writeAckTimeoutMs, replicaDiscovery);
+                sentinelPollMs, writeAckReplicas, writeAckTimeoutMs, replicaDiscovery, clusterNodes);
         return new ProxyConfig(bind, port, requirepass, master, replicas, masterauth, masteruser, readFrom,
                 backendConnections, connectTimeoutMs, healthCheckIntervalMs, healthCheckTimeoutMs, timeoutSeconds,
                 maxclients, protoMaxBulkLen, clientQueryBufferLimit, ioThreads, databases, allowAdminCommands, adminSocket, adminPort, adminPassword, replicaMaxLag, failoverHoldTimeoutMs, slowlogLogSlowerThan, slowlogMaxLen, metricsPort, metricsBind,

@@ -69,6 +69,8 @@ public final class ConfigDescriber {
         m.put("sentinel-user", ha.sentinelUser() == null ? "" : ha.sentinelUser());
         m.put("sentinel-password", secret.apply(ha.sentinelPassword()));
         m.put("sentinel-poll-interval", Integer.toString(ha.sentinelPollMs()));
+        m.put("cluster-node", String.join(", ", ha.clusterNodes().stream().map(s -> s.host() + " " + s.port())
+                .toList()));
         m.put("write-ack-replicas", Integer.toString(ha.writeAckReplicas()));
         m.put("write-ack-timeout", Integer.toString(ha.writeAckTimeoutMs()));
         m.put("replica-discovery", ha.replicaDiscovery() ? "yes" : "no");

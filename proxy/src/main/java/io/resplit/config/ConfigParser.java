@@ -12,8 +12,9 @@ import io.resplit.util.SdsSplitArgs;
 /**
  * Reads a redis.conf-style file (one directive per line, {@code #} comments, arguments split like Redis does,
  * quotes allowed) and then {@code --directive value ...} command-line overrides, as redis-server does. A later
- * line overrides an earlier one; {@code replica} and {@code sentinel} lines add up, and a {@code --replica} (or
- * {@code --sentinel}) on the command line replaces the file's list rather than adding to it.
+ * line overrides an earlier one; {@code replica}, {@code sentinel} and {@code cluster-node} lines add up, and a
+ * {@code --replica} (or {@code --sentinel}, {@code --cluster-node}) on the command line replaces the file's list
+ * rather than adding to it.
  */
 public final class ConfigParser {
     private final ConfigBuilder builder = new ConfigBuilder();
@@ -90,6 +91,7 @@ public final class ConfigParser {
     private void applyOverrides(String[] args, int from) {
         boolean replicasFromCommandLine = false;
         boolean sentinelsFromCommandLine = false;
+        boolean clusterNodesFromCommandLine = false;
         int i = from;
         while (i < args.length) {
             if (!args[i].startsWith("--") || args[i].length() == 2) {
@@ -109,6 +111,10 @@ public final class ConfigParser {
             if (words.get(0).equalsIgnoreCase("sentinel") && !sentinelsFromCommandLine) {
                 builder.sentinels.clear();
                 sentinelsFromCommandLine = true;
+            }
+            if (words.get(0).equalsIgnoreCase("cluster-node") && !clusterNodesFromCommandLine) {
+                builder.clusterNodes.clear();
+                clusterNodesFromCommandLine = true;
             }
             try {
                 apply(words);

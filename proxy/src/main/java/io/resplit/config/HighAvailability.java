@@ -14,16 +14,24 @@ import java.util.List;
  * @param writeAckReplicas  {@code write-ack-replicas}: replicas that must have a write before its reply goes out
  * @param writeAckTimeoutMs {@code write-ack-timeout}: how long a write waits for them
  * @param replicaDiscovery  {@code replica-discovery}: replicas the master lists join the topology by themselves
+ * @param clusterNodes      {@code cluster-node host port} lines: seed nodes of a Redis Cluster; empty outside
+ *                          cluster mode
  */
 public record HighAvailability(String sentinelMaster, List<HostPort> sentinels, String sentinelUser,
                                String sentinelPassword, int sentinelPollMs, int writeAckReplicas,
-                               int writeAckTimeoutMs, boolean replicaDiscovery) {
+                               int writeAckTimeoutMs, boolean replicaDiscovery, List<HostPort> clusterNodes) {
     public HighAvailability {
         sentinels = List.copyOf(sentinels);
+        clusterNodes = List.copyOf(clusterNodes);
     }
 
     public static HighAvailability defaults() {
-        return new HighAvailability(null, List.of(), null, null, 1000, 0, 1000, false);
+        return new HighAvailability(null, List.of(), null, null, 1000, 0, 1000, false, List.of());
+    }
+
+    /** Cluster mode: the masters, replicas and slots come from a Redis Cluster's own map. */
+    public boolean clusterMode() {
+        return !clusterNodes.isEmpty();
     }
 
     /** Sentinel mode: the master and replicas come from the sentinels. */

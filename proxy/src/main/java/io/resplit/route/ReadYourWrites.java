@@ -62,6 +62,11 @@ public final class ReadYourWrites {
         return minOffset;
     }
 
+    /** Whether a write of this connection is still unanswered. */
+    public boolean writesInFlight() {
+        return writesInFlight > 0;
+    }
+
     /** Whether this connection has written at all (for INFO and tests). */
     public boolean hasWritten() {
         return minOffset >= 0 || fenceSeq != 0 || writesInFlight > 0;

@@ -31,6 +31,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ClientSession session;
     private ReplyQueue replies;
     private Forwarder forwarder;
+    private ClusterForwarder clusterForwarder; // cluster mode: takes every forwarded request instead
     private PubSubSession pubsub; // created on the first subscribe command
     private ClientTracking tracking;
     private boolean closed;    // the channel is gone
@@ -96,6 +97,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         replies = new ReplyQueue(channel, meters, new OutputBufferGuard(ctx),
                 () -> pubsub != null && pubsub.subscribed());
         forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
+        if (ctx.cluster() != null) {
+            clusterForwarder = new ClusterForwarder(this, ctx, session, channel.eventLoop());
+        }
         tracking = new ClientTracking(this, ctx.invalidations());
         ctx.clients().register(this);
         c.fireChannelActive();
@@ -324,6 +328,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Sends a request to a backend, holding its place in the reply order. */
     void forward(PendingReply p) {
         enqueue(p);
+        if (clusterForwarder != null) {
+            clusterForwarder.dispatch(p);
+            return;
+        }
         scripts.beforeForward(this, p);
         forwarder.dispatch(p);
     }
@@ -378,7 +386,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         // the "timeout" directive closes idle clients, but, as in Redis, not subscribers, monitors or clients
         // waiting on a blocking command
         if (evt instanceof IdleStateEvent && (pubsub == null || !pubsub.subscribed()) && monitor == null
-                && !forwarder.blocked()) {
+                && !forwarder.blocked() && (clusterForwarder == null || !clusterForwarder.blocked())) {
             channel.close();
         }
     }
@@ -388,6 +396,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         closed = true;
         replies.releaseAll();
         forwarder.clientClosed();
+        if (clusterForwarder != null) {
+            clusterForwarder.clientClosed();
+        }
         tracking.stop();
         if (pubsub != null) {
             pubsub.clientClosed();

@@ -94,6 +94,8 @@ final class LocalCommands {
         Long db = r.argLong(1);
         if (db == null) {
             c.reply(RespWriter.error(c.channel().alloc(), "ERR value is not an integer or out of range"));
+        } else if (db != 0 && c.context().cluster() != null) {
+            c.reply(RespWriter.error(c.channel().alloc(), "ERR SELECT is not allowed in cluster mode"));
         } else if (db < 0 || db >= c.context().databases()) {
             c.reply(RespWriter.error(c.channel().alloc(), "ERR DB index is out of range"));
         } else if (c.session().watching()) {

@@ -84,6 +84,18 @@ public final class ProxyContext {
         return config;
     }
 
+    private io.resplit.cluster.ClusterDirectory cluster; // set once before clients connect, in cluster mode
+
+    /** The cluster's nodes and slot map in cluster mode ({@code cluster-node}); null otherwise. */
+    public io.resplit.cluster.ClusterDirectory cluster() {
+        return cluster;
+    }
+
+    /** Cluster mode's directory; called once, before the server accepts clients. */
+    public void cluster(io.resplit.cluster.ClusterDirectory directory) {
+        this.cluster = directory;
+    }
+
     /** How the proxy reaches and authenticates to its backends (for the control plane's own calls). */
     public io.resplit.backend.BackendCredentials backendCredentials() {
         return backendCredentials;

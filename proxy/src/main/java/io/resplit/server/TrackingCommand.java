@@ -19,6 +19,11 @@ final class TrackingCommand {
 
     /** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]. */
     void tracking(ClientHandler c, RespRequest r) {
+        if (c.context().cluster() != null && r.argc() > 2 && r.argIs(2, "on")) {
+            // invalidations come from one feed per node of a fixed topology; a cluster's nodes come and go
+            c.reply(LocalCommands.error(c, "ERR resplit: CLIENT TRACKING is not supported in cluster mode yet"));
+            return;
+        }
         long redirect = 0;
         boolean bcast = false;
         boolean optin = false;

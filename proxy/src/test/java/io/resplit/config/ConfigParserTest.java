@@ -285,6 +285,23 @@ class ConfigParserTest {
     }
 
     @Test
+    void clusterNodesAddUpAndCannotBeMixedWithMasterReplicaOrSentinelLines() throws IOException {
+        ProxyConfig c = parse("cluster-node 10.0.0.1 7000\ncluster-node 10.0.0.2 7001\nmasterauth pw\n");
+        assertTrue(c.ha().clusterMode());
+        assertEquals(List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7001)), c.ha().clusterNodes());
+        assertFalse(ProxyConfig.defaults().ha().clusterMode());
+        Path f = file("cluster-node a 1\ncluster-node b 2\n");
+        assertEquals(List.of(new HostPort("h", 3)), ConfigParser.fromArgs(
+                new String[] {f.toString(), "--cluster-node", "h", "3"}).ha().clusterNodes());
+        for (String other : List.of("master 10.0.0.9 6379", "replica 10.0.0.9 6380",
+                "sentinel-master m\nsentinel 10.0.0.9 26379")) {
+            assertContains(error("cluster-node 10.0.0.1 7000\n" + other + "\n").getMessage(),
+                    "'cluster-node' lines cannot be mixed with 'master', 'replica' or 'sentinel' lines");
+        }
+        assertContains(error("cluster-node 10.0.0.1\n").getMessage(), "cluster-node");
+    }
+
+    @Test
     void severalCommandLineReplicasAddUp() throws IOException {
         Path f = file("replica a 1\n");
         ProxyConfig c = ConfigParser.fromArgs(new String[] {f.toString(), "--replica", "h", "1", "--port", "7000",

@@ -28,10 +28,24 @@ public final class ProxyUnderTest implements AutoCloseable {
 
     /** Starts a proxy; {@code extraLines} are config directives appended after the defaults. */
     public static ProxyUnderTest start(RedisTopology topology, String... extraLines) {
+        return startWith(backendLines(topology, extraLines), extraLines);
+    }
+
+    /** Starts a proxy in cluster mode in front of {@code cluster} (every node a {@code cluster-node} seed). */
+    public static ProxyUnderTest start(RedisCluster cluster, String... extraLines) {
+        StringBuilder conf = new StringBuilder();
+        for (RedisServer n : cluster.nodes()) {
+            conf.append("cluster-node 127.0.0.1 ").append(n.port()).append('\n');
+        }
+        conf.append("masterauth ").append(cluster.password()).append('\n');
+        return startWith(conf.toString(), extraLines);
+    }
+
+    private static ProxyUnderTest startWith(String backendLines, String... extraLines) {
         IllegalStateException lastBindFailure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return start(topology, FreePorts.next(), extraLines);
+                return start(backendLines, FreePorts.next(), extraLines);
             } catch (IllegalStateException e) {
                 if (String.valueOf(e.getMessage()).contains("could not bind")) {
                     lastBindFailure = e; // another process took the free port first: try another
@@ -43,13 +57,9 @@ public final class ProxyUnderTest implements AutoCloseable {
         throw lastBindFailure;
     }
 
-    /**
-     * Starts a proxy on {@code port} ({@code port 0} in Redis's sense, no plaintext port, is set by an extra
-     * line, as is a {@code tls-port}).
-     */
-    private static ProxyUnderTest start(RedisTopology topology, int port, String... extraLines) {
+    /** The master and replica lines for {@code topology} (none for replicas when the extra lines name some). */
+    private static String backendLines(RedisTopology topology, String... extraLines) {
         StringBuilder conf = new StringBuilder();
-        conf.append("bind 127.0.0.1\nport ").append(port).append("\nrequirepass ").append(PASSWORD).append('\n');
         conf.append("master 127.0.0.1 ").append(topology.master().port()).append('\n');
         boolean ownReplicas = java.util.Arrays.stream(extraLines).anyMatch(l -> l.startsWith("replica "));
         for (RedisServer r : ownReplicas ? List.<RedisServer>of() : topology.replicas()) {
@@ -58,6 +68,17 @@ public final class ProxyUnderTest implements AutoCloseable {
         if (topology.password() != null) {
             conf.append("masterauth ").append(topology.password()).append('\n');
         }
+        return conf.toString();
+    }
+
+    /**
+     * Starts a proxy on {@code port} ({@code port 0} in Redis's sense, no plaintext port, is set by an extra
+     * line, as is a {@code tls-port}).
+     */
+    private static ProxyUnderTest start(String backendLines, int port, String... extraLines) {
+        StringBuilder conf = new StringBuilder();
+        conf.append("bind 127.0.0.1\nport ").append(port).append("\nrequirepass ").append(PASSWORD).append('\n');
+        conf.append(backendLines);
         java.nio.file.Path socket;
         try {
             socket = java.nio.file.Files.createTempDirectory("resplit-admin").resolve("admin.sock");

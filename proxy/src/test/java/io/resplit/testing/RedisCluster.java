@@ -47,22 +47,63 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    private static void run(List<String> cmd, String password) {
+    private static String run(List<String> cmd, String password) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("REDISCLI_AUTH", password); // not on the command line
             Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("redis-cli --cluster create failed: "
-                        + new String(out, StandardCharsets.UTF_8));
+                throw new AssertionError(String.join(" ", cmd) + " failed: " + new String(out, StandardCharsets.UTF_8));
             }
+            return new String(out, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** Runs {@code redis-cli} with {@code args} (e.g. {@code --cluster reshard ...}), authenticated; its output. */
+    public String cli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("redis-cli"));
+        cmd.addAll(List.of(args));
+        return run(cmd, password);
+    }
+
+    /** The node's cluster id ({@code CLUSTER MYID}). */
+    public String id(RedisServer node) {
+        try (Jedis j = jedis(node)) {
+            return j.clusterMyId();
+        }
+    }
+
+    /** The nodes that are masters now. */
+    public List<RedisServer> masters() {
+        List<RedisServer> out = new ArrayList<>();
+        for (RedisServer n : nodes) {
+            try (Jedis j = jedis(n)) {
+                if ("master".equals(j.role().get(0))) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The replicas of {@code master} now, by its cluster id. */
+    public List<RedisServer> replicasOf(RedisServer master) {
+        String id = id(master);
+        List<RedisServer> out = new ArrayList<>();
+        for (RedisServer n : nodes) {
+            try (Jedis j = jedis(n)) {
+                if (j.clusterNodes().lines().anyMatch(l -> l.contains("myself") && l.contains(" " + id + " "))) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
     }
 
     private boolean stateOk(RedisServer node) {

@@ -1,0 +1,89 @@
+package io.resplit.cluster;
+
+import io.resplit.backend.BackendNode;
+import io.resplit.topology.Topology;
+import java.util.List;
+
+/**
+ * The cluster as requests see it, one immutable snapshot: for every hash slot the shard serving it, each shard a
+ * {@link Topology} (its master and the replicas that may serve its reads) so that the one-master read target and
+ * read-your-writes rules apply per shard unchanged. Replaced whole when the slot map changes.
+ */
+public final class ClusterView {
+    private final Topology[] bySlot;
+    private final List<Topology> shards;
+    private final SlotMap map;
+    private final List<Topology> shardsBySlot;
+
+    ClusterView(SlotMap map, List<Topology> shards, Topology[] bySlot) {
+        this.map = map;
+        this.shards = List.copyOf(shards);
+        this.bySlot = bySlot;
+        java.util.LinkedHashSet<Topology> order = new java.util.LinkedHashSet<>();
+        for (Topology t : bySlot) {
+            if (t != null) {
+                order.add(t);
+            }
+        }
+        this.shardsBySlot = List.copyOf(order);
+    }
+
+    /** The shards in the order of the lowest slot each serves (a stable order for SCAN's cursor). */
+    public List<Topology> shardsBySlot() {
+        return shardsBySlot;
+    }
+
+    /** The shard serving {@code slot}, or null when no master claims it (the cluster is down for it). */
+    public Topology shard(int slot) {
+        return bySlot[slot];
+    }
+
+    /** Every shard, in the order the cluster listed them. */
+    public List<Topology> shards() {
+        return shards;
+    }
+
+    /** The shard whose master is {@code node}, or null. */
+    public Topology shardOf(BackendNode master) {
+        for (Topology t : shards) {
+            if (t.master() == master) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * This view with {@code slot} served by {@code shard}: what a MOVED reply says before the next map is read
+     * (Redis Cluster clients update their slot cache the same way).
+     */
+    ClusterView withSlot(int slot, Topology shard) {
+        Topology[] next = bySlot.clone();
+        next[slot] = shard;
+        List<Topology> all = new java.util.ArrayList<>(shards);
+        if (!all.contains(shard)) {
+            all.add(shard);
+        }
+        return new ClusterView(map, all, next);
+    }
+
+    /** The shard {@code node} belongs to, as master or replica, or null. */
+    public Topology shardWith(BackendNode node) {
+        for (Topology t : shards) {
+            if (t.master() == node || t.replicas().contains(node)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code node} is the master of a shard in this snapshot. */
+    public boolean isMaster(BackendNode node) {
+        return shardOf(node) != null;
+    }
+
+    /** The slot map this view was built from (addresses and slot ranges, for the admin console). */
+    public SlotMap slotMap() {
+        return map;
+    }
+}

@@ -1,0 +1,534 @@
+package io.resplit.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.resplit.backend.BackendConnection;
+import io.resplit.backend.BackendNode;
+import io.resplit.cluster.ClusterDirectory;
+import io.resplit.cluster.ClusterKeys;
+import io.resplit.cluster.ClusterView;
+import io.resplit.cluster.Redirect;
+import io.resplit.cluster.ScanCursor;
+import io.resplit.command.ShardPolicy;
+import io.resplit.resp.RespRequest;
+import io.resplit.resp.RespWriter;
+import io.resplit.route.ReadTarget;
+import io.resplit.route.Route;
+import io.resplit.route.ShardFences;
+import io.resplit.topology.Topology;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends one client's requests to the nodes of a Redis Cluster (cluster mode's counterpart of
+ * {@link Forwarder}): each request to the shard of its keys' slot (writes to its master, reads to a replica
+ * that has the client's last write to that shard), commands Redis marks {@code multi_shard} split by slot and
+ * {@code all_shards}/{@code all_nodes} ones sent to every master or node, their replies merged. Redirections
+ * ({@code MOVED}, {@code ASK}) are followed here, and {@code TRYAGAIN}/{@code CLUSTERDOWN} and a missing master
+ * retried with growing pauses up to {@code failover-hold-timeout}, so clients see neither.
+ *
+ * <p>Order: a client's requests that may change data, or read from a master, run in the order sent as long as
+ * the slot map stays the same (one connection per node, redirected requests re-sent in the order their
+ * redirections arrive); when the map changes, new requests wait until those in flight under the old map are
+ * answered. While a request waits for a retry, the client's later requests wait behind it. Runs on the
+ * client's event loop only.
+ */
+final class ClusterForwarder {
+    private static final int MAX_REDIRECTS = 5;
+    private static final int MAX_READ_ATTEMPTS = 3;
+    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final ClientHandler client;
+    private final ProxyContext ctx;
+    private final ClientSession session;
+    private final EventLoop loop;
+    private final ClusterDirectory cluster;
+    private final ShardFences fences = new ShardFences();
+    private final SlowRequests slow;
+    private final CommandMeters meters;
+    private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
+    private final ArrayDeque<ShardCall> waiting = new ArrayDeque<>(); // calls due for a retry, in order
+    private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
+    private ClusterView inflightView; // the map the master-lane calls in flight were sent under
+    private int masterInflight;
+    private int blockingInflight;
+    private int pinnedInflight;
+    private final ClusterTransaction transaction;
+    private boolean drainScheduled;
+    private boolean draining;
+
+    ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop) {
+        this.client = client;
+        this.ctx = ctx;
+        this.session = session;
+        this.loop = loop;
+        this.cluster = ctx.cluster();
+        this.slow = new SlowRequests(ctx.slowLog(), client);
+        this.meters = ctx.meters(session.loopIndex());
+        this.transaction = new ClusterTransaction(client, session, loop);
+    }
+
+    /** Routes {@code p}, whose place in the reply order is already taken. */
+    void dispatch(PendingReply p) {
+        p.lane = ClusterTransaction.pinnedLane(p, session) ? Route.PINNED
+                : p.route == Route.BLOCKING ? Route.BLOCKING : p.route == Route.REPLICA ? Route.REPLICA : Route.MASTER;
+        if (!held.isEmpty() || !waiting.isEmpty() || mustWait(p)) {
+            held.add(p);
+            return;
+        }
+        start(p);
+    }
+
+    /**
+     * A blocking command waits until the client's other requests are answered (its connection runs nothing
+     * else meanwhile), and everything waits behind it; after a slot map change, requests wait until those sent
+     * under the old map are answered, so a redirected one cannot be overtaken.
+     */
+    private boolean mustWait(PendingReply p) {
+        if (blockingInflight > 0) {
+            return true;
+        }
+        if (p.lane == Route.PINNED) { // a transaction starts after what was sent before it, and once the last ended
+            return masterInflight > 0 || pinnedInflight > 0 && transaction.ending();
+        }
+        if (pinnedInflight > 0) {
+            return true;
+        }
+        if (p.lane == Route.BLOCKING) {
+            return masterInflight > 0;
+        }
+        return masterInflight > 0 && cluster.view() != inflightView;
+    }
+
+    private void start(PendingReply p) {
+        if (p.lane == Route.PINNED) {
+            sendPinned(p);
+            return;
+        }
+        ShardPolicy policy = p.spec == null ? ShardPolicy.DEFAULT : p.spec.shardPolicy();
+        boolean write = p.route != Route.REPLICA && p.route != Route.LOCAL;
+        if (p.route == Route.LOCAL) {
+            single(p, false); // the proxy's own INFO or CONFIG GET: one node's answer, as it stands for all
+            return;
+        }
+        switch (policy.request()) {
+            case ALL_SHARDS, ALL_NODES -> fanOut(p, policy, write);
+            case MULTI_SHARD -> {
+                // a conditional multi-key write (MSETNX: all or nothing) cannot be split: CROSSSLOT, as Redis
+                ClusterKeys.Split split = policy.response() == ShardPolicy.Response.AGG_MIN ? null
+                        : ClusterKeys.split(p.spec, p.request);
+                if (split == null) {
+                    single(p, write);
+                } else {
+                    splitBySlot(p, policy, split, write);
+                }
+            }
+            case SPECIAL -> {
+                if ("scan".equals(p.spec.name())) {
+                    scan(p);
+                } else {
+                    fail(p, "ERR resplit: '" + p.spec.name() + "' is not supported in cluster mode");
+                }
+            }
+            default -> single(p, write);
+        }
+    }
+
+    private void single(PendingReply p, boolean write) {
+        int slot = ClusterKeys.slot(p.spec, p.request);
+        if (slot == ClusterKeys.CROSS_SLOT) {
+            fail(p, ClusterKeys.CROSSSLOT_ERROR);
+            return;
+        }
+        send(new ShardCall(this, p, null, 0, p.request, false, slot, write), null);
+    }
+
+    private void splitBySlot(PendingReply p, ShardPolicy policy, ClusterKeys.Split split, boolean write) {
+        boolean ordered = policy.response() == ShardPolicy.Response.DEFAULT; // MGET: values back in key order
+        PartReplies parts = new PartReplies(split.parts(), policy.response(), ordered ? split.positions() : null,
+                split.groups());
+        List<ShardCall> calls = new ArrayList<>(split.parts());
+        for (int i = 0; i < split.parts(); i++) {
+            RespRequest part = RespRequest.of(client.alloc(), split.args().get(i).toArray(byte[][]::new));
+            calls.add(new ShardCall(this, p, parts, i, part, true, split.slot()[i], write));
+        }
+        calls.forEach(c -> send(c, null));
+    }
+
+    /** Every master ({@code all_shards}) or every node ({@code all_nodes}) gets the request as it is. */
+    private void fanOut(PendingReply p, ShardPolicy policy, boolean write) {
+        List<BackendNode> targets = new ArrayList<>();
+        for (Topology shard : cluster.view().shards()) {
+            targets.add(shard.master());
+            if (policy.request() == ShardPolicy.Request.ALL_NODES) {
+                targets.addAll(shard.replicas());
+            }
+        }
+        PartReplies parts = new PartReplies(targets.size(), policy.response(), null, 0);
+        List<ShardCall> calls = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            ShardCall c = new ShardCall(this, p, parts, i, p.request, false, ShardCall.ANY_SLOT, write);
+            c.fixed = targets.get(i);
+            calls.add(c);
+        }
+        calls.forEach(c -> send(c, null));
+    }
+
+    /** SCAN over every shard in turn, the shard's index kept in the cursor the client gets ({@link ScanCursor}). */
+    private void scan(PendingReply p) {
+        if (p.request.argc() < 2) {
+            fail(p, p.spec.wrongArityError());
+            return;
+        }
+        List<Topology> shards = ScanCursor.order(cluster.view());
+        ScanCursor.Position at = ScanCursor.decode(p.request.argString(1), shards.size());
+        if (at == null) {
+            fail(p, "ERR invalid cursor");
+            return;
+        }
+        if (at.shard() >= shards.size()) {
+            client.complete(p, ScanCursor.finished(client.alloc()));
+            p.request.release();
+            p.request = null;
+            return;
+        }
+        byte[][] args = new byte[p.request.argc()][];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = i == 1 ? Long.toUnsignedString(at.nodeCursor()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)
+                    : p.request.argBytes(i);
+        }
+        PartReplies parts = PartReplies.scan(at.shard(), shards.size());
+        ShardCall c = new ShardCall(this, p, parts, 0, RespRequest.of(client.alloc(), args), true,
+                ShardCall.ANY_SLOT, false);
+        c.fixed = shards.get(at.shard()).master();
+        send(c, null);
+    }
+
+    /** Sends {@code c} to its node; false when it must wait (no master for its slot, node unreachable). */
+    private boolean send(ShardCall c, BackendNode exclude) {
+        ClusterView view = cluster.view();
+        PendingReply p = c.parent;
+        Topology shard = null;
+        BackendNode node;
+        boolean ask = false;
+        if (c.asking != null) {
+            node = c.asking;
+            ask = c.askingNeeded;
+            c.asking = null;
+        } else if (c.fixed != null) {
+            node = c.fixed;
+        } else {
+            shard = c.slot == ShardCall.ANY_SLOT ? anyShard(view) : view.shard(c.slot);
+            if (shard == null) {
+                return waitRetry(c, "CLUSTERDOWN Hash slot not served");
+            }
+            node = shard.master();
+            if (p.route == Route.REPLICA) {
+                long fence = fences.minReplicaOffset(shard, view::isMaster);
+                if (fence == io.resplit.route.ReadYourWrites.MASTER_ONLY) {
+                    ctx.metrics().readsRedirectedToMaster().increment();
+                }
+                node = ReadTarget.choose(shard, fence, ctx.config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
+            }
+        }
+        boolean blocking = p.lane == Route.BLOCKING;
+        BackendConnection conn = blocking ? node.dedicated(loop, session.loopIndex(), p.protocol, 0)
+                : node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
+        if (conn == null && shard != null && node != shard.master()) {
+            node = shard.master(); // the replica is in a reconnect backoff: the master serves the read
+            conn = node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
+        }
+        if (conn == null) {
+            cluster.refreshSoon();
+            return waitRetry(c, "CLUSTERDOWN resplit: " + node.address() + " is unavailable: "
+                    + node.state().reason());
+        }
+        c.node = node;
+        c.attempts++;
+        c.toMaster = shard == null || node == shard.master();
+        if (blocking) {
+            blockingInflight++;
+            c.dedicated = conn;
+            blockingConnections.add(conn);
+        } else if (c.toMaster) {
+            if (masterInflight++ == 0) {
+                inflightView = view;
+            }
+        }
+        if (c.write) {
+            fences.writeSent(node);
+        }
+        p.node = node;
+        if (meters.enabled() && (c.attempts > 1 || p.heldSince != 0)) {
+            p.sentNanos = System.nanoTime();
+        }
+        if (ask) {
+            conn.send(RespRequest.of(client.alloc(), "ASKING").frame(), io.resplit.backend.ReplyCallback.IGNORE);
+        }
+        conn.send(c.request.retainedFrame(), c);
+        return true;
+    }
+
+    /** A transaction's command, on the connection pinned to its slot's master ({@link ClusterTransaction}). */
+    private void sendPinned(PendingReply p) {
+        BackendConnection conn = transaction.connectionFor(p, cluster.view());
+        if (conn == null) {
+            return; // answered already, or the client is being closed
+        }
+        ShardCall c = new ShardCall(this, p, null, 0, p.request, false, ShardCall.ANY_SLOT, true);
+        c.pinned = true;
+        c.node = conn.node();
+        c.attempts = 1;
+        pinnedInflight++;
+        fences.writeSent(c.node);
+        p.node = c.node;
+        conn.send(p.request.retainedFrame(), c);
+    }
+
+    /** A keyless command: the first shard's master (any node would do). */
+    private static Topology anyShard(ClusterView view) {
+        return view.shards().isEmpty() ? null : view.shards().get(0);
+    }
+
+    /** What every reply or failure of {@code c} undoes of its send. */
+    private void ended(ShardCall c) {
+        if (c.pinned) {
+            pinnedInflight--;
+        } else if (c.dedicated != null) {
+            blockingInflight--;
+            blockingConnections.remove(c.dedicated);
+        } else if (c.toMaster) {
+            masterInflight--;
+        }
+        if (c.write) {
+            fences.writeEnded(c.node);
+        }
+    }
+
+    void replied(ShardCall c, ByteBuf frame, boolean error, long now) {
+        ended(c);
+        if (c.pinned) { // the node's own replies: QUEUED, EXEC's array, EXECABORT, MOVED inside a transaction
+            if (client.discardsReplies()) {
+                frame.release();
+                abandon(c);
+            } else {
+                deliver(c, frame, error, now);
+            }
+            if (pinnedInflight == 0) {
+                transaction.idle();
+            }
+            drain();
+            return;
+        }
+        if (c.dedicated != null) {
+            c.dedicated.node().releaseDedicated(c.dedicated, session.loopIndex(), true);
+            c.dedicated = null;
+        }
+        if (client.discardsReplies()) {
+            frame.release();
+            abandon(c);
+            return;
+        }
+        if (error) {
+            Redirect r = Redirect.of(frame);
+            if (r != null && c.redirects < MAX_REDIRECTS) {
+                frame.release();
+                c.redirects++;
+                if (!r.ask()) {
+                    cluster.moved(r.slot(), r.target()); // later requests for the slot go there at once
+                }
+                c.asking = cluster.node(r.target());
+                c.askingNeeded = r.ask();
+                resend(c);
+                return;
+            }
+            if (Redirect.transientError(frame) && withinDeadline(c)) {
+                frame.release();
+                cluster.refreshSoon();
+                waitRetry(c, null);
+                drain();
+                return;
+            }
+        }
+        if (meters.enabled() && now != 0) {
+            meters.backendReplied(c.parent, now);
+        }
+        deliver(c, frame, error, now);
+        drain();
+    }
+
+    void failed(ShardCall c, String reason, boolean maybeApplied) {
+        ended(c);
+        if (c.pinned) {
+            // the transaction or WATCH state lived on that connection: as with a lost Redis connection, the
+            // client must start over, so it loses its connection too rather than see commands run unqueued
+            abandon(c);
+            transaction.failed();
+            return;
+        }
+        if (c.dedicated != null) {
+            c.dedicated = null; // the connection is gone
+        }
+        if (client.discardsReplies()) {
+            abandon(c);
+            return;
+        }
+        if (!c.write && c.attempts < MAX_READ_ATTEMPTS) {
+            resend(c, c.node); // reads are safe to repeat elsewhere
+            return;
+        }
+        if ((!maybeApplied || !c.write) && withinDeadline(c)) {
+            cluster.refreshSoon(); // the node may be gone: its shard's new master is in the next map
+            waitRetry(c, null);
+            drain();
+            return;
+        }
+        deliver(c, RespWriter.error(client.alloc(), maybeApplied
+                ? "ERR resplit: connection to " + c.node.address() + " lost before the reply; the command may or "
+                        + "may not have run (" + reason + ")"
+                : "ERR resplit: " + reason), true, SlowRequests.now(c.parent));
+        drain();
+    }
+
+    private void resend(ShardCall c) {
+        resend(c, null);
+    }
+
+    private void resend(ShardCall c, BackendNode exclude) {
+        if (!send(c, exclude)) {
+            drain();
+        }
+    }
+
+    /** Whether {@code c} may still be retried: within {@code failover-hold-timeout} of its first wait. */
+    private boolean withinDeadline(ShardCall c) {
+        long now = System.nanoTime();
+        if (c.retryDeadline == 0) {
+            c.retryDeadline = now + TimeUnit.MILLISECONDS.toNanos(ctx.config().failoverHoldTimeoutMs());
+        }
+        return now - c.retryDeadline < 0;
+    }
+
+    /**
+     * Puts {@code c} among the calls waiting for a retry, after a pause that doubles each time; when the hold
+     * time is over it gets {@code error} (or the last error a node gave) instead. False: it was not sent.
+     */
+    private boolean waitRetry(ShardCall c, String error) {
+        if (error != null && !withinDeadline(c)) {
+            deliver(c, RespWriter.error(client.alloc(), error), true, SlowRequests.now(c.parent));
+            return false;
+        }
+        long pause = Math.min(MAX_PAUSE_NANOS, FIRST_PAUSE_NANOS << Math.min(5, c.waits++));
+        c.dueNanos = System.nanoTime() + pause;
+        if (draining) {
+            waiting.addFirst(c); // it was the head: it stays ahead of the calls behind it
+        } else {
+            waiting.add(c);
+        }
+        schedule(pause);
+        return false;
+    }
+
+    private void schedule(long delayNanos) {
+        if (!drainScheduled) {
+            drainScheduled = true;
+            loop.schedule(() -> {
+                drainScheduled = false;
+                drain();
+            }, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Sends the retries that are due, in order, then the held requests that may go now. */
+    private void drain() {
+        if (draining || client.discardsReplies()) {
+            return;
+        }
+        draining = true;
+        try {
+            ShardCall c;
+            while ((c = waiting.peek()) != null) {
+                long wait = c.dueNanos - System.nanoTime();
+                if (wait > 0) {
+                    schedule(wait);
+                    return;
+                }
+                waiting.poll();
+                if (!send(c, null)) {
+                    return; // back at the head, with a new pause
+                }
+            }
+            PendingReply p;
+            while ((p = held.peek()) != null && !mustWait(p)) {
+                held.poll();
+                start(p);
+                if (!waiting.isEmpty()) {
+                    return;
+                }
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    /** Hands {@code c}'s outcome on: to the client, or into its request's merged reply. */
+    private void deliver(ShardCall c, ByteBuf frame, boolean error, long now) {
+        PendingReply p = c.parent;
+        c.release();
+        if (c.parts != null) {
+            if (!c.parts.arrived(c.part, frame)) {
+                return;
+            }
+            frame = c.parts.merge(client.alloc());
+            error = io.resplit.resp.RespReplyDecoder.isError(frame);
+        }
+        slow.finished(p, now);
+        p.request.release();
+        p.request = null;
+        p.outcome = error ? PendingReply.ERROR : PendingReply.OK;
+        client.complete(p, p.transform == null ? frame : p.transform.apply(frame), now);
+    }
+
+    /** The client has gone: what {@code c} holds is dropped. */
+    private void abandon(ShardCall c) {
+        c.release();
+        if (c.parts == null || c.parts.arrived(c.part, null)) {
+            if (c.parts != null) {
+                c.parts.releaseAll();
+            }
+            c.parent.releaseAll();
+        }
+    }
+
+    private void fail(PendingReply p, String error) {
+        slow.finished(p, SlowRequests.now(p));
+        p.request.release();
+        p.request = null;
+        client.complete(p, RespWriter.error(client.alloc(), error));
+    }
+
+    /** Whether a blocking command of this client is waiting. */
+    boolean blocked() {
+        return blockingInflight > 0;
+    }
+
+    /** The client has gone: held requests are dropped, and connections a blocking command waits on closed. */
+    void clientClosed() {
+        PendingReply p;
+        while ((p = held.poll()) != null) {
+            p.releaseAll();
+        }
+        ShardCall c;
+        while ((c = waiting.poll()) != null) {
+            abandon(c);
+        }
+        for (BackendConnection conn : new ArrayList<>(blockingConnections)) {
+            conn.discard("client disconnected while blocked");
+        }
+        blockingConnections.clear();
+        transaction.clientClosed();
+    }
+}

@@ -1,0 +1,319 @@
+package io.resplit.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.resplit.cluster.HashSlot;
+import io.resplit.testing.LoadVerifier;
+import io.resplit.testing.ProxyUnderTest;
+import io.resplit.testing.RedisCluster;
+import io.resplit.testing.RedisServer;
+import io.resplit.testing.Wait;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Cluster mode against a real Redis Cluster (3 masters, 1 replica each, a password), through the proxy with a
+ * plain, non-cluster Jedis: keys over every slot, replica reads, read-your-writes per shard, multi-key commands
+ * split and merged, CROSSSLOT, SCAN over every shard, fan-out commands; then slots resharded and a CLUSTER
+ * FAILOVER, both under load, with no client error and no lost acknowledged write.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterModeIT {
+    private static RedisCluster cluster;
+    private static ProxyUnderTest proxy;
+
+    @BeforeAll
+    static void start() {
+        cluster = RedisCluster.start(3, 1, "cluster-secret");
+        // a fresh cluster's replicas show in its map once gossip has caught up: wait, so reads find them
+        proxy = ProxyUnderTest.start(cluster, "read-from replicas", "io-threads 2", "failover-hold-timeout 30000");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static long calls(RedisServer node, String command) {
+        try (Jedis j = cluster.jedis(node)) {
+            String stats = j.info("commandstats");
+            for (String line : stats.split("\r\n")) {
+                if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                    return Long.parseLong(line.substring(line.indexOf('=') + 1, line.indexOf(',')));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void keysOverEverySlotAreWrittenToMastersAndReadFromReplicas() {
+        cluster.nodes().forEach(n -> {
+            try (Jedis j = cluster.jedis(n)) {
+                j.configResetStat();
+            }
+        });
+        Set<Integer> slots = new HashSet<>();
+        try (Jedis j = proxy.jedis()) {
+            for (int i = 0; i < 3000; i++) {
+                String key = "spread:" + i;
+                slots.add(HashSlot.of(key.getBytes(StandardCharsets.UTF_8)));
+                assertEquals("OK", j.set(key, "v" + i));
+            }
+            // another connection (no writes of its own) reads them back: replicas may serve every read
+            try (Jedis reader = proxy.jedis()) {
+                Wait.until(Duration.ofSeconds(20), () -> {
+                    for (RedisServer m : cluster.masters()) {
+                        if (cluster.replicasOf(m).stream().noneMatch(r -> replicaServes(reader, r))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }, "every shard's replica serves reads through the proxy");
+                for (int i = 0; i < 3000; i++) {
+                    assertEquals("v" + i, reader.get("spread:" + i));
+                }
+            }
+        }
+        assertTrue(slots.size() > 2500, "keys over many slots: " + slots.size());
+        for (RedisServer m : cluster.masters()) {
+            assertTrue(calls(m, "set") > 500, "master " + m + " took its share of the writes");
+            for (RedisServer r : cluster.replicasOf(m)) {
+                assertTrue(calls(r, "get") > 100, "replica " + r + " served reads: " + calls(r, "get"));
+            }
+        }
+    }
+
+    /** Whether {@code replica} has served a read through the proxy yet (a fresh cluster gossips them in). */
+    private static boolean replicaServes(Jedis reader, RedisServer replica) {
+        long before = calls(replica, "get");
+        for (int i = 0; i < 300; i++) {
+            reader.get("spread:" + i);
+        }
+        return calls(replica, "get") > before;
+    }
+
+    @Test
+    @Order(2)
+    void ownWritesAreReadBackInEveryShard() {
+        long stale = 0;
+        try (Jedis j = proxy.jedis()) {
+            for (int round = 0; round < 5; round++) {
+                Pipeline p = j.pipelined();
+                List<Response<String>> reads = new ArrayList<>();
+                for (int i = 0; i < 2000; i++) {
+                    String key = "ryw:" + (i % 300);
+                    p.set(key, round + ":" + i);
+                    reads.add(p.get(key));
+                }
+                p.sync();
+                for (int i = 0; i < reads.size(); i++) {
+                    if (!(round + ":" + i).equals(reads.get(i).get())) {
+                        stale++;
+                    }
+                }
+            }
+            for (int i = 0; i < 3000; i++) { // not pipelined: each read follows its write's reply
+                String key = "ryw:s:" + i;
+                j.set(key, Integer.toString(i));
+                if (!Integer.toString(i).equals(j.get(key))) {
+                    stale++;
+                }
+            }
+        }
+        assertEquals(0, stale, "stale reads of the connection's own writes");
+    }
+
+    @Test
+    @Order(3)
+    void multiKeyCommandsSplitBySlotAndMergeInOrder() {
+        try (Jedis j = proxy.jedis()) {
+            List<String> keysAndValues = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                keys.add("multi:" + i);
+                keysAndValues.add("multi:" + i);
+                keysAndValues.add("m" + i);
+            }
+            assertEquals("OK", j.mset(keysAndValues.toArray(String[]::new)));
+            List<String> asked = new ArrayList<>(keys);
+            asked.add(7, "multi:missing");
+            List<String> values = j.mget(asked.toArray(String[]::new));
+            assertEquals(51, values.size());
+            for (int i = 0; i < 51; i++) {
+                String key = asked.get(i);
+                assertEquals(key.equals("multi:missing") ? null : "m" + key.substring(6), values.get(i), key);
+            }
+            assertEquals(50, j.exists(keys.toArray(String[]::new)));
+            assertEquals(10, j.touch(keys.subList(0, 10).toArray(String[]::new)));
+            assertEquals(10, j.del(keys.subList(0, 10).toArray(String[]::new)));
+            assertEquals(10, j.unlink(keys.subList(10, 20).toArray(String[]::new)));
+            assertEquals(30, j.exists(keys.toArray(String[]::new)));
+            // all or nothing cannot span shards: Redis's own error, as a cluster node gives it
+            JedisDataException e = assertThrows(JedisDataException.class, () -> j.msetnx("a", "1", "b", "2"));
+            assertEquals("CROSSSLOT Keys in request don't hash to the same slot", e.getMessage());
+            e = assertThrows(JedisDataException.class, () -> j.sunionstore("dest", "a", "b"));
+            assertTrue(e.getMessage().startsWith("CROSSSLOT"), e.getMessage());
+            // keys that share a hash tag share a slot: atomic commands work as on one Redis
+            assertEquals(1, j.msetnx("{user1}:a", "1", "{user1}:b", "2"));
+            assertEquals(List.of("1", "2"), j.mget("{user1}:a", "{user1}:b"));
+            j.sadd("{t}s1", "a", "b");
+            j.sadd("{t}s2", "b", "c");
+            assertEquals(3, j.sunionstore("{t}dest", "{t}s1", "{t}s2"));
+            assertEquals("1", j.eval("return redis.call('get', KEYS[1])", 1, "{user1}:a"));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void scanVisitsEveryShardAndFanOutCommandsAnswerForTheCluster() {
+        try (Jedis j = proxy.jedis()) {
+            j.flushAll();
+            assertEquals(0, j.dbSize());
+            Set<String> written = new HashSet<>();
+            for (int i = 0; i < 1500; i++) {
+                j.set("scan:" + i, "x");
+                written.add("scan:" + i);
+            }
+            assertEquals(1500, j.dbSize());
+            assertEquals(written, j.keys("scan:*"));
+            assertTrue(written.contains(j.randomKey()));
+            Set<String> seen = new HashSet<>();
+            String cursor = ScanParams.SCAN_POINTER_START;
+            int calls = 0;
+            do {
+                ScanResult<String> page = j.scan(cursor, new ScanParams().count(100).match("scan:*"));
+                seen.addAll(page.getResult());
+                cursor = page.getCursor();
+                calls++;
+            } while (!cursor.equals("0") && calls < 10_000);
+            assertEquals(written, seen, "SCAN returns every key of every shard");
+            JedisDataException e = assertThrows(JedisDataException.class, () -> j.select(1));
+            assertEquals("ERR SELECT is not allowed in cluster mode", e.getMessage());
+            assertEquals("OK", j.select(0));
+            String sha = j.scriptLoad("return 'loaded'");
+            assertEquals(List.of(true, false), j.scriptExists(sha, "0000000000000000000000000000000000000000"));
+            assertEquals("loaded", j.evalsha(sha, 1, "any-key"));
+        }
+    }
+
+    /** A change of the cluster made while 8 clients write and read back their own keys, then checked. */
+    private interface Change {
+        void make() throws Exception;
+    }
+
+    private static void underLoad(String what, Change change) throws Exception {
+        LoadVerifier load = new LoadVerifier(what.replace(' ', '-'), 8, proxy::jedis, 400, 60);
+        try (Jedis j = proxy.jedis()) {
+            Wait.until(Duration.ofSeconds(10), () -> load.writes() > 2000, "load running");
+            change.make();
+            long at = load.writes();
+            Wait.until(Duration.ofSeconds(10), () -> load.writes() > at + 2000, "load goes on after the " + what);
+            LoadVerifier.Report report = load.stop();
+            assertEquals(List.of(), report.errors(), "client errors");
+            assertEquals(0, report.staleReads(), "stale own reads");
+            assertEquals(List.of(), load.lostWrites(j), "acknowledged writes lost");
+            System.out.println(what + " under load: " + report.writes() + " writes, p99 "
+                    + report.p99LatencyMicros() + " us, max " + report.maxLatencyMicros() + " us");
+        } finally {
+            load.stop();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void slotsReshardedUnderLoadLoseNothing() throws Exception {
+        List<RedisServer> masters = cluster.masters();
+        RedisServer from = masters.get(0);
+        RedisServer to = masters.get(1);
+        underLoad("reshard of 600 slots", () -> {
+            String out = cluster.cli("--cluster", "reshard", from.host() + ":" + from.port(),
+                    "--cluster-from", cluster.id(from), "--cluster-to", cluster.id(to),
+                    "--cluster-slots", "600", "--cluster-yes");
+            assertTrue(out.contains("Moving slot"), out);
+        });
+    }
+
+    @Test
+    @Order(6)
+    void clusterFailoverUnderLoadLosesNothing() throws Exception {
+        RedisServer master = cluster.masters().get(2);
+        RedisServer replica = cluster.replicasOf(master).get(0);
+        try (Jedis r = cluster.jedis(replica)) {
+            underLoad("CLUSTER FAILOVER", () -> {
+                assertEquals("OK", r.clusterFailover());
+                Wait.until(Duration.ofSeconds(20), () -> "master".equals(r.role().get(0)), "the replica promoted");
+            });
+        }
+    }
+
+    @Test
+    @Order(7)
+    void transactionsRunOnTheirSlotsMasterAndSpanningSlotsAborts() {
+        try (Jedis j = proxy.jedis(); Jedis other = proxy.jedis()) {
+            redis.clients.jedis.Transaction t = j.multi();
+            t.set("{tx}a", "1");
+            t.incr("{tx}counter");
+            t.get("{tx}a");
+            assertEquals(List.of("OK", 1L, "1"), t.exec());
+            // keyless commands before the first key wait for it (answered QUEUED by the proxy meanwhile)
+            t = j.multi();
+            t.sendCommand(redis.clients.jedis.Protocol.Command.PING, new String[0]);
+            t.incr("{tx}counter");
+            List<Object> replies = t.exec();
+            assertEquals("PONG", new String((byte[]) replies.get(0), StandardCharsets.UTF_8));
+            assertEquals(2L, replies.get(1));
+            assertEquals(List.of(), j.multi().exec(), "an empty transaction");
+            JedisDataException e;
+            // keys of two slots: CROSSSLOT when queued, and EXEC aborts, as on a cluster node
+            redis.clients.jedis.Protocol.Command set = redis.clients.jedis.Protocol.Command.SET;
+            j.sendCommand(redis.clients.jedis.Protocol.Command.MULTI);
+            assertEquals("QUEUED", new String((byte[]) j.sendCommand(set, "{tx}a", "2"), StandardCharsets.UTF_8));
+            e = assertThrows(JedisDataException.class, () -> j.sendCommand(set, "{other}b", "2"));
+            assertEquals("CROSSSLOT Keys in request don't hash to the same slot", e.getMessage());
+            e = assertThrows(JedisDataException.class, () -> j.sendCommand(redis.clients.jedis.Protocol.Command.EXEC));
+            assertTrue(e.getMessage().startsWith("EXECABORT"), e.getMessage());
+            assertEquals("1", j.get("{tx}a"), "nothing of the aborted transaction ran");
+            // WATCH on the slot's master: another client's change makes EXEC answer nil
+            j.watch("{tx}a");
+            other.set("{tx}a", "changed");
+            t = j.multi();
+            t.set("{tx}a", "mine");
+            assertNull(t.exec());
+            assertEquals("changed", j.get("{tx}a"));
+            j.watch("{tx}a");
+            t = j.multi();
+            t.set("{tx}a", "mine");
+            assertEquals(List.of("OK"), t.exec());
+            assertEquals("mine", j.get("{tx}a"));
+            // after the transaction, commands of any slot run again
+            assertEquals("OK", j.set("{other}b", "free"));
+            assertEquals("free", j.get("{other}b"));
+        }
+    }
+}
