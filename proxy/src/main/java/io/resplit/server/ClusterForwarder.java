@@ -5,16 +5,12 @@ import io.netty.channel.EventLoop;
 import io.resplit.backend.BackendConnection;
 import io.resplit.backend.BackendNode;
 import io.resplit.cluster.ClusterDirectory;
-import io.resplit.cluster.ClusterKeys;
 import io.resplit.cluster.ClusterView;
 import io.resplit.cluster.Redirect;
-import io.resplit.cluster.ScanCursor;
-import io.resplit.command.ShardPolicy;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
 import io.resplit.route.ReadTarget;
 import io.resplit.route.Route;
-import io.resplit.route.ShardFences;
 import io.resplit.topology.Topology;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,26 +34,19 @@ import java.util.concurrent.TimeUnit;
 final class ClusterForwarder {
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_READ_ATTEMPTS = 3;
-    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final ClientHandler client;
     private final ProxyContext ctx;
     private final ClientSession session;
     private final EventLoop loop;
     private final ClusterDirectory cluster;
-    private final ShardFences fences = new ShardFences();
+    private final ClusterLanes lanes = new ClusterLanes();
     private final SlowRequests slow;
     private final CommandMeters meters;
     private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
-    private final ArrayDeque<ShardCall> waiting = new ArrayDeque<>(); // calls due for a retry, in order
-    private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
-    private ClusterView inflightView; // the map the master-lane calls in flight were sent under
-    private int masterInflight;
-    private int blockingInflight;
-    private int pinnedInflight;
+    private final RetryQueue waiting;
     private final ClusterTransaction transaction;
-    private boolean drainScheduled;
+    private final ClusterCalls calls;
     private boolean draining;
 
     ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop) {
@@ -69,6 +58,8 @@ final class ClusterForwarder {
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
         this.transaction = new ClusterTransaction(client, session, loop);
+        this.calls = new ClusterCalls(this, client.alloc());
+        this.waiting = new RetryQueue(loop, () -> ctx.config().failoverHoldTimeoutMs(), this::drain);
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken. */
@@ -82,25 +73,8 @@ final class ClusterForwarder {
         start(p);
     }
 
-    /**
-     * A blocking command waits until the client's other requests are answered (its connection runs nothing
-     * else meanwhile), and everything waits behind it; after a slot map change, requests wait until those sent
-     * under the old map are answered, so a redirected one cannot be overtaken.
-     */
     private boolean mustWait(PendingReply p) {
-        if (blockingInflight > 0) {
-            return true;
-        }
-        if (p.lane == Route.PINNED) { // a transaction starts after what was sent before it, and once the last ended
-            return masterInflight > 0 || pinnedInflight > 0 && transaction.ending();
-        }
-        if (pinnedInflight > 0) {
-            return true;
-        }
-        if (p.lane == Route.BLOCKING) {
-            return masterInflight > 0;
-        }
-        return masterInflight > 0 && cluster.view() != inflightView;
+        return lanes.mustWait(p.lane, cluster.view(), transaction.ending());
     }
 
     private void start(PendingReply p) {
@@ -108,103 +82,15 @@ final class ClusterForwarder {
             sendPinned(p);
             return;
         }
-        ShardPolicy policy = p.spec == null ? ShardPolicy.DEFAULT : p.spec.shardPolicy();
-        boolean write = p.route != Route.REPLICA && p.route != Route.LOCAL;
-        if (p.route == Route.LOCAL) {
-            single(p, false); // the proxy's own INFO or CONFIG GET: one node's answer, as it stands for all
-            return;
-        }
-        switch (policy.request()) {
-            case ALL_SHARDS, ALL_NODES -> fanOut(p, policy, write);
-            case MULTI_SHARD -> {
-                // a conditional multi-key write (MSETNX: all or nothing) cannot be split: CROSSSLOT, as Redis
-                ClusterKeys.Split split = policy.response() == ShardPolicy.Response.AGG_MIN ? null
-                        : ClusterKeys.split(p.spec, p.request);
-                if (split == null) {
-                    single(p, write);
-                } else {
-                    splitBySlot(p, policy, split, write);
-                }
-            }
-            case SPECIAL -> {
-                if ("scan".equals(p.spec.name())) {
-                    scan(p);
-                } else {
-                    fail(p, "ERR resplit: '" + p.spec.name() + "' is not supported in cluster mode");
-                }
-            }
-            default -> single(p, write);
-        }
-    }
-
-    private void single(PendingReply p, boolean write) {
-        int slot = ClusterKeys.slot(p.spec, p.request);
-        if (slot == ClusterKeys.CROSS_SLOT) {
-            fail(p, ClusterKeys.CROSSSLOT_ERROR);
-            return;
-        }
-        send(new ShardCall(this, p, null, 0, p.request, false, slot, write), null);
-    }
-
-    private void splitBySlot(PendingReply p, ShardPolicy policy, ClusterKeys.Split split, boolean write) {
-        boolean ordered = policy.response() == ShardPolicy.Response.DEFAULT; // MGET: values back in key order
-        PartReplies parts = new PartReplies(split.parts(), policy.response(), ordered ? split.positions() : null,
-                split.groups());
-        List<ShardCall> calls = new ArrayList<>(split.parts());
-        for (int i = 0; i < split.parts(); i++) {
-            RespRequest part = RespRequest.of(client.alloc(), split.args().get(i).toArray(byte[][]::new));
-            calls.add(new ShardCall(this, p, parts, i, part, true, split.slot()[i], write));
-        }
-        calls.forEach(c -> send(c, null));
-    }
-
-    /** Every master ({@code all_shards}) or every node ({@code all_nodes}) gets the request as it is. */
-    private void fanOut(PendingReply p, ShardPolicy policy, boolean write) {
-        List<BackendNode> targets = new ArrayList<>();
-        for (Topology shard : cluster.view().shards()) {
-            targets.add(shard.master());
-            if (policy.request() == ShardPolicy.Request.ALL_NODES) {
-                targets.addAll(shard.replicas());
-            }
-        }
-        PartReplies parts = new PartReplies(targets.size(), policy.response(), null, 0);
-        List<ShardCall> calls = new ArrayList<>(targets.size());
-        for (int i = 0; i < targets.size(); i++) {
-            ShardCall c = new ShardCall(this, p, parts, i, p.request, false, ShardCall.ANY_SLOT, write);
-            c.fixed = targets.get(i);
-            calls.add(c);
-        }
-        calls.forEach(c -> send(c, null));
-    }
-
-    /** SCAN over every shard in turn, the shard's index kept in the cursor the client gets ({@link ScanCursor}). */
-    private void scan(PendingReply p) {
-        if (p.request.argc() < 2) {
-            fail(p, p.spec.wrongArityError());
-            return;
-        }
-        List<Topology> shards = ScanCursor.order(cluster.view());
-        ScanCursor.Position at = ScanCursor.decode(p.request.argString(1), shards.size());
-        if (at == null) {
-            fail(p, "ERR invalid cursor");
-            return;
-        }
-        if (at.shard() >= shards.size()) {
-            client.complete(p, ScanCursor.finished(client.alloc()));
+        ClusterCalls.Plan plan = calls.plan(p, cluster.view());
+        if (plan.reply() != null) {
+            slow.finished(p, SlowRequests.now(p));
             p.request.release();
             p.request = null;
+            client.complete(p, plan.reply());
             return;
         }
-        byte[][] args = new byte[p.request.argc()][];
-        for (int i = 0; i < args.length; i++) {
-            args[i] = i == 1 ? Long.toUnsignedString(at.nodeCursor()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)
-                    : p.request.argBytes(i);
-        }
-        PartReplies parts = PartReplies.scan(at.shard(), shards.size());
-        ShardCall c = new ShardCall(this, p, parts, 0, RespRequest.of(client.alloc(), args), true,
-                ShardCall.ANY_SLOT, false);
-        c.fixed = shards.get(at.shard()).master();
-        send(c, null);
+        plan.calls().forEach(c -> send(c, null));
     }
 
     /** Sends {@code c} to its node; false when it must wait (no master for its slot, node unreachable). */
@@ -227,7 +113,7 @@ final class ClusterForwarder {
             }
             node = shard.master();
             if (p.route == Route.REPLICA) {
-                long fence = fences.minReplicaOffset(shard, view::isMaster);
+                long fence = lanes.fences().minReplicaOffset(shard, view::isMaster);
                 if (fence == io.resplit.route.ReadYourWrites.MASTER_ONLY) {
                     ctx.metrics().readsRedirectedToMaster().increment();
                 }
@@ -249,18 +135,7 @@ final class ClusterForwarder {
         c.node = node;
         c.attempts++;
         c.toMaster = shard == null || node == shard.master();
-        if (blocking) {
-            blockingInflight++;
-            c.dedicated = conn;
-            blockingConnections.add(conn);
-        } else if (c.toMaster) {
-            if (masterInflight++ == 0) {
-                inflightView = view;
-            }
-        }
-        if (c.write) {
-            fences.writeSent(node);
-        }
+        lanes.started(c, view, blocking ? conn : null);
         p.node = node;
         if (meters.enabled() && (c.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime();
@@ -282,8 +157,7 @@ final class ClusterForwarder {
         c.pinned = true;
         c.node = conn.node();
         c.attempts = 1;
-        pinnedInflight++;
-        fences.writeSent(c.node);
+        lanes.started(c, null, null);
         p.node = c.node;
         conn.send(p.request.retainedFrame(), c);
     }
@@ -293,23 +167,8 @@ final class ClusterForwarder {
         return view.shards().isEmpty() ? null : view.shards().get(0);
     }
 
-    /** What every reply or failure of {@code c} undoes of its send. */
-    private void ended(ShardCall c) {
-        if (c.pinned) {
-            pinnedInflight--;
-        } else if (c.dedicated != null) {
-            blockingInflight--;
-            blockingConnections.remove(c.dedicated);
-        } else if (c.toMaster) {
-            masterInflight--;
-        }
-        if (c.write) {
-            fences.writeEnded(c.node);
-        }
-    }
-
     void replied(ShardCall c, ByteBuf frame, boolean error, long now) {
-        ended(c);
+        lanes.ended(c);
         if (c.pinned) { // the node's own replies: QUEUED, EXEC's array, EXECABORT, MOVED inside a transaction
             if (client.discardsReplies()) {
                 frame.release();
@@ -317,7 +176,7 @@ final class ClusterForwarder {
             } else {
                 deliver(c, frame, error, now);
             }
-            if (pinnedInflight == 0) {
+            if (lanes.pinnedInflight() == 0) {
                 transaction.idle();
             }
             drain();
@@ -345,7 +204,7 @@ final class ClusterForwarder {
                 resend(c);
                 return;
             }
-            if (Redirect.transientError(frame) && withinDeadline(c)) {
+            if (Redirect.transientError(frame) && waiting.withinDeadline(c)) {
                 frame.release();
                 cluster.refreshSoon();
                 waitRetry(c, null);
@@ -361,7 +220,7 @@ final class ClusterForwarder {
     }
 
     void failed(ShardCall c, String reason, boolean maybeApplied) {
-        ended(c);
+        lanes.ended(c);
         if (c.pinned) {
             // the transaction or WATCH state lived on that connection: as with a lost Redis connection, the
             // client must start over, so it loses its connection too rather than see commands run unqueued
@@ -380,7 +239,7 @@ final class ClusterForwarder {
             resend(c, c.node); // reads are safe to repeat elsewhere
             return;
         }
-        if ((!maybeApplied || !c.write) && withinDeadline(c)) {
+        if ((!maybeApplied || !c.write) && waiting.withinDeadline(c)) {
             cluster.refreshSoon(); // the node may be gone: its shard's new master is in the next map
             waitRetry(c, null);
             drain();
@@ -403,43 +262,17 @@ final class ClusterForwarder {
         }
     }
 
-    /** Whether {@code c} may still be retried: within {@code failover-hold-timeout} of its first wait. */
-    private boolean withinDeadline(ShardCall c) {
-        long now = System.nanoTime();
-        if (c.retryDeadline == 0) {
-            c.retryDeadline = now + TimeUnit.MILLISECONDS.toNanos(ctx.config().failoverHoldTimeoutMs());
-        }
-        return now - c.retryDeadline < 0;
-    }
-
     /**
      * Puts {@code c} among the calls waiting for a retry, after a pause that doubles each time; when the hold
      * time is over it gets {@code error} (or the last error a node gave) instead. False: it was not sent.
      */
     private boolean waitRetry(ShardCall c, String error) {
-        if (error != null && !withinDeadline(c)) {
+        if (error != null && !waiting.withinDeadline(c)) {
             deliver(c, RespWriter.error(client.alloc(), error), true, SlowRequests.now(c.parent));
             return false;
         }
-        long pause = Math.min(MAX_PAUSE_NANOS, FIRST_PAUSE_NANOS << Math.min(5, c.waits++));
-        c.dueNanos = System.nanoTime() + pause;
-        if (draining) {
-            waiting.addFirst(c); // it was the head: it stays ahead of the calls behind it
-        } else {
-            waiting.add(c);
-        }
-        schedule(pause);
+        waiting.add(c, draining); // being sent by drain(): it was the head, and stays ahead of the rest
         return false;
-    }
-
-    private void schedule(long delayNanos) {
-        if (!drainScheduled) {
-            drainScheduled = true;
-            loop.schedule(() -> {
-                drainScheduled = false;
-                drain();
-            }, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
-        }
     }
 
     /** Sends the retries that are due, in order, then the held requests that may go now. */
@@ -450,16 +283,13 @@ final class ClusterForwarder {
         draining = true;
         try {
             ShardCall c;
-            while ((c = waiting.peek()) != null) {
-                long wait = c.dueNanos - System.nanoTime();
-                if (wait > 0) {
-                    schedule(wait);
-                    return;
-                }
-                waiting.poll();
+            while ((c = waiting.pollDue()) != null) {
                 if (!send(c, null)) {
                     return; // back at the head, with a new pause
                 }
+            }
+            if (!waiting.isEmpty()) {
+                return; // the head is not due yet
             }
             PendingReply p;
             while ((p = held.peek()) != null && !mustWait(p)) {
@@ -503,16 +333,9 @@ final class ClusterForwarder {
         }
     }
 
-    private void fail(PendingReply p, String error) {
-        slow.finished(p, SlowRequests.now(p));
-        p.request.release();
-        p.request = null;
-        client.complete(p, RespWriter.error(client.alloc(), error));
-    }
-
     /** Whether a blocking command of this client is waiting. */
     boolean blocked() {
-        return blockingInflight > 0;
+        return lanes.blocked();
     }
 
     /** The client has gone: held requests are dropped, and connections a blocking command waits on closed. */
@@ -521,14 +344,8 @@ final class ClusterForwarder {
         while ((p = held.poll()) != null) {
             p.releaseAll();
         }
-        ShardCall c;
-        while ((c = waiting.poll()) != null) {
-            abandon(c);
-        }
-        for (BackendConnection conn : new ArrayList<>(blockingConnections)) {
-            conn.discard("client disconnected while blocked");
-        }
-        blockingConnections.clear();
+        waiting.clear(this::abandon);
+        lanes.clientClosed();
         transaction.clientClosed();
     }
 }
