@@ -129,6 +129,9 @@ public final class Resplit implements AutoCloseable {
         if (cluster != null) {
             context.cluster(cluster);
             cluster.onChange(view -> context.topology().swap(view.shardsBySlot().get(0)));
+            metrics.cluster(cluster, c -> c.view().shardsBySlot().size(), c -> c.view().slotsServed(),
+                    io.resplit.cluster.ClusterDirectory::changes, io.resplit.cluster.ClusterDirectory::movedCount,
+                    io.resplit.cluster.ClusterDirectory::askCount, io.resplit.cluster.ClusterDirectory::retryCount);
             cluster.start(CLUSTER_REFRESH_MS);
         }
         // the allocator the channels use (Netty 4.2's default is the adaptive one, not the pooled one)

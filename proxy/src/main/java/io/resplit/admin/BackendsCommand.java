@@ -28,8 +28,23 @@ final class BackendsCommand implements AdminCommand {
     @Override
     public AdminReply run(AdminContext ctx, List<String> args) {
         StringBuilder out = new StringBuilder();
-        for (BackendView n : BackendView.of(ctx.proxy().topology().current())) {
-            out.append("addr=").append(n.address())
+        io.resplit.cluster.ClusterDirectory cluster = ctx.proxy().cluster();
+        if (cluster == null) {
+            describe(out, "", ctx.proxy().topology().current());
+        } else {
+            // cluster mode: every shard's nodes, each line naming its shard and the slots it serves
+            io.resplit.cluster.ClusterView view = cluster.view();
+            List<io.resplit.topology.Topology> shards = view.shardsBySlot();
+            for (int i = 0; i < shards.size(); i++) {
+                describe(out, "shard=" + i + " slots=" + view.slotRanges(shards.get(i)) + " ", shards.get(i));
+            }
+        }
+        return AdminReply.text(out.toString());
+    }
+
+    private static void describe(StringBuilder out, String prefix, io.resplit.topology.Topology topology) {
+        for (BackendView n : BackendView.of(topology)) {
+            out.append(prefix).append("addr=").append(n.address())
                     .append(" role=").append(n.master() ? "master" : "replica")
                     .append(" status=").append(n.up() ? "up" : "down")
                     .append(" reported_role=").append(n.reportedRole())
@@ -45,6 +60,5 @@ final class BackendsCommand implements AdminCommand {
             }
             out.append("\r\n");
         }
-        return AdminReply.text(out.toString());
     }
 }

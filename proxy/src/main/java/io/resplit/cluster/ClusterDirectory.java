@@ -49,6 +49,9 @@ public final class ClusterDirectory {
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder moved = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder asked = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.AtomicReference<ClusterView> view =
             new java.util.concurrent.atomic.AtomicReference<>();
     private final List<java.util.function.Consumer<ClusterView>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -105,6 +108,28 @@ public final class ClusterDirectory {
 
     public long changes() {
         return changes.get();
+    }
+
+    /** A request was sent on where a node's ASK (or MOVED) pointed. */
+    public void redirected(boolean ask) {
+        (ask ? asked : moved).increment();
+    }
+
+    /** A request waits to be sent again (TRYAGAIN, CLUSTERDOWN, no master, a node out of reach). */
+    public void retried() {
+        retried.increment();
+    }
+
+    public long movedCount() {
+        return moved.sum();
+    }
+
+    public long askCount() {
+        return asked.sum();
+    }
+
+    public long retryCount() {
+        return retried.sum();
     }
 
     /** {@code listener} gets every new view (on the control thread), from the next change on. */

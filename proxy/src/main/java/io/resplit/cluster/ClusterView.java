@@ -67,6 +67,36 @@ public final class ClusterView {
         return new ClusterView(map, all, next);
     }
 
+    /** Slots some master serves (16,384 when the cluster is whole). */
+    public int slotsServed() {
+        int n = 0;
+        for (Topology t : bySlot) {
+            if (t != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The slot ranges {@code shard} serves, as "0-5460,10923-16383"; empty when none. */
+    public String slotRanges(Topology shard) {
+        StringBuilder b = new StringBuilder();
+        for (int slot = 0; slot < bySlot.length; slot++) {
+            if (bySlot[slot] == shard) {
+                int end = slot;
+                while (end + 1 < bySlot.length && bySlot[end + 1] == shard) {
+                    end++;
+                }
+                b.append(b.length() == 0 ? "" : ",").append(slot);
+                if (end > slot) {
+                    b.append('-').append(end);
+                }
+                slot = end;
+            }
+        }
+        return b.toString();
+    }
+
     /** The shard {@code node} belongs to, as master or replica, or null. */
     public Topology shardWith(BackendNode node) {
         for (Topology t : shards) {

@@ -280,6 +280,26 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    /** Cluster mode: the slot map as the proxy sees it, and how often nodes redirected or deferred requests. */
+    public <T> void cluster(T source, ToDoubleFunction<T> shards, ToDoubleFunction<T> slotsServed,
+                            ToDoubleFunction<T> mapChanges, ToDoubleFunction<T> moved, ToDoubleFunction<T> ask,
+                            ToDoubleFunction<T> retries) {
+        Gauge.builder("resplit.cluster.shards", source, shards)
+                .description("Shards (masters serving slots) in the proxy's view of the cluster").register(registry);
+        Gauge.builder("resplit.cluster.slots.served", source, slotsServed)
+                .description("Hash slots a master serves in the proxy's view (16384 when the cluster is whole)")
+                .register(registry);
+        FunctionCounter.builder("resplit.cluster.map.changes", source, mapChanges)
+                .description("Slot maps read that differed from the one before").register(registry);
+        FunctionCounter.builder("resplit.cluster.redirects", source, moved).tag("kind", "moved")
+                .description("Requests a node redirected and the proxy sent on, by kind").register(registry);
+        FunctionCounter.builder("resplit.cluster.redirects", source, ask).tag("kind", "ask")
+                .description("Requests a node redirected and the proxy sent on, by kind").register(registry);
+        FunctionCounter.builder("resplit.cluster.retries", source, retries)
+                .description("Requests sent again after TRYAGAIN, CLUSTERDOWN or an unreachable node")
+                .register(registry);
+    }
+
     /** Meters of one backend node; the node's address is the label. */
     public <T> void backend(String node, T source, ToDoubleFunction<T> up, ToDoubleFunction<T> isMaster,
                             ToDoubleFunction<T> lagBytes, ToDoubleFunction<T> inflight,

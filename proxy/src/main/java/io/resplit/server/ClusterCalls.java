@@ -81,7 +81,7 @@ final class ClusterCalls {
     /** Every master ({@code all_shards}) or every node ({@code all_nodes}) gets the request as it is. */
     private Plan fanOut(PendingReply p, ShardPolicy policy, ClusterView view, boolean write) {
         List<BackendNode> targets = new ArrayList<>();
-        for (Topology shard : view.shards()) {
+        for (Topology shard : view.shardsBySlot()) {
             targets.add(shard.master());
             if (policy.request() == ShardPolicy.Request.ALL_NODES) {
                 targets.addAll(shard.replicas());

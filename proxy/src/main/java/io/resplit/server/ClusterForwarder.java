@@ -199,6 +199,7 @@ final class ClusterForwarder {
                 if (!r.ask()) {
                     cluster.moved(r.slot(), r.target()); // later requests for the slot go there at once
                 }
+                cluster.redirected(r.ask());
                 c.asking = cluster.node(r.target());
                 c.askingNeeded = r.ask();
                 resend(c);
@@ -271,6 +272,7 @@ final class ClusterForwarder {
             deliver(c, RespWriter.error(client.alloc(), error), true, SlowRequests.now(c.parent));
             return false;
         }
+        cluster.retried();
         waiting.add(c, draining); // being sent by drain(): it was the head, and stays ahead of the rest
         return false;
     }

@@ -45,7 +45,8 @@ class ClusterModeIT {
     static void start() {
         cluster = RedisCluster.start(3, 1, "cluster-secret");
         // a fresh cluster's replicas show in its map once gossip has caught up: wait, so reads find them
-        proxy = ProxyUnderTest.start(cluster, "read-from replicas", "io-threads 2", "failover-hold-timeout 30000");
+        proxy = ProxyUnderTest.start(cluster, "read-from replicas", "io-threads 2", "failover-hold-timeout 30000",
+                "metrics-port " + io.resplit.testing.FreePorts.next());
     }
 
     @AfterAll
@@ -257,6 +258,19 @@ class ClusterModeIT {
                     "--cluster-slots", "600", "--cluster-yes");
             assertTrue(out.contains("Moving slot"), out);
         });
+        // the console and the metrics show the new map: the target's shard serves 600 slots more
+        Wait.until(Duration.ofSeconds(10), () -> proxy.admin("BACKENDS").lines()
+                .anyMatch(l -> l.contains("addr=127.0.0.1:" + to.port()) && l.contains(" role=master")
+                        && l.split(" ")[1].split(",").length > 1), "the moved slots shown on the target's line");
+        String status = proxy.admin("STATUS");
+        assertTrue(status.contains("mode:cluster"), status);
+        assertTrue(status.contains("cluster_shards:3"), status);
+        assertTrue(status.contains("cluster_slots_served:16384"), status);
+        assertTrue(status.contains("shard0:master="), status);
+        String metrics = io.resplit.testing.MetricsEndpoint.get(proxy.proxy().metricsPort(), "/metrics").body();
+        assertTrue(metrics.contains("resplit_cluster_slots_served 16384.0"), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("resplit_cluster_redirects_total{") && l.contains("kind=\"moved\"")
+                && !l.endsWith(" 0.0")), "MOVED replies were followed");
     }
 
     @Test

@@ -21,6 +21,7 @@ public final class EveryMeter {
         metrics.tracking(source, x -> 0, x -> 0);
         metrics.slowLog(source, x -> 0);
         metrics.nettyMemory(() -> 0.0, () -> 0.0);
+        metrics.cluster(source, x -> 3, x -> 16384, x -> 1, x -> 0, x -> 0, x -> 0);
         return metrics;
     }
 }
