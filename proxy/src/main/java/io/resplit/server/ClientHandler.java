@@ -98,7 +98,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 () -> pubsub != null && pubsub.subscribed());
         forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         if (ctx.cluster() != null) {
-            clusterForwarder = new ClusterForwarder(this, ctx, session, channel.eventLoop());
+            clusterForwarder = new ClusterForwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         }
         tracking = new ClientTracking(this, ctx.invalidations());
         ctx.clients().register(this);
@@ -329,6 +329,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     void forward(PendingReply p) {
         enqueue(p);
         if (clusterForwarder != null) {
+            scripts.beforeForward(this, p, false);
             clusterForwarder.dispatch(p);
             return;
         }

@@ -47,9 +47,12 @@ final class ClusterForwarder {
     private final RetryQueue waiting;
     private final ClusterTransaction transaction;
     private final ClusterCalls calls;
+    private final ScriptCache scripts;
     private boolean draining;
 
-    ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop) {
+    ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop,
+                     ScriptCache scripts) {
+        this.scripts = scripts;
         this.client = client;
         this.ctx = ctx;
         this.session = session;
@@ -140,6 +143,12 @@ final class ClusterForwarder {
         if (meters.enabled() && (c.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime();
         }
+        if (c.loadFirst != null) { // on the same connection, so the script is there when the call runs
+            conn.send(RespRequest.of(client.alloc(), "SCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII), c.loadFirst).frame(),
+                    io.resplit.backend.ReplyCallback.IGNORE);
+            c.loadFirst = null;
+        }
         if (ask) {
             conn.send(RespRequest.of(client.alloc(), "ASKING").frame(), io.resplit.backend.ReplyCallback.IGNORE);
         }
@@ -205,6 +214,9 @@ final class ClusterForwarder {
                 resend(c);
                 return;
             }
+            if (reloadScript(c, frame)) {
+                return;
+            }
             if (Redirect.transientError(frame) && waiting.withinDeadline(c)) {
                 frame.release();
                 cluster.refreshSoon();
@@ -218,6 +230,28 @@ final class ClusterForwarder {
         }
         deliver(c, frame, error, now);
         drain();
+    }
+
+    /**
+     * A node answered NOSCRIPT to an EVALSHA whose script the proxy has seen (a node added or restarted since
+     * SCRIPT LOAD went to every node): the script is loaded there and the call sent again, once.
+     */
+    private boolean reloadScript(ShardCall c, ByteBuf frame) {
+        PendingReply p = c.parent;
+        if (p.scriptSha == null || p.scriptReloaded || !ErrorReplies.NOSCRIPT.starts(frame)) {
+            return false;
+        }
+        byte[] body = scripts.body(p.scriptSha);
+        if (body == null) {
+            return false; // never seen: the client gets NOSCRIPT, as from Redis
+        }
+        frame.release();
+        p.scriptReloaded = true;
+        c.loadFirst = body;
+        c.asking = c.node; // the node that lacked it
+        c.askingNeeded = false;
+        resend(c);
+        return true;
     }
 
     void failed(ShardCall c, String reason, boolean maybeApplied) {

@@ -29,6 +29,14 @@ final class ScriptCommands {
 
     /** Called for each request before it is forwarded to a backend. */
     void beforeForward(ClientHandler c, PendingReply p) {
+        beforeForward(c, p, true);
+    }
+
+    /**
+     * As {@link #beforeForward(ClientHandler, PendingReply)}; without {@code copyToReplicas} SCRIPT LOAD and
+     * SCRIPT FLUSH are not copied to the replicas (cluster mode sends them to every node itself).
+     */
+    void beforeForward(ClientHandler c, PendingReply p, boolean copyToReplicas) {
         CommandSpec spec = p.spec;
         if (spec == null) {
             return;
@@ -48,12 +56,16 @@ final class ScriptCommands {
             case "script|load" -> {
                 if (r.argc() == 3) {
                     cache.remember(r.argBytes(2));
-                    sendToReplicas(c, r);
+                    if (copyToReplicas) {
+                        sendToReplicas(c, r);
+                    }
                 }
             }
             case "script|flush" -> {
                 cache.clear();
-                sendToReplicas(c, r);
+                if (copyToReplicas) {
+                    sendToReplicas(c, r);
+                }
             }
             default -> {
             }

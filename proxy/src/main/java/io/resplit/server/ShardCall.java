@@ -30,6 +30,7 @@ final class ShardCall implements ReplyCallback {
     BackendConnection dedicated; // a blocking command's own connection
     boolean toMaster;            // it travels on the master lane (ordered with the client's writes)
     boolean pinned;              // on the client's transaction connection (MULTI, WATCH)
+    byte[] loadFirst;            // EVALSHA answered NOSCRIPT: the script's body, loaded before it goes again
     int attempts;
     int redirects;
     int waits;                   // retries waited for so far (each pause doubles)

@@ -220,6 +220,15 @@ class ClusterModeIT {
             String sha = j.scriptLoad("return 'loaded'");
             assertEquals(List.of(true, false), j.scriptExists(sha, "0000000000000000000000000000000000000000"));
             assertEquals("loaded", j.evalsha(sha, 1, "any-key"));
+            // nodes that lost their scripts (a restart, a node added): the proxy loads it there and runs it again
+            for (RedisServer n : cluster.nodes()) {
+                try (Jedis direct = cluster.jedis(n)) {
+                    direct.scriptFlush();
+                }
+            }
+            for (int i = 0; i < 20; i++) {
+                assertEquals("loaded", j.evalsha(sha, 1, "key-" + i));
+            }
         }
     }
 
