@@ -29,6 +29,11 @@ final class EmbeddedWriter {
 
     /** Runs the flush scheduled this turn, if any; what reached the socket since the last call, as text. */
     String written() {
+        return written(channel);
+    }
+
+    /** As {@link #written()}, for any embedded channel. */
+    static String written(EmbeddedChannel channel) {
         channel.runPendingTasks();
         StringBuilder out = new StringBuilder();
         ByteBuf m;
