@@ -150,6 +150,112 @@ class ClusterModeIT {
         assertEquals(0, stale, "stale reads of the connection's own writes");
     }
 
+    /**
+     * Replicas that really lag (other connections push 256 KiB values to every master): a naive split, writing
+     * a master and reading its replica, reads stale values; through the proxy a connection reads every one of
+     * its own writes, over every shard, while a connection that did not write still reads from replicas.
+     */
+    @Test
+    @Order(2)
+    void ownWritesAreReadBackWhileReplicasLag() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            for (RedisServer m : cluster.masters()) {
+                pool.submit(() -> pushLargeValues(m, loading));
+            }
+            RedisServer m = cluster.masters().get(0);
+            RedisServer r = cluster.replicasOf(m).get(0);
+            int naiveStale = Wait.until(Duration.ofSeconds(30), () -> {
+                int stale = naiveSplitStaleReads(m, r);
+                return stale >= 30 ? stale : null;
+            }, "replicas lagging enough that a naive split reads stale values (10% of 300 reads or more)");
+            long replicaGetsBefore = cluster.nodes().stream().filter(n -> !cluster.masters().contains(n))
+                    .mapToLong(n -> calls(n, "get")).sum();
+            List<java.util.concurrent.Future<Integer>> writers = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                int id = c;
+                writers.add(pool.submit(() -> staleOwnReads(id)));
+            }
+            try (Jedis reader = proxy.jedis()) {
+                for (int i = 0; i < 300; i++) {
+                    reader.get("spread:" + i);
+                }
+            }
+            int stale = 0;
+            for (java.util.concurrent.Future<Integer> w : writers) {
+                stale += w.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            long servedByReplicas = cluster.nodes().stream().filter(n -> !cluster.masters().contains(n))
+                    .mapToLong(n -> calls(n, "get")).sum() - replicaGetsBefore;
+            assertEquals(0, stale, "stale reads of a connection's own writes through the proxy");
+            assertTrue(servedByReplicas >= 150, "a connection that did not write reads from replicas: "
+                    + servedByReplicas);
+            System.out.printf("replicas lagging: naive split stale reads %d/300; through resplit 0/%d own reads "
+                    + "over every shard; replica GETs %d%n", naiveStale, 4 * 600, servedByReplicas);
+        } finally {
+            loading.set(false);
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
+
+    /** Keys of {@code master}'s slots: the first {@code n} names under {@code prefix} it does not redirect. */
+    private static List<String> keysOf(Jedis master, String prefix, int n) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < n; i++) {
+            String key = prefix + i;
+            try {
+                master.exists(key);
+                keys.add(key);
+            } catch (JedisDataException moved) {
+                // another shard's slot
+            }
+        }
+        return keys;
+    }
+
+    private static int naiveSplitStaleReads(RedisServer master, RedisServer replica) {
+        int stale = 0;
+        try (Jedis m = cluster.jedis(master); Jedis r = cluster.jedis(replica)) {
+            r.readonly();
+            String key = keysOf(m, "naive:", 1).get(0);
+            for (int i = 0; i < 300; i++) {
+                m.set(key, "naive-" + i);
+                if (!("naive-" + i).equals(r.get(key))) {
+                    stale++;
+                }
+            }
+        }
+        return stale;
+    }
+
+    private static int staleOwnReads(int id) {
+        int stale = 0;
+        try (Jedis j = proxy.jedis()) {
+            for (int i = 0; i < 600; i++) {
+                String key = "lagged:" + id + ":" + (i % 50); // 50 keys: every shard
+                j.set(key, "v" + i);
+                if (!("v" + i).equals(j.get(key))) {
+                    stale++;
+                }
+            }
+        }
+        return stale;
+    }
+
+    private static void pushLargeValues(RedisServer master, java.util.concurrent.atomic.AtomicBoolean loading) {
+        byte[] value = new byte[256 * 1024];
+        new java.util.Random(master.port()).nextBytes(value);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+        try (Jedis m = cluster.jedis(master)) {
+            List<String> keys = keysOf(m, "ballast:", 16);
+            for (int i = 0; loading.get() && System.nanoTime() < deadline; i++) {
+                m.set(keys.get(i % keys.size()).getBytes(StandardCharsets.UTF_8), value);
+            }
+        }
+    }
+
     @Test
     @Order(3)
     void multiKeyCommandsSplitBySlotAndMergeInOrder() {
