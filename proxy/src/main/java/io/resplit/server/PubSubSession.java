@@ -23,6 +23,8 @@ import java.util.Set;
  * between (Redis Pub/Sub delivers at most once in any case).
  *
  * <p>Subscribers use the master, so that PUBSUB CHANNELS / NUMSUB / NUMPAT (answered by the master) count them.
+ * In cluster mode, sharded subscriptions (SSUBSCRIBE) go to their channels' shards instead
+ * ({@link ShardSubscriptions}).
  */
 final class PubSubSession implements FrameListener {
     private final ClientHandler client;
@@ -38,12 +40,14 @@ final class PubSubSession implements FrameListener {
     private boolean subscribed;
     private int subscribesInFlight; // confirmations still due for subscribe commands sent
     private int swallow;            // confirmations of a re-subscription, which the client must not see
+    private final ShardSubscriptions shards; // cluster mode only: SSUBSCRIBE on the channels' shards
 
     PubSubSession(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop) {
         this.client = client;
         this.ctx = ctx;
         this.session = session;
         this.loop = loop;
+        this.shards = ctx.cluster() == null ? null : new ShardSubscriptions(client, session, loop, ctx.cluster(), this);
     }
 
     /** The three kinds of subscription Redis counts separately. */
@@ -68,6 +72,17 @@ final class PubSubSession implements FrameListener {
      * ownership of the request.
      */
     void send(RespRequest r, CommandSpec spec) {
+        if (shards != null && spec != null && spec.arityAccepts(r.argc())
+                && ("ssubscribe".equals(spec.name()) || "sunsubscribe".equals(spec.name()))) {
+            boolean subscribe = "ssubscribe".equals(spec.name());
+            int confirmations = shards.send(r, subscribe); // takes the request
+            if (subscribe && confirmations > 0) {
+                subscribed = true;
+                subscribesInFlight += confirmations;
+            }
+            ctx.meters(session.loopIndex()).sentOnStream(spec, Route.PUBSUB);
+            return;
+        }
         try {
             if (spec != null && !spec.arityAccepts(r.argc())) {
                 client.reply(LocalCommands.error(client, spec.wrongArityError())); // subscribes to nothing
@@ -110,7 +125,9 @@ final class PubSubSession implements FrameListener {
             return;
         }
         String kind = firstElement(frame);
-        if (kind != null && kind.endsWith("subscribe")) {
+        if (shards != null && kind != null && (kind.equals("ssubscribe") || kind.equals("sunsubscribe"))) {
+            frame = shardConfirmation(kind, frame);
+        } else if (kind != null && kind.endsWith("subscribe")) {
             List<?> confirmation = (List<?>) RespValues.read(frame.duplicate());
             track(kind, confirmation);
             if (swallow > 0) {
@@ -120,6 +137,41 @@ final class PubSubSession implements FrameListener {
             }
         }
         client.push(frame); // the connection stays (idle) for a next subscribe until the client leaves
+    }
+
+    /**
+     * Cluster mode: a node's SSUBSCRIBE or SUNSUBSCRIBE confirmation counts only that node's shard channels;
+     * the client gets the count over every node, as one node holding them all would give it, and leaves
+     * subscribed mode when nothing at all is left.
+     */
+    private ByteBuf shardConfirmation(String kind, ByteBuf frame) {
+        List<?> confirmation = (List<?>) RespValues.read(frame.duplicate());
+        String name = (String) confirmation.get(1);
+        if (kind.equals("ssubscribe")) {
+            shardChannels.add(name);
+            if (subscribesInFlight > 0) {
+                subscribesInFlight--;
+            }
+        } else {
+            if (name != null) {
+                shardChannels.remove(name);
+            }
+            if (channels.isEmpty() && patterns.isEmpty() && shardChannels.isEmpty() && subscribesInFlight == 0) {
+                subscribed = false;
+            }
+        }
+        ByteBuf out = client.alloc().buffer(32 + (name == null ? 0 : name.length() * 3));
+        out.writeByte(frame.getByte(frame.readerIndex())); // '*' (RESP2) or '>' (a RESP3 push)
+        out.writeBytes("3\r\n".getBytes(StandardCharsets.US_ASCII));
+        io.resplit.resp.RespWriter.writeBulk(out, kind);
+        if (name == null) {
+            io.resplit.resp.RespWriter.writeNull(out, session.protocol());
+        } else {
+            io.resplit.resp.RespWriter.writeBulk(out, name.getBytes(StandardCharsets.UTF_8));
+        }
+        io.resplit.resp.RespWriter.writeInteger(out, shardChannels.size());
+        frame.release();
+        return out;
     }
 
     private void track(String kind, List<?> confirmation) {
@@ -194,6 +246,9 @@ final class PubSubSession implements FrameListener {
         if (conn != null) {
             conn.readFromServer(writable);
         }
+        if (shards != null) {
+            shards.clientWritable(writable);
+        }
     }
 
     /** RESET: every subscription ends, without unsubscribe messages (as on Redis), with its connection. */
@@ -213,6 +268,9 @@ final class PubSubSession implements FrameListener {
             BackendConnection c = conn;
             conn = null;
             c.discard("client disconnected");
+        }
+        if (shards != null) {
+            shards.close("client disconnected");
         }
     }
 

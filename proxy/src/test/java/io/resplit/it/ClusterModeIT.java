@@ -1,6 +1,7 @@
 package io.resplit.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -359,6 +360,78 @@ class ClusterModeIT {
         } finally {
             load.stop();
         }
+    }
+
+    /** SSUBSCRIBE on the channels' shards, SPUBLISH to them, counts as one node would give them. */
+    @Test
+    @Order(4)
+    void shardedPubSubReachesEveryShard() throws Exception {
+        // two channels on different shards
+        String first = "news";
+        String second = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "chan" + i)
+                .filter(c -> cluster.masters().size() > 1 && !sameMaster(first, c)).findFirst().orElseThrow();
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        redis.clients.jedis.JedisShardedPubSub listener = new redis.clients.jedis.JedisShardedPubSub() {
+            @Override
+            public void onSSubscribe(String channel, int count) {
+                events.add("ssubscribe " + channel + " " + count);
+                if (count == 1) {
+                    ssubscribe(second); // a second shard, on a second connection of the proxy's
+                }
+            }
+
+            @Override
+            public void onSMessage(String channel, String message) {
+                events.add("smessage " + channel + " " + message);
+                if (channel.equals(second)) {
+                    sunsubscribe();
+                }
+            }
+
+            @Override
+            public void onSUnsubscribe(String channel, int count) {
+                events.add("sunsubscribe " + channel + " " + count);
+            }
+        };
+        Thread subscriber = new Thread(() -> {
+            try (Jedis s = proxy.jedis()) {
+                listener.proceed(s.getConnection(), first); // SSUBSCRIBE, then the loop until none are left
+            }
+        });
+        subscriber.start();
+        try (Jedis p = proxy.jedis()) {
+            Wait.until(Duration.ofSeconds(10), () -> events.contains("ssubscribe " + second + " 2"),
+                    "both shard channels subscribed: " + events);
+            assertEquals(1L, p.sendCommand(redis.clients.jedis.Protocol.Command.SPUBLISH, first, "hello"));
+            Wait.until(Duration.ofSeconds(10), () -> events.contains("smessage " + first + " hello"),
+                    "the first shard's message: " + events);
+            assertEquals(1L, p.sendCommand(redis.clients.jedis.Protocol.Command.SPUBLISH, second, "world"));
+        }
+        subscriber.join(10_000);
+        assertFalse(subscriber.isAlive(), "sunsubscribe of both ended the subscription: " + events);
+        assertEquals(List.of("ssubscribe " + first + " 1", "ssubscribe " + second + " 2", "smessage " + first
+                + " hello", "smessage " + second + " world"), events.subList(0, 4));
+        List<String> ends = events.subList(4, events.size());
+        assertEquals(2, ends.size(), "one sunsubscribe per channel: " + events);
+        assertTrue(ends.get(0).endsWith(" 1") && ends.get(1).endsWith(" 0"), "counts over both shards: " + events);
+        assertEquals(Set.of(first, second), Set.of(ends.get(0).split(" ")[1], ends.get(1).split(" ")[1]));
+    }
+
+    private static boolean sameMaster(String a, String b) {
+        return ownerOf(a).equals(ownerOf(b));
+    }
+
+    /** The master serving {@code key}'s slot: the one that does not redirect it. */
+    private static RedisServer ownerOf(String key) {
+        for (RedisServer m : cluster.masters()) {
+            try (Jedis j = cluster.jedis(m)) {
+                j.exists(key);
+                return m;
+            } catch (JedisDataException moved) {
+                // another shard's
+            }
+        }
+        throw new AssertionError("no master serves " + key);
     }
 
     @Test
