@@ -14,6 +14,7 @@ REPO_ROOT=$(cd "$BENCH_DIR/.." && pwd)
 BENCH_PASSWORD=${BENCH_PASSWORD:-resplit-bench-pw}
 RESPLIT_JAR=${RESPLIT_JAR:-$REPO_ROOT/proxy/target/resplit.jar}
 RESPLIT_CONF=${RESPLIT_CONF:-$REPO_ROOT/config/resplit.conf}
+RESPLIT_JAVA=${RESPLIT_JAVA:-java}              # the java binary that runs the proxy
 RESPLIT_JAVA_OPTS=${RESPLIT_JAVA_OPTS:-}
 RESPLIT_PROXY_ARGS=${RESPLIT_PROXY_ARGS:-}       # extra "--directive value" args
 DIRECT_ONLY=${DIRECT_ONLY:-0}
@@ -32,6 +33,7 @@ BENCH_TMP=""
 MASTER_PID="" REPLICA1_PID="" REPLICA2_PID="" PROXY_PID=""
 STARTED_PID=""
 PROXY_EXTRA_ARGS=()  # set by a script before start_proxy
+PROXY_LOG=""         # the proxy's log file for start_proxy (empty: $BENCH_TMP/proxy.log)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -234,20 +236,21 @@ ensure_jar() {
 
 # Checks (and builds the jar if needed) before any server is started.
 proxy_preflight() {
-    command -v java >/dev/null || die "java not found in PATH"
+    command -v "$RESPLIT_JAVA" >/dev/null || die "$RESPLIT_JAVA not found (RESPLIT_JAVA)"
     [[ -f $RESPLIT_CONF ]] || die "proxy config $RESPLIT_CONF not found (set RESPLIT_CONF)"
     ensure_jar
 }
 
-# start_proxy: uses PROXY_EXTRA_ARGS + RESPLIT_PROXY_ARGS; sets PROXY_PID.
+# start_proxy: RESPLIT_JAVA RESPLIT_JAVA_OPTS -jar RESPLIT_JAR with PROXY_EXTRA_ARGS + RESPLIT_PROXY_ARGS, output
+# to PROXY_LOG; sets PROXY_PID.
 start_proxy() {
     proxy_preflight
     local java_opts=()
     read -r -a java_opts <<<"$RESPLIT_JAVA_OPTS"
     local user_args=()
     read -r -a user_args <<<"$RESPLIT_PROXY_ARGS"
-    local plog=$BENCH_TMP/proxy.log
-    java "${java_opts[@]}" -jar "$RESPLIT_JAR" "$RESPLIT_CONF" \
+    local plog=${PROXY_LOG:-$BENCH_TMP/proxy.log}
+    "$RESPLIT_JAVA" "${java_opts[@]}" -jar "$RESPLIT_JAR" "$RESPLIT_CONF" \
         --port "$PROXY_PORT" \
         --master "$BENCH_HOST" "$MASTER_PORT" \
         --replica "$BENCH_HOST" "$REPLICA1_PORT" \

@@ -14,7 +14,10 @@
 #   PIPELINES ["1 16"]  CLIENTS [50]  KEYSPACE [100000]  WARMUP_N [200000] (per proxy, size, test and depth)
 #   TARGETS ["direct predixy twemproxy resplit resplit-m"]  SCRAPE_INTERVAL [5]  COOLDOWN [0]
 #   BENCH_TIMEOUT [600]  RESULTS_DIR [bench/results]  PREDIXY  NUTCRACKER  PEERS_DIR [../shared/peers]
-#   RESPLIT_JAR  RESPLIT_JAVA_OPTS  RESPLIT_PROXY_ARGS (bench/lib.sh)
+#   RESPLIT_JAR  RESPLIT_JAVA  RESPLIT_JAVA_OPTS  RESPLIT_PROXY_ARGS (bench/lib.sh)
+#   JVM_VARIANTS ["NAME: [java=PATH] [JVM options]; ..."]: one more resplit per entry, target resplit-NAME, run by
+#   that java (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and these options; TARGETS then defaults to
+#   "predixy resplit resplit-NAME...", and the report adds each one's ratios to resplit and predixy.
 # Quick smoke run: ROUNDS=1 N=20000 SIZES=16 WARMUP_N=20000 bash bench/peers.sh
 set -euo pipefail
 
@@ -30,7 +33,24 @@ PIPELINES=${PIPELINES:-1 16}
 CLIENTS=${CLIENTS:-50}
 KEYSPACE=${KEYSPACE:-100000}
 WARMUP_N=${WARMUP_N:-200000}
-TARGETS=${TARGETS:-direct predixy twemproxy resplit resplit-m}
+# JVM variants (see the header): name -> java binary and extra JVM options
+declare -A VARIANT_JAVA VARIANT_OPTS
+VARIANTS=()
+IFS=';' read -r -a specs <<<"${JVM_VARIANTS:-}"
+for spec in "${specs[@]}"; do
+    [[ -z ${spec//[[:space:]]/} ]] && continue
+    [[ $spec =~ ^[[:space:]]*([a-z0-9]+):[[:space:]]*(java=([^[:space:]]+))?(.*)$ && ${BASH_REMATCH[1]} != m ]] \
+        || die "JVM_VARIANTS: '$spec' is not 'NAME: [java=PATH] [options]' (NAME in a-z0-9, not m)"
+    v=resplit-${BASH_REMATCH[1]}
+    VARIANTS+=("$v")
+    VARIANT_JAVA[$v]=${BASH_REMATCH[3]:-$RESPLIT_JAVA}
+    VARIANT_OPTS[$v]=${BASH_REMATCH[4]}
+done
+if ((${#VARIANTS[@]} > 0)); then
+    TARGETS=${TARGETS:-predixy resplit ${VARIANTS[*]}}
+else
+    TARGETS=${TARGETS:-direct predixy twemproxy resplit resplit-m}
+fi
 SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-5}
 COOLDOWN=${COOLDOWN:-0}
 
@@ -43,22 +63,26 @@ require_uint ROUNDS N_P1 N_P16 CLIENTS KEYSPACE WARMUP_N SCRAPE_INTERVAL COOLDOW
     || die "ROUNDS must be 1..100; N_P1, N_P16 and SCRAPE_INTERVAL >= 1"
 require_tests_and_pipelines
 for t in "${TARGET_LIST[@]}"; do
-    [[ $t =~ ^(direct|predixy|twemproxy|resplit|resplit-m)$ ]] || die "unknown target '$t'"
+    [[ $t =~ ^(direct|predixy|twemproxy|resplit|resplit-m)$ || -n ${VARIANT_JAVA[$t]:-} ]] \
+        || die "unknown target '$t'"
 done
 has_target() { [[ " ${TARGET_LIST[*]} " == *" $1 "* ]]; }
 command -v redis-benchmark >/dev/null || die "redis-benchmark not found"
 if has_target resplit-m; then command -v curl >/dev/null || die "curl not found (resplit-m checks /metrics)"; fi
 
-if has_target resplit || has_target resplit-m; then proxy_preflight; fi
+uses_resplit=0
+for t in "${TARGET_LIST[@]}"; do [[ $t == resplit* ]] && uses_resplit=1; done
+if ((uses_resplit)); then proxy_preflight; fi
+for v in "${VARIANTS[@]}"; do command -v "${VARIANT_JAVA[$v]}" >/dev/null || die "$v: ${VARIANT_JAVA[$v]} not found"; done
 bench_init
-read -r -a FREE <<<"$(pick_free_ports 9)"
+read -r -a FREE <<<"$(pick_free_ports $((9 + ${#VARIANTS[@]})))"
 MASTER_PORT=${FREE[0]} REPLICA1_PORT=${FREE[1]} REPLICA2_PORT=${FREE[2]}
 PROXY_PORT=${FREE[3]} PREDIXY_PORT=${FREE[4]} TWEMPROXY_PORT=${FREE[5]} TWEMPROXY_STATS_PORT=${FREE[6]}
 PROXY_M_PORT=${FREE[7]} METRICS_PORT=${FREE[8]}
 
 # one private copy of the jar: a rebuild of proxy/target/resplit.jar during the run cannot reach the proxies
 JAR_NOTE=none
-if has_target resplit || has_target resplit-m; then
+if ((uses_resplit)); then
     cp -- "$RESPLIT_JAR" "$BENCH_TMP/resplit.jar"
     JAR_NOTE="${RESPLIT_JAR#"$REPO_ROOT"/} (sha256 $(sha256sum "$RESPLIT_JAR" | cut -c1-12)…, $(date -r "$RESPLIT_JAR" '+%Y-%m-%d %H:%M'))"
     RESPLIT_JAR=$BENCH_TMP/resplit.jar
@@ -67,19 +91,23 @@ fi
 start_topology --client-output-buffer-limit "replica 0 0 0"
 declare -A PORT_OF PID_OF
 PORT_OF[direct]=$MASTER_PORT PID_OF[direct]=$MASTER_PID
-if has_target resplit; then
-    PROXY_EXTRA_ARGS=(--io-threads 1 --metrics-port 0 --admin-socket "$BENCH_TMP/admin.sock")
+# start_resplit TARGET PORT METRICS_PORT [JAVA [JVM_OPTS]]: a resplit with one event loop as TARGET, run by JAVA
+# (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and JVM_OPTS; its log is proxy-TARGET.log in the temp dir.
+start_resplit() {
+    local java=$RESPLIT_JAVA opts=$RESPLIT_JAVA_OPTS
+    RESPLIT_JAVA=${4:-$java} RESPLIT_JAVA_OPTS="$opts ${5:-}" PROXY_PORT=$2 PROXY_LOG=$BENCH_TMP/proxy-$1.log
+    PROXY_EXTRA_ARGS=(--io-threads 1 --metrics-port "$3" --admin-socket "$BENCH_TMP/admin-$1.sock")
     start_proxy
-    PORT_OF[resplit]=$PROXY_PORT PID_OF[resplit]=$PROXY_PID
-fi
+    PORT_OF[$1]=$2 PID_OF[$1]=$PROXY_PID
+    RESPLIT_JAVA=$java RESPLIT_JAVA_OPTS=$opts
+}
+if has_target resplit; then start_resplit resplit "$PROXY_PORT" 0; fi
+for i in "${!VARIANTS[@]}"; do
+    v=${VARIANTS[i]}
+    if has_target "$v"; then start_resplit "$v" "${FREE[9 + i]}" 0 "${VARIANT_JAVA[$v]}" "${VARIANT_OPTS[$v]}"; fi
+done
 if has_target resplit-m; then
-    saved_port=$PROXY_PORT
-    PROXY_PORT=$PROXY_M_PORT
-    PROXY_EXTRA_ARGS=(--io-threads 1 --metrics-port "$METRICS_PORT" --admin-socket "$BENCH_TMP/admin-m.sock")
-    mv -f -- "$BENCH_TMP/proxy.log" "$BENCH_TMP/proxy-off.log" 2>/dev/null || true
-    start_proxy
-    PORT_OF[resplit-m]=$PROXY_M_PORT PID_OF[resplit-m]=$PROXY_PID
-    PROXY_PORT=$saved_port
+    start_resplit resplit-m "$PROXY_M_PORT" "$METRICS_PORT"
     scraper_start "$METRICS_PORT" "$SCRAPE_INTERVAL" --carry
     log "scraper: http://$BENCH_HOST:$METRICS_PORT/metrics every ${SCRAPE_INTERVAL}s of resplit-m's runs"
 fi
@@ -172,7 +200,7 @@ fi
 {
     printf '# resplit and peer proxies %s\n\n' "$STAMP"
     printf -- '- host: %s, %s CPUs, kernel %s; %s; %s; %s\n' "$(uname -n)" "$(nproc)" "$(uname -r)" \
-        "$(redis-server --version | cut -d' ' -f1-3)" "$(java -version 2>&1 | head -n 1)" \
+        "$(redis-server --version | cut -d' ' -f1-3)" "$("$RESPLIT_JAVA" -version 2>&1 | head -n 1)" \
         "$("$NUTCRACKER" --version 2>&1 | head -n 1 || true)"
     printf -- '- git: %s; jar: %s; java opts: %s; proxy args: %s\n' \
         "$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo none)" "$JAR_NOTE" \
@@ -181,6 +209,10 @@ fi
         "$CLIENTS" "$KEYSPACE" "$N_P1" "$N_P16" "$SIZES" "$ROUNDS" "$WARMUP_N" "$TARGETS"
     printf -- '- resplit and resplit-m: --io-threads 1; resplit-m: metrics on, /metrics scraped every %ss of its runs\n' \
         "$SCRAPE_INTERVAL"
+    for v in "${VARIANTS[@]}"; do
+        printf -- '- %s: %s (%s)%s\n' "$v" "${VARIANT_JAVA[$v]}" \
+            "$("${VARIANT_JAVA[$v]}" -version 2>&1 | grep -m1 -i 'runtime environment' || true)" "${VARIANT_OPTS[$v]}"
+    done
     printf -- '- raw: %s\n\n' "$(basename "$CSV")"
     python3 "$BENCH_DIR/peers_report.py" "$CSV"
 } >"$MD"

@@ -6,7 +6,8 @@ Usage: peers_report.py peers-STAMP.csv [more CSVs of the same kind...]
 Every figure is the median over rounds of one target in one cell (size, test, pipeline). Ratios are of those
 medians: resplit/predixy and resplit/twemproxy for CPU per request (below 1: resplit spends less), ops/s (above
 1: resplit is faster) and p99; resplit-m/resplit is the cost of metrics on and scraped (CPU per request of the
-whole process, and of the event-loop threads).
+whole process, and of the event-loop threads); every other resplit-NAME (a JVM variant, peers.sh's JVM_VARIANTS)
+over resplit and over predixy. "CPU spread" is (largest − smallest round) ÷ median, the rounds' own noise.
 """
 import csv
 import statistics
@@ -33,16 +34,19 @@ def main() -> int:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     rows = []
-    for path in sys.argv[1:]:
+    for run, path in enumerate(sys.argv[1:]):
         with open(path) as f:
-            rows.extend(csv.DictReader(f))
+            rows.extend(dict(r, run=run) for r in csv.DictReader(f))
+    runs = len(sys.argv) - 1
     cells = []
     for r in rows:
         c = (int(r["size"]), r["test"], int(r["pipeline"]))
         if c not in cells:
             cells.append(c)
     cells.sort(key=lambda c: (c[0], c[1] != "set", c[2]))
-    targets = [t for t in ORDER if any(r["target"] == t for r in rows)]
+    seen = list(dict.fromkeys(r["target"] for r in rows))
+    targets = [t for t in ORDER if t in seen] + [t for t in seen if t not in ORDER]
+    variants = [t for t in targets if t.startswith("resplit-") and t != "resplit-m"]
     stats = {}
     for c in cells:
         for t in targets:
@@ -51,19 +55,22 @@ def main() -> int:
                 stats[c, t] = {k: med(sel, k) for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_req",
                                                           "loop_us_per_req", "scrapes")}
                 stats[c, t]["rounds"] = len(sel)
+                cpus = [float(r["cpu_us_per_req"]) for r in sel]
+                stats[c, t]["spread"] = ratio(max(cpus) - min(cpus), statistics.median(cpus))
                 stats[c, t]["scrapes_sum"] = sum(int(r["scrapes"] or 0) for r in sel)
 
-    print("| size | test | P | target | ops/s | ÷ direct | p50 ms | p99 ms | CPU µs/req | rounds |")
-    print("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    print("| size | test | P | target | ops/s | ÷ direct | p50 ms | p99 ms | CPU µs/req | CPU spread | rounds |")
+    print("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for c in cells:
         d = stats.get((c, "direct"), {}).get("rps")
         for t in targets:
             s = stats.get((c, t))
             if not s:
                 continue
-            print("| %d | %s | %d | %s | %s | %s | %s | %s | %s | %d |" % (
+            print("| %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %d |" % (
                 c[0], c[1].upper(), c[2], t, fmt(s["rps"], ".0f"), fmt(ratio(s["rps"], d), ".2f"),
-                fmt(s["p50_ms"], ".3f"), fmt(s["p99_ms"], ".3f"), fmt(s["cpu_us_per_req"], ".2f"), s["rounds"]))
+                fmt(s["p50_ms"], ".3f"), fmt(s["p99_ms"], ".3f"), fmt(s["cpu_us_per_req"], ".2f"),
+                fmt(s["spread"], ".0%"), s["rounds"]))
 
     def g(c, t, k):
         return stats.get((c, t), {}).get(k)
@@ -91,6 +98,28 @@ def main() -> int:
             print("| %d | %s | %d | %s / %s | %s | %s / %s | %s | %s |" % (
                 c[0], c[1].upper(), c[2], fmt(off, ".2f"), fmt(on, ".2f"), fmt(ratio(on, off), ".3f"),
                 fmt(loff, ".2f"), fmt(lon, ".2f"), fmt(ratio(lon, loff), ".3f"), fmt(g(c, "resplit-m", "scrapes_sum"), "d")))
+
+    def run_ratio(c, t, run):
+        """CPU per request of t over resplit's within one run (one CSV): medians of that run's rounds."""
+        sel = [r for r in rows if (int(r["size"]), r["test"], int(r["pipeline"])) == c and r["run"] == run]
+        return ratio(med([r for r in sel if r["target"] == t], "cpu_us_per_req"),
+                     med([r for r in sel if r["target"] == "resplit"], "cpu_us_per_req"))
+
+    if variants and "resplit" in targets:
+        print()
+        print("| size | test | P | variant | CPU ÷ resplit | CPU ÷ predixy | event loops ÷ resplit | ops/s ÷ resplit "
+              "| p99 ÷ resplit | CPU ÷ resplit in each run |")
+        print("|---:|---|---:|---|---:|---:|---:|---:|---:|---|")
+        for c in cells:
+            for t in variants:
+                print("| %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                    c[0], c[1].upper(), c[2], t,
+                    fmt(ratio(g(c, t, "cpu_us_per_req"), g(c, "resplit", "cpu_us_per_req")), ".2f"),
+                    fmt(ratio(g(c, t, "cpu_us_per_req"), g(c, "predixy", "cpu_us_per_req")), ".2f"),
+                    fmt(ratio(g(c, t, "loop_us_per_req"), g(c, "resplit", "loop_us_per_req")), ".2f"),
+                    fmt(ratio(g(c, t, "rps"), g(c, "resplit", "rps")), ".2f"),
+                    fmt(ratio(g(c, t, "p99_ms"), g(c, "resplit", "p99_ms")), ".2f"),
+                    " / ".join(fmt(run_ratio(c, t, i), ".2f") for i in range(runs))))
     return 0
 
 
