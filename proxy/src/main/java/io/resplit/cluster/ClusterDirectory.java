@@ -29,7 +29,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterDirectory {
     private static final Logger log = LoggerFactory.getLogger(ClusterDirectory.class);
-    /** A node missing from this many maps in a row is retired (its connections and health checks stop). */
+    /**
+     * A node missing from every map read for this long (and from three at least) is retired: its connections
+     * and health checks stop. Time, not a count: maps are also read after every MOVED and CLUSTERDOWN.
+     */
+    private static final long RETIRE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int RETIRE_AFTER_MISSING = 3;
 
     /** Creates and retires nodes with their health checks and meters (the process wiring owns those). */
@@ -46,6 +50,7 @@ public final class ClusterDirectory {
     private final ScheduledExecutorService control;
     private final Map<HostPort, BackendNode> nodes = new ConcurrentHashMap<>();
     private final Map<HostPort, Integer> missing = new ConcurrentHashMap<>();
+    private final Map<HostPort, Long> missingSince = new ConcurrentHashMap<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
@@ -142,7 +147,7 @@ public final class ClusterDirectory {
         for (HostPort at : candidates()) {
             SlotMap map = ask(at);
             if (map != null && !map.shards().isEmpty()) {
-                apply(map);
+                apply(map, migrating(map));
                 return true;
             }
         }
@@ -155,14 +160,24 @@ public final class ClusterDirectory {
         if (refreshQueued.compareAndSet(false, true)) {
             control.execute(() -> {
                 refreshQueued.set(false);
-                refresh();
+                try {
+                    refresh();
+                } catch (RuntimeException e) {
+                    log.warn("reading the cluster map failed: {}", e.toString(), e);
+                }
             });
         }
     }
 
     /** Reads the map every {@code intervalMs} from now on. */
     public void start(long intervalMs) {
-        control.scheduleWithFixedDelay(this::refresh, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        control.scheduleWithFixedDelay(() -> {
+            try {
+                refresh();
+            } catch (RuntimeException e) { // a failed read must not end the periodic ones
+                log.warn("reading the cluster map failed: {}", e.toString(), e);
+            }
+        }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
     private List<HostPort> candidates() {
@@ -197,7 +212,46 @@ public final class ClusterDirectory {
         return null;
     }
 
-    private void apply(SlotMap map) {
+    /**
+     * The slots some master is migrating away, from each master's own CLUSTER NODES line ({@code [slot->-id]});
+     * the slot map does not say. A master that does not answer counts as migrating nothing.
+     */
+    private java.util.BitSet migrating(SlotMap map) {
+        java.util.BitSet out = new java.util.BitSet(HashSlot.SLOTS);
+        for (SlotMap.Shard s : map.shards()) {
+            try {
+                Object reply = ControlClient.call(s.master(), credentials, timeoutMs, List.<String[]>of(
+                        new String[] {"CLUSTER", "NODES"})).get(0);
+                if (reply instanceof String nodes) {
+                    for (String line : nodes.split("\n")) {
+                        if (line.contains("myself")) {
+                            for (String field : line.trim().split(" ")) {
+                                int arrow = field.indexOf("->-");
+                                if (field.startsWith("[") && arrow > 1) {
+                                    out.set(Integer.parseInt(field.substring(1, arrow)));
+                                }
+                            }
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("cluster node {} did not list its migrating slots: {}", s.master(), e.toString());
+            }
+        }
+        return out;
+    }
+
+    /** A node answered ASK for {@code slot}: it is migrating, and its reads go to its master from now on. */
+    public void askedFor(int slot) {
+        while (true) {
+            ClusterView v = view.get();
+            if (v.migrating(slot) || view.compareAndSet(v, v.withMigrating(slot))) {
+                return;
+            }
+        }
+    }
+
+    private void apply(SlotMap map, java.util.BitSet migratingSlots) {
         refreshes.incrementAndGet();
         Topology[] bySlot = new Topology[HashSlot.SLOTS];
         List<Topology> shards = new ArrayList<>();
@@ -218,9 +272,9 @@ public final class ClusterDirectory {
             }
         }
         ClusterView before = view.get();
-        if (before == null || !sameShards(before, shards, bySlot)) {
+        if (before == null || !sameShards(before, shards, bySlot) || !before.migratingSlots().equals(migratingSlots)) {
             changes.incrementAndGet();
-            ClusterView next = new ClusterView(map, shards, bySlot);
+            ClusterView next = new ClusterView(map, shards, bySlot, migratingSlots);
             view.set(next);
             log.info("cluster map: {}", describe(map));
             listeners.forEach(l -> l.accept(next));
@@ -248,12 +302,15 @@ public final class ClusterDirectory {
         for (HostPort at : new ArrayList<>(nodes.keySet())) {
             if (listed.contains(at)) {
                 missing.remove(at);
+                missingSince.remove(at);
                 continue;
             }
             int times = missing.merge(at, 1, Integer::sum);
-            if (times >= RETIRE_AFTER_MISSING) {
+            long since = missingSince.computeIfAbsent(at, a -> System.nanoTime());
+            if (times >= RETIRE_AFTER_MISSING && System.nanoTime() - since >= RETIRE_AFTER_NANOS) {
                 BackendNode gone = nodes.remove(at);
                 missing.remove(at);
+                missingSince.remove(at);
                 if (gone != null) {
                     log.info("cluster node {} left the map: retired", at);
                     lifecycle.retire(gone);

@@ -38,6 +38,11 @@ public final class ClusterKeys {
         return slot;
     }
 
+    /** How many keys {@code r} names. */
+    public static int keyCount(CommandSpec spec, RespRequest r) {
+        return keyIndexes(spec, r).size();
+    }
+
     /**
      * The key arguments of {@code r}: from the command table, the keys a script declares (EVAL, FCALL and their
      * read-only forms), or the first key position when the keys cannot all be known (SORT ... BY).
@@ -78,6 +83,9 @@ public final class ClusterKeys {
         int first = spec.firstKey();
         int step = Math.max(1, spec.keyStep());
         int last = spec.lastKey() < 0 ? r.argc() + spec.lastKey() : spec.lastKey();
+        if (last < first || (last - first + 1) % step != 0) {
+            return null; // a key without its value (MSET a 1 b): one node answers it, as a cluster node would
+        }
         Map<Integer, List<Integer>> groupsBySlot = new LinkedHashMap<>();
         int group = 0;
         for (int i = first; i <= last && i < r.argc(); i += step, group++) {

@@ -14,8 +14,15 @@ public final class ClusterView {
     private final List<Topology> shards;
     private final SlotMap map;
     private final List<Topology> shardsBySlot;
+    private final List<Topology> scanOrder;
+    private final java.util.BitSet migrating; // slots whose master is moving keys away (MIGRATING)
 
     ClusterView(SlotMap map, List<Topology> shards, Topology[] bySlot) {
+        this(map, shards, bySlot, new java.util.BitSet());
+    }
+
+    ClusterView(SlotMap map, List<Topology> shards, Topology[] bySlot, java.util.BitSet migrating) {
+        this.migrating = (java.util.BitSet) migrating.clone();
         this.map = map;
         this.shards = List.copyOf(shards);
         this.bySlot = bySlot;
@@ -26,6 +33,36 @@ public final class ClusterView {
             }
         }
         this.shardsBySlot = List.copyOf(order);
+        List<Topology> stable = new java.util.ArrayList<>(order);
+        stable.sort(java.util.Comparator.comparing(ClusterView::lowestMember));
+        this.scanOrder = List.copyOf(stable);
+    }
+
+    /** A shard's name that survives failovers (its nodes swap roles) and resharding: its lowest node address. */
+    private static String lowestMember(Topology shard) {
+        String lowest = shard.master().address().toString();
+        for (BackendNode r : shard.replicas()) {
+            String a = r.address().toString();
+            if (a.compareTo(lowest) < 0) {
+                lowest = a;
+            }
+        }
+        return lowest;
+    }
+
+    /**
+     * The shards that serve slots, in an order that a failover or moved slots do not change (by their lowest
+     * node address): SCAN's cursor names a shard by its place here.
+     */
+    public List<Topology> scanOrder() {
+        return scanOrder;
+    }
+
+    /** The masters of the shards that serve slots. */
+    public List<BackendNode> masters() {
+        List<BackendNode> out = new java.util.ArrayList<>(shardsBySlot.size());
+        shardsBySlot.forEach(t -> out.add(t.master()));
+        return out;
     }
 
     /** The shards in the order of the lowest slot each serves (a stable order for SCAN's cursor). */
@@ -64,7 +101,28 @@ public final class ClusterView {
         if (!all.contains(shard)) {
             all.add(shard);
         }
-        return new ClusterView(map, all, next);
+        return new ClusterView(map, all, next, migrating);
+    }
+
+    /**
+     * Whether {@code slot} is being migrated away from its master: its keys are on two nodes, and the source's
+     * replicas answer nil for the keys already moved (they never redirect), so its reads go to the master, which
+     * answers ASK for those.
+     */
+    public boolean migrating(int slot) {
+        return migrating.get(slot);
+    }
+
+    /** This view with {@code slot} marked as migrating (a node's ASK says so before the next map read). */
+    ClusterView withMigrating(int slot) {
+        java.util.BitSet next = (java.util.BitSet) migrating.clone();
+        next.set(slot);
+        return new ClusterView(map, shards, bySlot, next);
+    }
+
+    /** The migrating slots (for comparing views). */
+    java.util.BitSet migratingSlots() {
+        return (java.util.BitSet) migrating.clone();
     }
 
     /** Slots some master serves (16,384 when the cluster is whole). */

@@ -10,11 +10,12 @@ import io.resplit.topology.Topology;
 import java.util.List;
 
 /**
- * SCAN over a cluster: the shards are walked one after the other, in the order of the first slot each serves,
- * and the cursor a client gets carries both the shard's index (its low {@value #SHARD_BITS} bits) and that
+ * SCAN over a cluster: the shards are walked one after the other, in an order failovers and resharding do not
+ * change (by their lowest node address), and the cursor a client gets carries both the shard's index (its low {@value #SHARD_BITS} bits) and that
  * shard's own cursor (the bits above). A shard's cursor returning to 0 moves on to the next shard; after the
- * last, the client gets 0. As with one Redis, every key present for the whole iteration is returned; a slot
- * map change during it (resharding) may make keys that moved show twice or not at all.
+ * last, the client gets 0. As with one Redis, every key present for the whole iteration is returned, except
+ * that keys whose slot moves to another shard during it may show twice or not at all, and a shard added or
+ * removed during it shifts the shards after it.
  */
 public final class ScanCursor {
     static final int SHARD_BITS = 10;
@@ -27,9 +28,9 @@ public final class ScanCursor {
     private ScanCursor() {
     }
 
-    /** The shards in scan order. */
+    /** The shards in scan order (see {@link ClusterView#scanOrder}). */
     public static List<Topology> order(ClusterView view) {
-        return view.shardsBySlot();
+        return view.scanOrder();
     }
 
     /** The client's cursor read, or null when it is not an unsigned 64-bit number (Redis: "invalid cursor"). */

@@ -223,6 +223,9 @@ final class ConfigBuilder {
             throw new ConfigException("'cluster-node' lines cannot be mixed with 'master', 'replica' or 'sentinel' "
                     + "lines: in cluster mode the proxy learns every master and replica from the cluster itself");
         }
+        if (!clusterNodes.isEmpty() && writeAckReplicas > 0) {
+            throw new ConfigException("write-ack-replicas is not supported with 'cluster-node' lines yet");
+        }
         TlsSettings tls = new TlsSettings(tlsPort, tlsCertFile, tlsKeyFile, tlsCaCertFile, tlsCaCertDir,
                 tlsAuthClients, tlsProtocols, tlsCiphers, tlsCiphersuites, tlsBackends, tlsClientCertFile,
                 tlsClientKeyFile);

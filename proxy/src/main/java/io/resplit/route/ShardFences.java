@@ -1,20 +1,17 @@
 package io.resplit.route;
 
 import io.resplit.backend.BackendNode;
-import io.resplit.topology.Topology;
+import java.util.Collection;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * Read-your-writes for one client connection across the shards of a cluster: one {@link ReadYourWrites} fence
  * per shard master the client wrote to, so a read waits for (or goes to a replica that has) the client's last
  * write to that shard only. Connections that never wrote to a shard read from its replicas freely.
  *
- * <p>When a shard's master changes (a cluster failover) the fence kept for the old master no longer compares
- * with the new master's offsets; the client's next read of the shard then counts as following a write to the
- * new master: the master serves it, and replicas once they have caught up with the new master's next sample.
+ * <p>When the cluster's map changes (a failover, a slot moved) the fences no longer say where the client's
+ * writes are: {@link #mapChanged} then fences every master anew.
  *
  * <p>Not thread-safe: used on the connection's event loop only.
  */
@@ -32,37 +29,30 @@ public final class ShardFences {
     }
 
     /**
-     * The offset a replica of {@code shard} must have reached to serve this connection's next read there, or
-     * {@link ReadYourWrites#MASTER_ONLY}.
-     *
-     * @param isMaster whether a node is a shard master in the current cluster map
+     * The offset a replica of {@code master}'s shard must have reached to serve this connection's next read
+     * there, or {@link ReadYourWrites#MASTER_ONLY}.
      */
-    public long minReplicaOffset(Topology shard, Predicate<BackendNode> isMaster) {
-        if (byMaster == null) {
-            return -1;
-        }
-        BackendNode master = shard.master();
-        ReadYourWrites fence = byMaster.get(master);
-        if (fence == null && forgetDemoted(isMaster)) {
-            // this client wrote to a master that is one no longer: this shard may be where those writes went
-            fence = fence(master);
-            fence.writeSent();
-            fence.writeEnded(master);
-        }
+    public long minReplicaOffset(BackendNode master) {
+        ReadYourWrites fence = byMaster == null ? null : byMaster.get(master);
         return fence == null ? -1 : fence.minReplicaOffset(master);
     }
 
-    /** Drops the fences of nodes that are no longer masters (those with writes in flight stay); true if any. */
-    private boolean forgetDemoted(Predicate<BackendNode> isMaster) {
-        boolean any = false;
-        for (Iterator<Map.Entry<BackendNode, ReadYourWrites>> it = byMaster.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<BackendNode, ReadYourWrites> e = it.next();
-            if (!isMaster.test(e.getKey()) && !e.getValue().writesInFlight()) {
-                it.remove();
-                any = true;
-            }
+    /**
+     * The cluster's map changed (a failover, slots moved) while this connection has written: its writes may now
+     * live with other masters (a promoted replica, the shard its keys migrated to). Fences kept for nodes that
+     * are masters no more are dropped, and every master now counts as just written to: its replicas serve this
+     * connection again once they have what the master had at its next health check.
+     */
+    public void mapChanged(Collection<BackendNode> masters) {
+        if (byMaster == null) {
+            return;
         }
-        return any;
+        byMaster.entrySet().removeIf(e -> !masters.contains(e.getKey()) && !e.getValue().writesInFlight());
+        for (BackendNode master : masters) {
+            ReadYourWrites fence = fence(master);
+            fence.writeSent();
+            fence.writeEnded(master);
+        }
     }
 
     private ReadYourWrites fence(BackendNode master) {

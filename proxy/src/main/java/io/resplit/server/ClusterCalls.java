@@ -41,7 +41,9 @@ final class ClusterCalls {
         boolean write = p.route != Route.REPLICA;
         ShardPolicy policy = p.spec == null ? ShardPolicy.DEFAULT : p.spec.shardPolicy();
         return switch (policy.request()) {
-            case ALL_SHARDS, ALL_NODES -> fanOut(p, policy, view, write);
+            // replies Redis merges by logic of its own (MEMORY STATS, FUNCTION STATS, LATENCY DOCTOR): one node's
+            case ALL_SHARDS, ALL_NODES -> policy.response() == ShardPolicy.Response.SPECIAL ? single(p, write)
+                    : fanOut(p, policy, view, write);
             case MULTI_SHARD -> {
                 // a conditional multi-key write (MSETNX: all or nothing) cannot be split: CROSSSLOT, as Redis
                 ClusterKeys.Split split = policy.response() == ShardPolicy.Response.AGG_MIN ? null
@@ -63,7 +65,9 @@ final class ClusterCalls {
         if (slot == ClusterKeys.CROSS_SLOT) {
             return error(ClusterKeys.CROSSSLOT_ERROR);
         }
-        return new Plan(List.of(new ShardCall(owner, p, null, 0, p.request, false, slot, write)), null);
+        ShardCall c = new ShardCall(owner, p, null, 0, p.request, false, slot, write);
+        c.multiKey = slot >= 0 && ClusterKeys.keyCount(p.spec, p.request) > 1;
+        return new Plan(List.of(c), null);
     }
 
     private Plan bySlot(PendingReply p, ShardPolicy policy, ClusterKeys.Split split, boolean write) {
@@ -73,24 +77,35 @@ final class ClusterCalls {
         List<ShardCall> calls = new ArrayList<>(split.parts());
         for (int i = 0; i < split.parts(); i++) {
             RespRequest part = RespRequest.of(alloc, split.args().get(i).toArray(byte[][]::new));
-            calls.add(new ShardCall(owner, p, parts, i, part, true, split.slot()[i], write));
+            ShardCall c = new ShardCall(owner, p, parts, i, part, true, split.slot()[i], write);
+            c.multiKey = split.positions()[i].length > 1;
+            calls.add(c);
         }
         return new Plan(calls, null);
     }
 
-    /** Every master ({@code all_shards}) or every node ({@code all_nodes}) gets the request as it is. */
+    /**
+     * Every master ({@code all_shards}), or every master and every replica that is up ({@code all_nodes}: SCRIPT
+     * LOAD, SCRIPT FLUSH; a replica that is down gets a script again when an EVALSHA finds it missing), gets the
+     * request as it is.
+     */
     private Plan fanOut(PendingReply p, ShardPolicy policy, ClusterView view, boolean write) {
         List<BackendNode> targets = new ArrayList<>();
+        int masters = 0;
         for (Topology shard : view.shardsBySlot()) {
-            targets.add(shard.master());
+            targets.add(masters++, shard.master());
             if (policy.request() == ShardPolicy.Request.ALL_NODES) {
-                targets.addAll(shard.replicas());
+                shard.replicas().stream().filter(BackendNode::isUp).forEach(targets::add);
             }
+        }
+        if (targets.isEmpty()) {
+            return error("CLUSTERDOWN Hash slot not served");
         }
         PartReplies parts = new PartReplies(targets.size(), policy.response(), null, 0);
         List<ShardCall> calls = new ArrayList<>(targets.size());
         for (int i = 0; i < targets.size(); i++) {
-            ShardCall c = new ShardCall(owner, p, parts, i, p.request, false, ShardCall.ANY_SLOT, write);
+            // only a master's part fences the client's reads: a replica's copy of SCRIPT LOAD changes no data
+            ShardCall c = new ShardCall(owner, p, parts, i, p.request, false, ShardCall.ANY_SLOT, write && i < masters);
             c.fixed = targets.get(i);
             calls.add(c);
         }

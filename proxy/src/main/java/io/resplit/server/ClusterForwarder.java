@@ -49,6 +49,7 @@ final class ClusterForwarder {
     private final ClusterCalls calls;
     private final ScriptCache scripts;
     private boolean draining;
+    private ClusterView fencedView; // the map this client's read-your-writes fences were last set under
 
     ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop,
                      ScriptCache scripts) {
@@ -58,6 +59,7 @@ final class ClusterForwarder {
         this.session = session;
         this.loop = loop;
         this.cluster = ctx.cluster();
+        this.fencedView = cluster.view();
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
         this.transaction = new ClusterTransaction(client, session, loop);
@@ -69,21 +71,26 @@ final class ClusterForwarder {
     void dispatch(PendingReply p) {
         p.lane = ClusterTransaction.pinnedLane(p, session) ? Route.PINNED
                 : p.route == Route.BLOCKING ? Route.BLOCKING : p.route == Route.REPLICA ? Route.REPLICA : Route.MASTER;
-        if (!held.isEmpty() || !waiting.isEmpty() || mustWait(p)) {
+        // decided now, in the order the client sent them: by the time a held request is sent, the session may
+        // already be in the client's next transaction
+        p.endsPin = p.lane == Route.PINNED && !session.pinnedToMaster();
+        if (!held.isEmpty() || !waiting.isEmpty() || mustWait(p) || !start(p)) {
             held.add(p);
-            return;
         }
-        start(p);
     }
 
     private boolean mustWait(PendingReply p) {
         return lanes.mustWait(p.lane, cluster.view(), transaction.ending());
     }
 
-    private void start(PendingReply p) {
+    /**
+     * Sends {@code p} (or answers it); false when it must wait: one of its calls is for a slot on which a
+     * multi-key write of this client is in flight (a TRYAGAIN would send that write again after it).
+     */
+    private boolean start(PendingReply p) {
         if (p.lane == Route.PINNED) {
             sendPinned(p);
-            return;
+            return true;
         }
         ClusterCalls.Plan plan = calls.plan(p, cluster.view());
         if (plan.reply() != null) {
@@ -91,9 +98,16 @@ final class ClusterForwarder {
             p.request.release();
             p.request = null;
             client.complete(p, plan.reply());
-            return;
+            return true;
+        }
+        for (ShardCall c : plan.calls()) {
+            if (c.slot >= 0 && lanes.multiKeyWriteInFlight(c.slot)) {
+                plan.calls().forEach(ShardCall::release); // planned again when it may go
+                return false;
+            }
         }
         plan.calls().forEach(c -> send(c, null));
+        return true;
     }
 
     /** Sends {@code c} to its node; false when it must wait (no master for its slot, node unreachable). */
@@ -115,8 +129,14 @@ final class ClusterForwarder {
                 return waitRetry(c, "CLUSTERDOWN Hash slot not served");
             }
             node = shard.master();
-            if (p.route == Route.REPLICA) {
-                long fence = lanes.fences().minReplicaOffset(shard, view::isMaster);
+            if (p.route == Route.REPLICA && (c.slot < 0 || !view.migrating(c.slot))) {
+                if (view != fencedView) {
+                    if (lanes.fences().hasWritten()) {
+                        lanes.fences().mapChanged(view.masters());
+                    }
+                    fencedView = view;
+                }
+                long fence = lanes.fences().minReplicaOffset(shard.master());
                 if (fence == io.resplit.route.ReadYourWrites.MASTER_ONLY) {
                     ctx.metrics().readsRedirectedToMaster().increment();
                 }
@@ -205,7 +225,9 @@ final class ClusterForwarder {
             if (r != null && c.redirects < MAX_REDIRECTS) {
                 frame.release();
                 c.redirects++;
-                if (!r.ask()) {
+                if (r.ask()) {
+                    cluster.askedFor(r.slot()); // its reads go to the master (and follow ASK) from now on
+                } else {
                     cluster.moved(r.slot(), r.target()); // later requests for the slot go there at once
                 }
                 cluster.redirected(r.ask());
@@ -320,8 +342,8 @@ final class ClusterForwarder {
         try {
             ShardCall c;
             while ((c = waiting.pollDue()) != null) {
-                if (!send(c, null)) {
-                    return; // back at the head, with a new pause
+                if (!send(c, null) && waiting.peek() == c) {
+                    return; // back at the head, with a new pause (else it got its final error: go on)
                 }
             }
             if (!waiting.isEmpty()) {
@@ -330,7 +352,10 @@ final class ClusterForwarder {
             PendingReply p;
             while ((p = held.peek()) != null && !mustWait(p)) {
                 held.poll();
-                start(p);
+                if (!start(p)) {
+                    held.addFirst(p);
+                    return;
+                }
                 if (!waiting.isEmpty()) {
                     return;
                 }

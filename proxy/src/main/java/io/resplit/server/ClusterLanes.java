@@ -23,6 +23,8 @@ final class ClusterLanes {
     private int master;
     private int blocking;
     private int pinned;
+    private int[] multiKeySlots = new int[4]; // slots of multi-key writes in flight (one entry per write)
+    private int multiKeyWrites;
 
     /**
      * Whether a request for {@code lane} must wait; {@code current} is the map now, {@code transactionEnding}
@@ -52,6 +54,12 @@ final class ClusterLanes {
         }
         if (c.write) {
             fences.writeSent(c.node);
+            if (c.multiKey) {
+                if (multiKeyWrites == multiKeySlots.length) {
+                    multiKeySlots = java.util.Arrays.copyOf(multiKeySlots, multiKeyWrites * 2);
+                }
+                multiKeySlots[multiKeyWrites++] = c.slot;
+            }
         }
     }
 
@@ -67,7 +75,28 @@ final class ClusterLanes {
         }
         if (c.write) {
             fences.writeEnded(c.node);
+            if (c.multiKey) {
+                for (int i = 0; i < multiKeyWrites; i++) {
+                    if (multiKeySlots[i] == c.slot) {
+                        multiKeySlots[i] = multiKeySlots[--multiKeyWrites];
+                        break;
+                    }
+                }
+            }
         }
+    }
+
+    /**
+     * Whether a multi-key write to {@code slot} is in flight: during a slot's migration a node answers such a
+     * write TRYAGAIN, and it is sent again later, so nothing of this client's for that slot may pass it.
+     */
+    boolean multiKeyWriteInFlight(int slot) {
+        for (int i = 0; i < multiKeyWrites; i++) {
+            if (multiKeySlots[i] == slot) {
+                return true;
+            }
+        }
+        return false;
     }
 
     ShardFences fences() {

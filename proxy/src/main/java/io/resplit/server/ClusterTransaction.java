@@ -46,11 +46,13 @@ final class ClusterTransaction {
         if (keySlot == ClusterKeys.CROSS_SLOT || keySlot >= 0 && slot >= 0 && keySlot != slot) {
             if (session.inMulti()) {
                 session.markMultiDirty();
+            } else if (node == null && p.spec != null && "watch".equals(p.spec.name())) {
+                session.watching(false); // nothing is watched: the refused WATCH pins nothing
             }
             answer(p, RespWriter.error(client.alloc(), ClusterKeys.CROSSSLOT_ERROR));
             return null;
         }
-        if (node == null && keySlot == ClusterKeys.NO_KEYS && !endsTransaction(p)) {
+        if (node == null && keySlot == ClusterKeys.NO_KEYS && p.spec != null && !p.endsPin) {
             deferred.add(p.request); // MULTI, PING inside MULTI, ...: answered now, sent once a key says where
             p.request = null;
             answer(p, "multi".equals(p.spec.name()) ? Replies.ok()
@@ -81,13 +83,8 @@ final class ClusterTransaction {
             conn.send(r.frame(), ReplyCallback.IGNORE); // the connection takes the request's only reference
         }
         deferred.clear();
-        ending = !session.pinnedToMaster();
+        ending = p.endsPin;
         return conn;
-    }
-
-    private static boolean endsTransaction(PendingReply p) {
-        String name = p.spec.name();
-        return "exec".equals(name) || "discard".equals(name);
     }
 
     /** Whether the request that ends the transaction is in flight: a new one waits until it is answered. */
@@ -142,8 +139,12 @@ final class ClusterTransaction {
         pinned.discard("client disconnected");
     }
 
-    /** Whether {@code p} belongs to the transaction lane (in MULTI or WATCH, or a transaction command). */
+    /**
+     * Whether {@code p} belongs to the transaction lane: inside MULTI, or a transaction command (MULTI, EXEC,
+     * DISCARD, WATCH, UNWATCH). Outside MULTI a watching client's other commands go their usual way: a node
+     * sees a watched key's change on any connection, the client's own too, as Redis does.
+     */
     static boolean pinnedLane(PendingReply p, ClientSession session) {
-        return session.pinnedToMaster() || p.route == Route.PINNED;
+        return session.inMulti() || p.route == Route.PINNED;
     }
 }

@@ -42,6 +42,7 @@ final class PendingReply implements ReplyCallback {
     boolean heldCounted; // its reply arrived behind an unanswered one and counts toward the client's held bytes
     boolean tracked;     // CLIENT TRACKING: its keys are remembered, where it is sent, for invalidation
     java.util.List<byte[]> ownWriteKeys; // CLIENT TRACKING BCAST NOLOOP: keys this write changes, not reported back
+    boolean endsPin; // cluster mode: EXEC, DISCARD or a last UNWATCH, which gives the pinned connection back
 
     @Override
     public boolean awaitsReplicaAck() {

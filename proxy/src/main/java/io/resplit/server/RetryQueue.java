@@ -64,6 +64,11 @@ final class RetryQueue {
         return waiting.poll();
     }
 
+    /** The head, due or not, or null. */
+    ShardCall peek() {
+        return waiting.peek();
+    }
+
     boolean isEmpty() {
         return waiting.isEmpty();
     }

@@ -23,6 +23,7 @@ final class ShardCall implements ReplyCallback {
     final boolean ownsRequest;
     final int slot;
     final boolean write;         // may change data: fences the client's later reads of this shard
+    boolean multiKey;            // more than one key: TRYAGAIN while its slot migrates
     BackendNode fixed;           // a fan-out part's node, or where a MOVED sent it
     BackendNode asking;          // MOVED or ASK: the node to send to, on the next send only
     boolean askingNeeded;        // ASK: ASKING goes first

@@ -18,6 +18,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class WaitCommand {
     void execute(ClientHandler c, RespRequest r) {
+        if (c.context().cluster() != null) {
+            // a client's writes go to several masters there, each with replicas of its own
+            c.reply(LocalCommands.error(c, "ERR resplit: WAIT is not supported in cluster mode yet"));
+            return;
+        }
         Long wanted = r.argLong(1);
         Long timeoutMs = r.argLong(2);
         if (wanted == null || timeoutMs == null) {

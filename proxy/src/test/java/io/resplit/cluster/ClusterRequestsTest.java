@@ -112,6 +112,12 @@ class ClusterRequestsTest {
         } finally {
             mset.release();
         }
+        RespRequest partial = request("MSET", "{a}1", "v1", "{b}1");
+        try {
+            assertNull(ClusterKeys.split(spec(partial), partial), "a key without its value is not split");
+        } finally {
+            partial.release();
+        }
         RespRequest oneSlot = request("DEL", "{a}1", "{a}2");
         try {
             assertNull(ClusterKeys.split(spec(oneSlot), oneSlot), "one slot: sent as it is");

@@ -516,6 +516,108 @@ class ClusterModeIT {
             // after the transaction, commands of any slot run again
             assertEquals("OK", j.set("{other}b", "free"));
             assertEquals("free", j.get("{other}b"));
+            // a WATCH refused for keys of two slots watches nothing: later commands run as usual
+            e = assertThrows(JedisDataException.class, () -> j.watch("{tx}a", "{other}b"));
+            assertTrue(e.getMessage().startsWith("CROSSSLOT"), e.getMessage());
+            assertTrue(j.dbSize() > 0);
+            // an unknown command inside MULTI: the node's error, and EXEC aborts; the connection stays
+            j.sendCommand(redis.clients.jedis.Protocol.Command.MULTI);
+            e = assertThrows(JedisDataException.class, () -> j.sendCommand(() -> "NOSUCHCOMMAND".getBytes(), "x"));
+            assertTrue(e.getMessage().contains("unknown command"), e.getMessage());
+            e = assertThrows(JedisDataException.class, () -> j.sendCommand(redis.clients.jedis.Protocol.Command.EXEC));
+            assertTrue(e.getMessage().startsWith("EXECABORT"), e.getMessage());
+            assertEquals("PONG", j.ping());
+        }
+    }
+
+    /**
+     * A transaction pipelined behind a write (the MULTI waits for the write): it runs whole, on a connection
+     * given back only after EXEC, so nobody else's commands land inside it.
+     */
+    @Test
+    @Order(7)
+    void aPipelinedTransactionBehindAWriteRunsWhole() {
+        redis.clients.jedis.Protocol.Command set = redis.clients.jedis.Protocol.Command.SET;
+        for (int round = 0; round < 20; round++) {
+            try (Jedis j = proxy.jedis()) {
+                redis.clients.jedis.Connection conn = j.getConnection();
+                conn.sendCommand(set, "{pipe}a", "1");
+                conn.sendCommand(redis.clients.jedis.Protocol.Command.MULTI);
+                conn.sendCommand(set, "{pipe}b", "r" + round);
+                conn.sendCommand(redis.clients.jedis.Protocol.Command.INCR, "{pipe}n");
+                conn.sendCommand(redis.clients.jedis.Protocol.Command.EXEC);
+                List<Object> replies = conn.getMany(5);
+                assertEquals("OK", text(replies.get(0)));
+                assertEquals("OK", text(replies.get(1)));
+                assertEquals("QUEUED", text(replies.get(2)));
+                assertEquals("QUEUED", text(replies.get(3)));
+                assertTrue(replies.get(4) instanceof List<?> l && l.size() == 2, "EXEC ran both: " + replies.get(4));
+            }
+            try (Jedis other = proxy.jedis()) {
+                assertEquals("r" + round, other.get("{pipe}b"));
+                assertNull(other.blpop(1, "{pipe}list"), "a fresh client's BLPOP is its own");
+            }
+        }
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+
+    @Test
+    @Order(7)
+    void badInputGetsRedisErrorsAndKeepsTheConnection() {
+        try (Jedis j = proxy.jedis()) {
+            JedisDataException e = assertThrows(JedisDataException.class,
+                    () -> j.sendCommand(redis.clients.jedis.Protocol.Command.MSET, "{k}a", "1", "{k}b"));
+            assertTrue(e.getMessage().contains("wrong number of arguments"), e.getMessage());
+            e = assertThrows(JedisDataException.class,
+                    () -> j.sendCommand(redis.clients.jedis.Protocol.Command.MSET, "a", "1", "b"));
+            assertTrue(e.getMessage().startsWith("CROSSSLOT") || e.getMessage().contains("wrong number"),
+                    e.getMessage());
+            e = assertThrows(JedisDataException.class, () -> j.waitReplicas(1, 100));
+            assertTrue(e.getMessage().contains("not supported in cluster mode"), e.getMessage());
+            assertEquals("PONG", j.ping());
+        }
+    }
+
+    /**
+     * A slot being migrated: its keys already moved are on the target only, and the source's replicas answer
+     * nil for them; reads of the slot go to the source master, which answers ASK, and then to the target.
+     */
+    @Test
+    @Order(7)
+    void readsOfAMigratingSlotFollowTheKeys() throws Exception {
+        RedisServer source = ownerOf("{mig}k");
+        RedisServer target = cluster.masters().stream().filter(m -> !m.equals(source)).findFirst().orElseThrow();
+        int slot = HashSlot.of("{mig}k".getBytes(StandardCharsets.UTF_8));
+        try (Jedis writer = proxy.jedis(); Jedis reader = proxy.jedis();
+             Jedis src = cluster.jedis(source); Jedis dst = cluster.jedis(target)) {
+            writer.set("{mig}k", "moved-value");
+            writer.set("{mig}stays", "still-here");
+            Wait.until(Duration.ofSeconds(10), () -> "moved-value".equals(reader.get("{mig}k")), "replicated");
+            dst.clusterSetSlotImporting(slot, cluster.id(source));
+            src.clusterSetSlotMigrating(slot, cluster.id(target));
+            src.migrate(target.host(), target.port(), 0, 5000,
+                    redis.clients.jedis.params.MigrateParams.migrateParams().auth(cluster.password()), "{mig}k");
+            try {
+                // once the proxy has seen the migration (its next map read), every read finds the key
+                Wait.until(Duration.ofSeconds(10), () -> "moved-value".equals(reader.get("{mig}k")),
+                        "a read of the moved key follows ASK");
+                for (int i = 0; i < 50; i++) {
+                    assertEquals("moved-value", reader.get("{mig}k"));
+                    assertEquals("still-here", reader.get("{mig}stays"));
+                }
+            } finally {
+                for (RedisServer m : cluster.masters()) { // finish the move, so the cluster is whole again
+                    try (Jedis n = cluster.jedis(m)) {
+                        n.clusterSetSlotNode(slot, cluster.id(target));
+                    }
+                }
+            }
+            // keys still on the source when the slot moved are gone from the cluster's view: as after any
+            // unfinished migration; the moved key is served by its new master
+            Wait.until(Duration.ofSeconds(10), () -> "moved-value".equals(reader.get("{mig}k")), "after the move");
         }
     }
 
