@@ -6,9 +6,9 @@ import io.resplit.resp.RespRequest;
 
 /**
  * Decides where a request goes, from the command's facts and the client's session state alone: no I/O, no
- * mutation. {@link #route} maps a command to its {@link Route}; {@link #lane} gives the lane a forwarded request
- * travels on. A command the table does not know goes to the master: only commands Redis itself flags read-only
- * ever reach a replica.
+ * mutation. {@link #route} maps a command to its {@link Route}, {@link #insideMulti} to its route inside a
+ * transaction; {@link #lane} gives the lane a forwarded request travels on. A command the table does not know
+ * goes to the master: only commands Redis itself flags read-only ever reach a replica.
  */
 public final class Router {
     private final ReadFrom readFrom;
@@ -75,6 +75,27 @@ public final class Router {
             return Route.BLOCKING;
         }
         return route == Route.REPLICA ? Route.REPLICA : Route.MASTER;
+    }
+
+    /**
+     * The route of a command sent between MULTI and EXEC, whose route outside a transaction is {@code route}:
+     * everything is queued on the master (on the pinned lane, see {@link #lane}), except the transaction
+     * commands themselves, what is refused anyway, local commands Redis runs at once (QUIT), and local commands
+     * that change the proxy's own connection state, which are refused (EXEC then aborts, as after a queueing
+     * error on Redis). A command the table does not know ({@code spec} null) is queued too: the master refuses
+     * it and marks the transaction itself. Reads and blocking commands are queued on the master as well (Redis
+     * does not block inside MULTI).
+     */
+    public static Route insideMulti(CommandSpec spec, Route route) {
+        if (spec == null) {
+            return Route.MASTER;
+        }
+        return switch (route) {
+            case PINNED, REFUSED -> route;
+            case LOCAL -> spec.immediateInMulti() ? Route.LOCAL
+                    : spec.queuedInMulti() ? Route.MASTER : Route.REFUSED;
+            default -> Route.MASTER;
+        };
     }
 
     /** XREAD/XREADGROUP: a BLOCK option among the arguments before STREAMS. */

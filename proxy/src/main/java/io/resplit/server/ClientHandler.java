@@ -12,6 +12,7 @@ import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespRequestDecoder;
 import io.resplit.resp.RespWriter;
 import io.resplit.route.Route;
+import io.resplit.route.Router;
 
 /**
  * One client connection: classifies each request, answers it locally or hands it to the {@link Forwarder},
@@ -176,7 +177,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (session.inMulti()) {
-            route = transactions.insideMulti(this, spec, route);
+            route = Router.insideMulti(spec, route);
         }
         switch (route) {
             case LOCAL -> local.execute(this, request, spec);

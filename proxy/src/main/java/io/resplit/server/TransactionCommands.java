@@ -10,27 +10,11 @@ import io.resplit.route.Route;
  * MULTI, EXEC, DISCARD, WATCH and UNWATCH. A transaction, and WATCH, live on one Redis connection, so from
  * MULTI or WATCH on a client's commands all go to a master connection pinned to it ({@link Route#PINNED});
  * EXEC, DISCARD or UNWATCH ends that, and the connection returns to a pool once their reply is in. The
- * replies (QUEUED, the EXEC array, nil after a WATCH conflict, EXECABORT) are the master's own.
+ * replies (QUEUED, the EXEC array, nil after a WATCH conflict, EXECABORT) are the master's own. Where the other
+ * commands go inside MULTI is a routing decision ({@link io.resplit.route.Router#insideMulti}).
  */
 final class TransactionCommands {
     private static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
-
-    /**
-     * The route of a command sent between MULTI and EXEC: everything is queued on the pinned connection,
-     * except local commands that change the proxy's own connection state (refused, which makes EXEC abort as
-     * a queueing error does on Redis) and those Redis runs at once (QUIT).
-     */
-    Route insideMulti(ClientHandler c, CommandSpec spec, Route route) {
-        if (spec == null) {
-            return Route.MASTER; // unknown: the master refuses it and marks the transaction itself
-        }
-        return switch (route) {
-            case PINNED, REFUSED -> route;
-            case LOCAL -> spec.immediateInMulti() ? Route.LOCAL
-                    : spec.queuedInMulti() ? Route.MASTER : Route.REFUSED;
-            default -> Route.MASTER; // reads too, and blocking commands (which do not block inside MULTI)
-        };
-    }
 
     /** Runs one of the transaction commands; takes ownership of the request. */
     void execute(ClientHandler c, RespRequest r, CommandSpec spec) {

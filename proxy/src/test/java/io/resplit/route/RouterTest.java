@@ -3,6 +3,7 @@ package io.resplit.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.resplit.command.CommandSpec;
 import io.resplit.command.CommandTable;
 import io.resplit.command.CommandTableLoader;
 import io.resplit.config.ReadFrom;
@@ -52,6 +53,55 @@ class RouterTest {
                 Arguments.of(replicas, none, "PUNSUBSCRIBE", Route.PUBSUB, null),
                 Arguments.of(replicas, none, "CONFIG SET maxmemory 0", Route.REFUSED, null), // admin, not allowed
                 Arguments.of(replicas, none, "ACL GETUSER bob", Route.REFUSED, null));
+    }
+
+    /**
+     * read-from, allowed admin commands, the command, its route between MULTI and EXEC: queued on the master
+     * (MASTER; its lane is the pinned one) unless it is a transaction command, refused anyway, run at once by
+     * Redis too (QUIT, RESET), or a local command that changes the proxy's own connection state (refused, so
+     * that EXEC aborts).
+     */
+    static Stream<Arguments> insideMultiCases() {
+        ReadFrom replicas = ReadFrom.REPLICAS;
+        ReadFrom master = ReadFrom.MASTER;
+        Set<String> none = Set.of();
+        return Stream.of(
+                Arguments.of(replicas, none, "GET k", Route.MASTER), // a read is queued with the writes
+                Arguments.of(master, none, "GET k", Route.MASTER),
+                Arguments.of(replicas, none, "SET k v", Route.MASTER),
+                Arguments.of(replicas, none, "FOOBAR x", Route.MASTER), // unknown: the master refuses it itself
+                Arguments.of(replicas, none, "BLPOP k 0", Route.MASTER), // Redis does not block inside MULTI
+                Arguments.of(replicas, none, "XREAD BLOCK 0 STREAMS s $", Route.MASTER),
+                Arguments.of(replicas, none, "SUBSCRIBE c", Route.MASTER),
+                Arguments.of(replicas, none, "MULTI", Route.PINNED), // nested: the master answers the error
+                Arguments.of(replicas, none, "EXEC", Route.PINNED),
+                Arguments.of(replicas, none, "DISCARD", Route.PINNED),
+                Arguments.of(replicas, none, "WATCH k", Route.PINNED),
+                Arguments.of(replicas, none, "PING", Route.MASTER), // local-queue
+                Arguments.of(replicas, none, "ECHO x", Route.MASTER),
+                Arguments.of(replicas, none, "QUIT", Route.LOCAL), // local-immediate
+                Arguments.of(replicas, none, "RESET", Route.LOCAL),
+                Arguments.of(replicas, none, "SELECT 1", Route.REFUSED), // the proxy's own connection state
+                Arguments.of(replicas, none, "HELLO 3", Route.REFUSED),
+                Arguments.of(replicas, none, "CLIENT REPLY OFF", Route.REFUSED),
+                Arguments.of(replicas, none, "CONFIG GET maxmemory", Route.REFUSED), // its reply would be unfiltered
+                Arguments.of(replicas, none, "INFO", Route.REFUSED),
+                Arguments.of(replicas, none, "CONFIG SET maxmemory 0", Route.REFUSED), // admin, not allowed
+                Arguments.of(replicas, Set.of("config|set"), "CONFIG SET maxmemory 0", Route.MASTER),
+                Arguments.of(replicas, none, "ACL GETUSER bob", Route.REFUSED));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("insideMultiCases")
+    void insideMulti(ReadFrom readFrom, Set<String> allowedAdmin, String command, Route inMulti) {
+        RespRequest r = RespRequest.of(UnpooledByteBufAllocator.DEFAULT, command.split(" "));
+        try {
+            CommandSpec spec = table.resolve(r);
+            Route route = new Router(readFrom, allowedAdmin).route(spec, r);
+            assertEquals(inMulti, Router.insideMulti(spec, route), command + " inside MULTI");
+        } finally {
+            r.release();
+        }
     }
 
     @ParameterizedTest(name = "{0} {2}")
