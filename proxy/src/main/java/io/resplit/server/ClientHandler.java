@@ -88,7 +88,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.user(acl.defaultUser(), acl.version()); // as in Redis: a new connection is the default user
         meters = ctx.meters(session.loopIndex());
         replies = new ClientReplies(this, meters, new OutputBufferGuard(ctx), () -> requests.subscribed());
-        forwarder = new Forwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
+        forwarder = new Forwarder(this, replies, ctx, session, channel.eventLoop(), scripts.cache());
         ClusterForwarder clusterForwarder = ctx.cluster() == null ? null
                 : new ClusterForwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         tracking = new ClientTracking(this, ctx.invalidations());

@@ -11,46 +11,44 @@ import io.resplit.route.Route;
 import io.resplit.route.Router;
 import io.resplit.topology.Topology;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Sends one client's requests to the backends and takes their outcomes: picks the node and connection (shared,
- * pinned for a transaction, or dedicated for a blocking command), keeps the client's master commands in the
- * order it sent them across those connections, re-sends reads whose replica failed, and hands every outcome
- * to the reply queue. Runs on the client's event loop only.
+ * Sends one client's requests to the backends: gives each its lane, holds it while the client's master commands
+ * must keep their order across connections (or a failover holds writes), picks the node and connection (shared,
+ * pinned for a transaction, or dedicated for a blocking command), and hands every answer to the client's reply
+ * order. Outcomes that are not an answer (error replies it recovers from, lost connections) go to its
+ * {@link ForwardRecovery}. Runs on the client's event loop only.
  */
 final class Forwarder {
-    /** A read is tried on at most this many nodes before the client gets an error. */
-    private static final int MAX_READ_ATTEMPTS = 3;
-
     private final ClientHandler client;
+    private final ClientReplies replies;
     private final ProxyContext ctx;
     private final ClientSession session;
     private final EventLoop loop;
     private final ArrayDeque<PendingReply> held = new ArrayDeque<>();
     private final MasterWait retries; // requests waiting for a master, sent again before anything held
-    private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
     private final LaneOrder lanes;
     private final PinnedConnection pinned;
-    private boolean waitingForGate;
-
-
-    private final ScriptCache scripts;
+    private final BlockingConnections blocking;
+    private final ForwardRecovery recovery;
     private final SlowRequests slow;
     private final CommandMeters meters;
+    private boolean waitingForGate;
 
-    Forwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop, ScriptCache scripts) {
+    Forwarder(ClientHandler client, ClientReplies replies, ProxyContext ctx, ClientSession session, EventLoop loop,
+              ScriptCache scripts) {
         this.client = client;
+        this.replies = replies;
         this.ctx = ctx;
         this.session = session;
         this.loop = loop;
-        this.scripts = scripts;
         this.retries = new MasterWait(ctx, loop, this::afterLaneChange);
         this.pinned = new PinnedConnection(loop, session.loopIndex());
+        this.blocking = new BlockingConnections(loop, session.loopIndex());
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
         this.lanes = new LaneOrder(session.readYourWrites());
+        this.recovery = new ForwardRecovery(this, client, replies, session, retries, lanes, pinned, blocking, scripts);
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
@@ -108,39 +106,29 @@ final class Forwarder {
 
     private void gateOpened() {
         waitingForGate = false;
-        if (!client.discardsReplies()) {
+        if (!replies.discardsReplies()) {
             afterLaneChange();
         }
     }
 
-    private void send(PendingReply p, BackendNode exclude) {
+    /** Sends {@code p} on its lane (a replica other than {@code exclude}), or holds it if it cannot go yet. */
+    void send(PendingReply p, BackendNode exclude) {
         Topology topology = ctx.topology().current();
         BackendNode master = topology.master();
         BackendConnection conn;
         switch (p.lane) {
             case PINNED -> {
-                if (pinned.lost()) {
-                    // the connection holding this client's MULTI or WATCH died between its commands: as with a
-                    // lost Redis connection the client must start over, rather than see commands run unqueued
-                    pinned.forget();
-                    client.closeNow();
-                    p.releaseAll();
+                if (pinned.lost()) { // it died between the client's commands
+                    recovery.pinnedLost(p);
                     return;
                 }
                 conn = pinned.acquire(master, p.protocol, p.db);
                 p.node = master;
             }
             case BLOCKING -> {
-                if (p.blockedSince == 0) {
-                    p.blockedSince = System.nanoTime();
-                }
-                conn = master.dedicated(loop, session.loopIndex(), p.protocol, p.db);
-                p.dedicated = conn;
+                conn = blocking.open(p, master);
                 lanes.blockedOn(conn);
                 p.node = master;
-                if (conn != null) {
-                    blockingConnections.add(conn);
-                }
             }
             default -> {
                 BackendNode node = p.lane == Route.REPLICA ? replicaFor(topology, exclude) : master;
@@ -166,7 +154,7 @@ final class Forwarder {
         }
         p.attempts++;
         if (conn == null) {
-            holdOrFail(p, "ERR resplit: master " + master.address() + " is unavailable: " + master.state().reason());
+            recovery.unsent(p, "ERR resplit: master " + master.address() + " is unavailable: " + master.state().reason());
             return;
         }
         lanes.started(p);
@@ -189,7 +177,7 @@ final class Forwarder {
         return ReadTarget.choose(topology, fence, ctx.config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
     }
 
-    private BackendConnection sharedConnection(BackendNode node, PendingReply p) {
+    BackendConnection sharedConnection(BackendNode node, PendingReply p) {
         // a client keeps to one connection per node so its own requests stay in order there
         return node.connection(loop, session.loopIndex(), p.protocol, p.db, (int) session.id());
     }
@@ -204,52 +192,20 @@ final class Forwarder {
      * clock read per backend socket read, read only when {@code p} is timed).
      */
     void replied(PendingReply p, ByteBuf frame, boolean error, java.util.function.LongSupplier arrival) {
-        lanes.ended(p);
-        if (p.ownWriteKeys != null) {
-            client.tracking().writeAnswered(p);
-        }
+        ended(p);
         // one clock read for the backend histogram and the slow log, shared by the replies of one socket read;
         // none when neither is on (startNanos 0)
         long now = p.startNanos == 0 ? 0 : arrival.getAsLong();
         if (meters.enabled()) {
             meters.backendReplied(p, now);
         }
-        if (p.lane == Route.BLOCKING && !client.discardsReplies() && ErrorReplies.UNBLOCKED.starts(frame)
-                && retries.mayHold(p)) {
-            // the master it blocked on became a replica (a failover) and Redis released it: block again on the
-            // new master (with its full timeout; the time already waited is not deducted)
-            frame.release();
-            blockingConnections.remove(p.dedicated);
-            p.dedicated.node().releaseDedicated(p.dedicated, session.loopIndex(), true);
-            p.dedicated = null;
-            if (!BlockingRetry.shortenTimeout(p, client.alloc())) {
-                client.complete(p, BlockingRetry.timedOut(client.alloc(), p.protocol)); // no time left: as a timeout
-                p.request.release();
-                p.request = null;
-                afterLaneChange();
-                return;
-            }
-            retries.hold(p);
-            afterLaneChange();
-            return;
-        }
-        if (p.scriptSha != null && !p.scriptReloaded && !client.discardsReplies() && ErrorReplies.NOSCRIPT.starts(frame)
-                && reloadScript(p)) {
-            frame.release();
-            return;
-        }
-        if (p.lane == Route.MASTER && p.route == Route.MASTER && !client.discardsReplies()
-                && ErrorReplies.READONLY.starts(frame) && retries.mayHold(p)) {
-            frame.release(); // the write was refused, not run: it goes again once a master is known
-            retries.hold(p);
-            return;
+        if (error && !replies.discardsReplies() && recovery.recovered(p, frame)) {
+            return; // UNBLOCKED, NOSCRIPT or READONLY: not the answer yet
         }
         if (p.dedicated != null) {
-            blockingConnections.remove(p.dedicated);
-            p.dedicated.node().releaseDedicated(p.dedicated, session.loopIndex(), true);
-            p.dedicated = null;
+            blocking.release(p);
         }
-        if (client.discardsReplies()) {
+        if (replies.discardsReplies()) {
             frame.release(); // nobody will read it: the queue was dropped when the connection began to close
             p.releaseAll();
         } else {
@@ -257,100 +213,50 @@ final class Forwarder {
             p.request.release();
             p.request = null;
             p.outcome = error ? PendingReply.ERROR : PendingReply.OK; // so the meters need not read the reply
-            client.complete(p, p.transform == null ? frame : p.transform.apply(frame), now);
+            replies.complete(p, p.transform == null ? frame : p.transform.apply(frame), now);
         }
         afterLaneChange();
     }
 
     /** The backend connection carrying {@code p} failed before its reply. */
     void failed(PendingReply p, String reason, boolean maybeApplied) {
+        ended(p);
+        if (p.dedicated != null) {
+            blocking.forget(p);
+        }
+        if (replies.discardsReplies()) {
+            p.releaseAll();
+            afterLaneChange();
+            return;
+        }
+        recovery.connectionLost(p, reason, maybeApplied);
+    }
+
+    /** {@code p} left its lane (answered or failed); a write of a tracking client is no longer pending. */
+    private void ended(PendingReply p) {
         lanes.ended(p);
         if (p.ownWriteKeys != null) {
             client.tracking().writeAnswered(p);
         }
-        if (p.dedicated != null) {
-            blockingConnections.remove(p.dedicated);
-            p.dedicated = null;
-        }
-        if (client.discardsReplies()) {
-            p.releaseAll();
-            afterLaneChange();
-            return;
-        }
-        if (p.lane == Route.PINNED && session.pinnedToMaster()) {
-            // the transaction or WATCH state lived on that connection: as with a lost Redis connection, the
-            // client must start over, so it loses its connection too rather than see commands run unqueued
-            pinned.forget();
-            client.closeNow();
-            p.releaseAll();
-            return;
-        }
-        if (p.route == Route.REPLICA && p.attempts < MAX_READ_ATTEMPTS) {
-            p.lane = Route.REPLICA;
-            send(p, p.node); // reads are safe to repeat elsewhere
-            return;
-        }
-        if (!maybeApplied && p.lane != Route.REPLICA && retries.mayHold(p)) {
-            retries.hold(p); // it never reached the master (down or reconnecting): wait for one, then send
-            afterLaneChange();
-            return;
-        }
-        fail(p, maybeApplied
-                ? "ERR resplit: connection to " + p.node.address() + " lost before the reply; the command may or "
-                        + "may not have run (" + reason + ")"
-                : "ERR resplit: " + reason);
-        afterLaneChange();
     }
 
-    /**
-     * The node that answered NOSCRIPT lacks a script the proxy has seen: load it there and run the call again,
-     * both on the same connection so they run in that order. False when the body is unknown (the client then
-     * gets NOSCRIPT, as from Redis).
-     */
-    private boolean reloadScript(PendingReply p) {
-        byte[] body = scripts.body(p.scriptSha);
-        BackendConnection conn = body == null ? null
-                : p.lane == Route.PINNED ? pinned.current()
-                : p.lane == Route.BLOCKING ? null : sharedConnection(p.node, p);
-        if (conn == null || conn.isClosed()) {
-            return false;
-        }
-        p.scriptReloaded = true;
-        io.resplit.resp.RespRequest load = io.resplit.resp.RespRequest.of(client.alloc(),
-                "SCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII), body);
-        // the connection takes the load request's only reference
-        conn.send(load.frame(), io.resplit.backend.ReplyCallback.IGNORE);
-        lanes.started(p);
-        conn.send(p.request.retainedFrame(), p);
-        return true;
-    }
-
-
-    private void holdOrFail(PendingReply p, String error) {
-        if (retries.mayHold(p)) {
-            retries.hold(p);
-        } else {
-            fail(p, error);
-        }
-    }
-
-    private void fail(PendingReply p, String error) {
+    /** Answers {@code p} with {@code error} instead of sending it (again). */
+    void fail(PendingReply p, String error) {
         if (p.ownWriteKeys != null) {
             client.tracking().writeAnswered(p); // never ran: its keys are not the client's own change
         }
         slow.finished(p, SlowRequests.now(p));
         p.request.release();
         p.request = null;
-        client.complete(p, RespWriter.error(client.alloc(), error));
+        replies.complete(p, RespWriter.error(client.alloc(), error), 0);
     }
 
     /** Releases requests that waited for a lane switch, and gives back a pinned connection no longer needed. */
-    private void afterLaneChange() {
+    void afterLaneChange() {
         if (pinned.held() && !session.pinnedToMaster() && lanes.inflight(Route.PINNED) == 0) {
             pinned.release();
         }
-        if (client.discardsReplies()) {
+        if (replies.discardsReplies()) {
             return; // closing (QUIT, an output buffer limit): nothing more is sent; clientClosed releases the rest
         }
         PendingReply p;
@@ -392,9 +298,6 @@ final class Forwarder {
         }
         retries.releaseAll();
         pinned.discard("client disconnected");
-        for (BackendConnection c : new ArrayList<>(blockingConnections)) {
-            c.discard("client disconnected while blocked");
-        }
-        blockingConnections.clear();
+        blocking.discardAll();
     }
 }
