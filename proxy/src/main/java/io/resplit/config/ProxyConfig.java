@@ -74,10 +74,12 @@ public record ProxyConfig(
     }
 
     /**
-     * Threads for client and backend I/O: {@code io-threads}, or half the cores (at least one) when 0. Most of
-     * a proxy's CPU goes to the kernel's socket work, and the Redis servers and clients on the same host need
-     * cores too: on a 2-core host one I/O thread served 40% more GETs per second than two, at less CPU per
-     * request (bench/README.md).
+     * Threads for client and backend I/O: {@code io-threads}, or half the cores (at least one) when 0. The Redis
+     * servers and clients on the same host need cores too, and much of the proxy's CPU is the kernel's socket
+     * work (about three quarters at pipeline 1, under half at 16: docs/benchmarks.md, "Where the CPU goes").
+     * The default rests on one bench/run.sh comparison on a 2-core host, noted only in the message of commit
+     * 3460cbe: one I/O thread served about 40 % more GETs per second at pipeline 1 than two. docs/benchmarks.md
+     * has no comparison by thread count (all its figures are of one I/O thread).
      */
     public int effectiveIoThreads() {
         return ioThreads > 0 ? ioThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
