@@ -3,13 +3,15 @@
 # (redis-server --cluster-enabled yes, joined by redis-cli --cluster create, with a password), and one resplit
 # in cluster mode in front of it (cluster-node lines for the masters, io-threads 1, read-from replicas).
 #   direct: redis-benchmark --cluster -p <a master>: the client learns the slot map and spreads its clients
-#           over the masters itself (its keys carry a hash tag of a slot of the client's node; reads go to masters);
+#           over the masters itself (its keys carry a hash tag; 7.0 puts each master's keys in one of its slots;
+#           reads go to the masters);
 #   proxy:  redis-benchmark -p <proxy>: plain keys key:NNNNNNNNNNNN spread over all slots by the proxy, which
 #           sends writes to each slot's master and reads to that shard's replica.
 # SET and GET at pipeline 1 and 16, -c 50 -d 16 -r 100000, ROUNDS rounds, the two modes alternating which runs
 # first (by round and cell). Per run: ops/s and p99 (redis-benchmark --csv), the proxy's CPU per request and the
-# six redis-servers' CPU per request (utime+stime from /proc/PID/stat before and after the run), and per node
-# the calls of the command, keyspace hits/misses and MOVED/ASK/error replies (INFO). Prints a table of medians
+# six redis-servers' CPU per request (utime+stime from /proc/PID/stat before and after the run), redis-benchmark's
+# own CPU per request (bash's times), and per node the calls of the command, keyspace hits/misses and
+# MOVED/ASK/error replies (INFO). Prints a table of medians
 # (bench/cluster_report.py) and leaves runs.csv, nodes.csv, report.md, the proxy's STATUS and log in RESULTS_DIR.
 #
 # Env knobs (defaults in brackets):
@@ -171,7 +173,7 @@ fi
 # ---- measuring ----
 CLK_TCK=$(getconf CLK_TCK)
 RUNS=$RESULTS_DIR/runs.csv NODES=$RESULTS_DIR/nodes.csv
-echo "run,round,test,pipeline,mode,position,n,rps,p50_ms,p99_ms,proxy_ticks,proxy_us_per_req,redis_ticks,redis_us_per_req" >"$RUNS"
+echo "run,round,test,pipeline,mode,position,n,rps,p50_ms,p99_ms,proxy_ticks,proxy_us_per_req,redis_ticks,redis_us_per_req,client_us_per_req" >"$RUNS"
 echo "run,mode,test,pipeline,port,role,shard,cpu_ticks,calls,hits,misses,moved,ask,errors" >"$NODES"
 
 # node_counters PORT -> "CALLS_SET CALLS_GET HITS MISSES MOVED ASK ERRORS" from INFO (error replies it sent).
@@ -202,10 +204,18 @@ wait_replicas() {
     done
 }
 
+# children_cpu_s VAR: VAR = user+system seconds of this shell's finished children so far (bash's times; called
+# as $(...) it would count the subshell's children), so redis-benchmark's CPU is the difference around its run.
+children_cpu_s() {
+    times >"$BENCH_TMP/times"
+    printf -v "$1" '%s' "$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } }
+        END { printf "%.3f", s }' "$BENCH_TMP/times")"
+}
+
 run_id=0
 # measure ROUND TEST P MODE POSITION
 measure() {
-    local round=$1 test=$2 p=$3 mode=$4 pos=$5 n=$N_P16 port c0 c1 pc0=0 pc1=0 rps p50 p99 ticks=0 pt=0
+    local round=$1 test=$2 p=$3 mode=$4 pos=$5 n=$N_P16 port c0 c1 pc0=0 pc1=0 rps p50 p99 ticks=0 pt=0 b0 b1
     local -A before cpu0
     ((p > 1)) || n=$N_P1
     run_id=$((run_id + 1))
@@ -214,7 +224,9 @@ measure() {
     for port in "${NODE_PORTS[@]}"; do before[$port]=$(node_counters "$port"); done
     for port in "${NODE_PORTS[@]}"; do cpu0[$port]=$(proc_cpu_ticks "${PID_OF[$port]}"); done
     pc0=$(proc_cpu_ticks "$PROXY_PID")
+    children_cpu_s b0
     rb "$mode" "$test" "$p" "$n" "$BENCH_TMP/out.csv"
+    children_cpu_s b1
     pc1=$(proc_cpu_ticks "$PROXY_PID")
     for port in "${NODE_PORTS[@]}"; do
         c1=$(proc_cpu_ticks "${PID_OF[$port]}")
@@ -234,8 +246,8 @@ measure() {
     [[ $mode == proxy ]] && pt=$((pc1 - pc0))
     read -r rps p50 p99 <<<"$(rb_row "$BENCH_TMP/out.csv" "$test")"
     local us
-    us=$(awk -v pt="$pt" -v rt="$ticks" -v hz="$CLK_TCK" -v n="$n" \
-        'BEGIN { printf "%.3f,%d,%.3f", pt / hz * 1e6 / n, rt, rt / hz * 1e6 / n }')
+    us=$(awk -v pt="$pt" -v rt="$ticks" -v hz="$CLK_TCK" -v n="$n" -v b="$b0" -v B="$b1" \
+        'BEGIN { printf "%.3f,%d,%.3f,%.3f", pt / hz * 1e6 / n, rt, rt / hz * 1e6 / n, (B - b) * 1e6 / n }')
     echo "$run_id,$round,$test,$p,$mode,$pos,$n,$rps,$p50,$p99,$pt,$us" >>"$RUNS"
     log "round $round ${test^^} P=$p $mode: $rps ops/s p99=$p99 ms, proxy+redis CPU ticks $pt+$ticks"
     if [[ $test == set ]]; then wait_replicas; fi

@@ -57,11 +57,11 @@ def main() -> int:
     print()
     print("Where the requests went (medians over rounds; shares of the command's calls per shard as"
           " master/replica, a replica's SET calls being the replication stream; calls/req = calls on all nodes /"
-          " requests; run s = requests / ops/s; MOVED, ASK, errors: sums over rounds):")
+          " requests; client CPU: redis-benchmark's; run s = requests / ops/s; MOVED, ASK, errors: sums over rounds):")
     print()
     print("| test | P | mode | shard 0 m/r % | shard 1 m/r % | shard 2 m/r % | calls/req | GET hits %"
-          " | masters / replicas CPU µs/req | run s | MOVED | ASK | errors |")
-    print("|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+          " | masters / replicas CPU µs/req | client CPU µs/req | run s | MOVED | ASK | errors |")
+    print("|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in order:
         for mode in ("direct", "proxy"):
             rows = cells[key][mode]
@@ -89,9 +89,10 @@ def main() -> int:
                     sums[k] += sum(int(x[k]) for x in ns)
             shards = ["%s / %s" % (fmt(med(share[(s, "master")]), ".0f"), fmt(med(share[(s, "replica")]), ".0f"))
                       for s in range(3)]
-            print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %d |" % (
+            print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %d |" % (
                 key[0].upper(), key[1], mode, *shards, fmt(med(per_req), ".3f"), fmt(med(hits), ".0f"),
-                "%s / %s" % (fmt(med(cpu_m), ".2f"), fmt(med(cpu_r), ".2f")), fmt(med(secs), ".2f"),
+                "%s / %s" % (fmt(med(cpu_m), ".2f"), fmt(med(cpu_r), ".2f")),
+                fmt(m(rows, "client_us_per_req") if "client_us_per_req" in rows[0] else None, ".2f"), fmt(med(secs), ".2f"),
                 sums["moved"], sums["ask"], sums["errors"]))
     return 0
 
