@@ -122,6 +122,13 @@ final class ClusterForwarder {
             ask = c.askingNeeded;
             c.asking = null;
         } else if (c.fixed != null) {
+            if (c.write && !view.isMaster(c.fixed)) {
+                // a fan-out write planned for a master that a failover has made a replica: its shard's master now
+                Topology now = view.shardWith(c.fixed);
+                if (now != null) {
+                    c.fixed = now.master();
+                }
+            }
             node = c.fixed;
         } else {
             shard = c.slot == ShardCall.ANY_SLOT ? anyShard(view) : view.shard(c.slot);
@@ -239,7 +246,8 @@ final class ClusterForwarder {
             if (reloadScript(c, frame)) {
                 return;
             }
-            if (Redirect.transientError(frame) && waiting.withinDeadline(c)) {
+            boolean demoted = c.write && c.fixed != null && ErrorReplies.READONLY.starts(frame); // fan-out write
+            if ((demoted || Redirect.transientError(frame)) && waiting.withinDeadline(c)) {
                 frame.release();
                 cluster.refreshSoon();
                 waitRetry(c, null);
