@@ -129,6 +129,8 @@ public final class Resplit implements AutoCloseable {
         if (cluster != null) {
             context.cluster(cluster);
             cluster.onChange(view -> context.topology().swap(view.shardsBySlot().get(0)));
+            cluster.onChange(view -> metrics.clusterShards(view.shardNames()));
+            metrics.clusterShards(cluster.view().shardNames());
             metrics.cluster(cluster, c -> c.view().shardsBySlot().size(), c -> c.view().slotsServed(),
                     io.resplit.cluster.ClusterDirectory::changes, io.resplit.cluster.ClusterDirectory::movedCount,
                     io.resplit.cluster.ClusterDirectory::askCount, io.resplit.cluster.ClusterDirectory::retryCount);

@@ -38,7 +38,22 @@ public final class ClusterView {
         this.scanOrder = List.copyOf(stable);
     }
 
+    /** Each node's shard name ({@link #shardName}), by node address. */
+    public java.util.Map<String, String> shardNames() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (Topology t : shardsBySlot) {
+            String name = shardName(t);
+            out.put(t.master().address().toString(), name);
+            t.replicas().forEach(r -> out.put(r.address().toString(), name));
+        }
+        return out;
+    }
+
     /** A shard's name that survives failovers (its nodes swap roles) and resharding: its lowest node address. */
+    public static String shardName(Topology shard) {
+        return lowestMember(shard);
+    }
+
     private static String lowestMember(Topology shard) {
         String lowest = shard.master().address().toString();
         for (BackendNode r : shard.replicas()) {

@@ -300,6 +300,21 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    /**
+     * Cluster mode: which shard each node belongs to, as {@code resplit_cluster_node_shard{node, shard} 1} (an
+     * info metric to join the per-node meters on); replaced whole when the map changes. A shard is named by its
+     * lowest node address, which failovers and resharding do not change.
+     */
+    public synchronized void clusterShards(java.util.Map<String, String> shardByNode) {
+        for (io.micrometer.core.instrument.Meter m : registry.find("resplit.cluster.node.shard").meters()) {
+            registry.remove(m);
+        }
+        shardByNode.forEach((node, shard) -> Gauge.builder("resplit.cluster.node.shard", () -> 1)
+                .tag("node", node).tag("shard", shard)
+                .description("1 for each node, labelled with the shard it belongs to (cluster mode)")
+                .register(registry));
+    }
+
     /** Meters of one backend node; the node's address is the label. */
     public <T> void backend(String node, T source, ToDoubleFunction<T> up, ToDoubleFunction<T> isMaster,
                             ToDoubleFunction<T> lagBytes, ToDoubleFunction<T> inflight,

@@ -457,6 +457,10 @@ class ClusterModeIT {
         assertTrue(status.contains("shard0:master="), status);
         String metrics = io.resplit.testing.MetricsEndpoint.get(proxy.proxy().metricsPort(), "/metrics").body();
         assertTrue(metrics.contains("resplit_cluster_slots_served 16384.0"), metrics);
+        assertEquals(6, metrics.lines().filter(l -> l.startsWith("resplit_cluster_node_shard{")).count(),
+                "every node with its shard: " + metrics);
+        assertEquals(3, metrics.lines().filter(l -> l.startsWith("resplit_cluster_node_shard{"))
+                .map(l -> l.replaceAll(".*shard=\"([^\"]*)\".*", "$1")).distinct().count(), "three shards");
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("resplit_cluster_redirects_total{") && l.contains("kind=\"moved\"")
                 && !l.endsWith(" 0.0")), "MOVED replies were followed");
     }

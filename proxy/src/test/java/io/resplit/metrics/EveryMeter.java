@@ -22,6 +22,7 @@ public final class EveryMeter {
         metrics.slowLog(source, x -> 0);
         metrics.nettyMemory(() -> 0.0, () -> 0.0);
         metrics.cluster(source, x -> 3, x -> 16384, x -> 1, x -> 0, x -> 0, x -> 0);
+        metrics.clusterShards(java.util.Map.of("127.0.0.1:6380", "127.0.0.1:6380"));
         return metrics;
     }
 }
