@@ -54,6 +54,10 @@ public final class ClusterDirectory {
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
+    private final AtomicLong patches = new AtomicLong(); // MOVED patches applied to the view
+    /** Map reads in a row discarded because a MOVED came in meanwhile; after this many the map is taken. */
+    private static final int MAX_STALE_READS = 3;
+    private int staleReads; // under the refresh lock
     private final java.util.concurrent.atomic.LongAdder moved = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder asked = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
@@ -90,6 +94,7 @@ public final class ClusterDirectory {
             }
             Topology shard = v.shardOf(master);
             if (view.compareAndSet(v, v.withSlot(slot, shard != null ? shard : new Topology(master, List.of())))) {
+                patches.incrementAndGet();
                 break;
             }
         }
@@ -144,10 +149,20 @@ public final class ClusterDirectory {
 
     /** Reads the map now, on the calling thread; false when no node answered with one. */
     public synchronized boolean refresh() {
+        long patchesBefore = patches.get();
         for (HostPort at : candidates()) {
             SlotMap map = ask(at);
             if (map != null && !map.shards().isEmpty()) {
-                apply(map, migrating(map));
+                java.util.BitSet migratingSlots = migrating(map);
+                if (patches.get() != patchesBefore && view.get() != null && staleReads < MAX_STALE_READS) {
+                    // a MOVED came in while this map was read: the map may predate it (a failover that node had
+                    // not learned yet) and must not undo it; read again
+                    staleReads++;
+                    refreshSoon();
+                    return true;
+                }
+                staleReads = 0;
+                apply(map, migratingSlots);
                 return true;
             }
         }

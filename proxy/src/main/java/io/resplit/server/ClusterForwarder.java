@@ -6,10 +6,8 @@ import io.resplit.backend.BackendConnection;
 import io.resplit.backend.BackendNode;
 import io.resplit.cluster.ClusterDirectory;
 import io.resplit.cluster.ClusterView;
-import io.resplit.cluster.Redirect;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.ReadTarget;
 import io.resplit.route.Route;
 import io.resplit.topology.Topology;
 import java.util.ArrayDeque;
@@ -32,7 +30,6 @@ import java.util.concurrent.TimeUnit;
  * client's event loop only.
  */
 final class ClusterForwarder {
-    private static final int MAX_REDIRECTS = 5;
     private static final int MAX_READ_ATTEMPTS = 3;
 
     private final ClientHandler client;
@@ -47,19 +44,19 @@ final class ClusterForwarder {
     private final RetryQueue waiting;
     private final ClusterTransaction transaction;
     private final ClusterCalls calls;
-    private final ScriptCache scripts;
+    private final ClusterErrors errors;
     private boolean draining;
-    private ClusterView fencedView; // the map this client's read-your-writes fences were last set under
+    private final ClusterTargets targets;
 
     ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop,
                      ScriptCache scripts) {
-        this.scripts = scripts;
+        this.errors = new ClusterErrors(ctx.cluster(), scripts);
         this.client = client;
         this.ctx = ctx;
         this.session = session;
         this.loop = loop;
         this.cluster = ctx.cluster();
-        this.fencedView = cluster.view();
+        this.targets = new ClusterTargets(ctx, lanes, cluster.view());
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
         this.transaction = new ClusterTransaction(client, session, loop);
@@ -114,42 +111,15 @@ final class ClusterForwarder {
     private boolean send(ShardCall c, BackendNode exclude) {
         ClusterView view = cluster.view();
         PendingReply p = c.parent;
-        Topology shard = null;
-        BackendNode node;
-        boolean ask = false;
-        if (c.asking != null) {
-            node = c.asking;
-            ask = c.askingNeeded;
-            c.asking = null;
-        } else if (c.fixed != null) {
-            if (c.write && !view.isMaster(c.fixed)) {
-                // a fan-out write planned for a master that a failover has made a replica: its shard's master now
-                Topology now = view.shardWith(c.fixed);
-                if (now != null) {
-                    c.fixed = now.master();
-                }
-            }
-            node = c.fixed;
-        } else {
-            shard = c.slot == ShardCall.ANY_SLOT ? anyShard(view) : view.shard(c.slot);
-            if (shard == null) {
-                return waitRetry(c, "CLUSTERDOWN Hash slot not served");
-            }
-            node = shard.master();
-            if (p.route == Route.REPLICA && (c.slot < 0 || !view.migrating(c.slot))) {
-                if (view != fencedView) {
-                    if (lanes.fences().hasWritten()) {
-                        lanes.fences().mapChanged(view.masters());
-                    }
-                    fencedView = view;
-                }
-                long fence = lanes.fences().minReplicaOffset(shard.master());
-                if (fence == io.resplit.route.ReadYourWrites.MASTER_ONLY) {
-                    ctx.metrics().readsRedirectedToMaster().increment();
-                }
-                node = ReadTarget.choose(shard, fence, ctx.config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
-            }
+        ClusterTargets.Target target = targets.choose(c, view, exclude);
+        if (target == null) {
+            cluster.refreshSoon();
+            return waitRetry(c, "CLUSTERDOWN Hash slot not served");
         }
+        boolean ask = c.asking != null && c.askingNeeded;
+        c.asking = null; // a redirection holds for one send
+        Topology shard = target.shard();
+        BackendNode node = target.node();
         boolean blocking = p.lane == Route.BLOCKING;
         BackendConnection conn = blocking ? node.dedicated(loop, session.loopIndex(), p.protocol, 0)
                 : node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
@@ -198,11 +168,6 @@ final class ClusterForwarder {
         conn.send(p.request.retainedFrame(), c);
     }
 
-    /** A keyless command: the first shard's master (any node would do). */
-    private static Topology anyShard(ClusterView view) {
-        return view.shards().isEmpty() ? null : view.shards().get(0);
-    }
-
     void replied(ShardCall c, ByteBuf frame, boolean error, long now) {
         lanes.ended(c);
         if (c.pinned) { // the node's own replies: QUEUED, EXEC's array, EXECABORT, MOVED inside a transaction
@@ -228,30 +193,15 @@ final class ClusterForwarder {
             return;
         }
         if (error) {
-            Redirect r = Redirect.of(frame);
-            if (r != null && c.redirects < MAX_REDIRECTS) {
+            ClusterErrors.Next next = errors.after(c, frame, waiting);
+            if (next != ClusterErrors.Next.DELIVER) {
                 frame.release();
-                c.redirects++;
-                if (r.ask()) {
-                    cluster.askedFor(r.slot()); // its reads go to the master (and follow ASK) from now on
+                if (next == ClusterErrors.Next.REDIRECT) {
+                    resend(c);
                 } else {
-                    cluster.moved(r.slot(), r.target()); // later requests for the slot go there at once
+                    waitRetry(c, null);
+                    drain();
                 }
-                cluster.redirected(r.ask());
-                c.asking = cluster.node(r.target());
-                c.askingNeeded = r.ask();
-                resend(c);
-                return;
-            }
-            if (reloadScript(c, frame)) {
-                return;
-            }
-            boolean demoted = c.write && c.fixed != null && ErrorReplies.READONLY.starts(frame); // fan-out write
-            if ((demoted || Redirect.transientError(frame)) && waiting.withinDeadline(c)) {
-                frame.release();
-                cluster.refreshSoon();
-                waitRetry(c, null);
-                drain();
                 return;
             }
         }
@@ -260,28 +210,6 @@ final class ClusterForwarder {
         }
         deliver(c, frame, error, now);
         drain();
-    }
-
-    /**
-     * A node answered NOSCRIPT to an EVALSHA whose script the proxy has seen (a node added or restarted since
-     * SCRIPT LOAD went to every node): the script is loaded there and the call sent again, once.
-     */
-    private boolean reloadScript(ShardCall c, ByteBuf frame) {
-        PendingReply p = c.parent;
-        if (p.scriptSha == null || p.scriptReloaded || !ErrorReplies.NOSCRIPT.starts(frame)) {
-            return false;
-        }
-        byte[] body = scripts.body(p.scriptSha);
-        if (body == null) {
-            return false; // never seen: the client gets NOSCRIPT, as from Redis
-        }
-        frame.release();
-        p.scriptReloaded = true;
-        c.loadFirst = body;
-        c.asking = c.node; // the node that lacked it
-        c.askingNeeded = false;
-        resend(c);
-        return true;
     }
 
     void failed(ShardCall c, String reason, boolean maybeApplied) {

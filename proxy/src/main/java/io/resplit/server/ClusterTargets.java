@@ -1,0 +1,82 @@
+package io.resplit.server;
+
+import io.resplit.backend.BackendNode;
+import io.resplit.cluster.ClusterView;
+import io.resplit.route.ReadTarget;
+import io.resplit.route.ReadYourWrites;
+import io.resplit.route.Route;
+import io.resplit.topology.Topology;
+
+/**
+ * Which node a cluster call goes to: where a redirection sent it (MOVED, ASK, a script reload), the node a
+ * fan-out part was planned for (its shard's master now, if a failover demoted it), or the shard of its slot:
+ * the master, or for a read a replica that has the client's writes ({@link ReadTarget}, per shard), unless
+ * the slot is migrating. Keeps the client's read-your-writes fences current with the map. One per client, on
+ * its event loop.
+ */
+final class ClusterTargets {
+    /** Where {@code c} goes: {@code node}, in {@code shard} (null for a fixed or redirected call). */
+    record Target(BackendNode node, Topology shard) {
+    }
+
+    private final ProxyContext ctx;
+    private final ClusterLanes lanes;
+    private ClusterView fencedView; // the map this client's read-your-writes fences were last set under
+
+    ClusterTargets(ProxyContext ctx, ClusterLanes lanes, ClusterView initial) {
+        this.ctx = ctx;
+        this.lanes = lanes;
+        this.fencedView = initial;
+    }
+
+    /**
+     * The target of {@code c} under {@code view}; null when no master serves its slot, or when a read would go
+     * to a master whose own last health check says it is a replica now: the view predates a failover, and that
+     * node (READONLY, as every connection here) would serve the read from a copy that may lack the client's
+     * writes, which went to the new master; the read waits for the next map.
+     */
+    Target choose(ShardCall c, ClusterView view, BackendNode exclude) {
+        if (c.asking != null) {
+            return new Target(c.asking, null);
+        }
+        if (c.fixed != null) {
+            if (c.write && !view.isMaster(c.fixed)) {
+                // a fan-out write planned for a master that a failover has made a replica: its shard's master now
+                Topology now = view.shardWith(c.fixed);
+                if (now != null) {
+                    c.fixed = now.master();
+                }
+            }
+            return new Target(c.fixed, null);
+        }
+        Topology shard = c.slot == ShardCall.ANY_SLOT ? anyShard(view) : view.shard(c.slot);
+        if (shard == null || !c.write && demoted(shard.master())) {
+            return null;
+        }
+        if (c.parent.route != Route.REPLICA || c.slot >= 0 && view.migrating(c.slot)) {
+            return new Target(shard.master(), shard);
+        }
+        if (view != fencedView) {
+            if (lanes.fences().hasWritten()) {
+                lanes.fences().mapChanged(view.masters());
+            }
+            fencedView = view;
+        }
+        long fence = lanes.fences().minReplicaOffset(shard.master());
+        if (fence == ReadYourWrites.MASTER_ONLY) {
+            ctx.metrics().readsRedirectedToMaster().increment();
+        }
+        return new Target(ReadTarget.choose(shard, fence, ctx.config().replicaMaxLag(), ctx.replicaPolicy(),
+                exclude), shard);
+    }
+
+    private static boolean demoted(BackendNode master) {
+        io.resplit.backend.InfoReplication info = master.state().info();
+        return info != null && !info.isMaster();
+    }
+
+    /** A keyless command: the first shard's master (any node would do). */
+    private static Topology anyShard(ClusterView view) {
+        return view.shards().isEmpty() ? null : view.shards().get(0);
+    }
+}
