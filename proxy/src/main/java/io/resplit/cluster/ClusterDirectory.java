@@ -153,7 +153,6 @@ public final class ClusterDirectory {
         for (HostPort at : candidates()) {
             SlotMap map = ask(at);
             if (map != null && !map.shards().isEmpty()) {
-                java.util.BitSet migratingSlots = migrating(map);
                 if (patches.get() != patchesBefore && view.get() != null && staleReads < MAX_STALE_READS) {
                     // a MOVED came in while this map was read: the map may predate it (a failover that node had
                     // not learned yet) and must not undo it; read again
@@ -162,7 +161,7 @@ public final class ClusterDirectory {
                     return true;
                 }
                 staleReads = 0;
-                apply(map, migratingSlots);
+                apply(map, migrating(map));
                 return true;
             }
         }
@@ -287,10 +286,16 @@ public final class ClusterDirectory {
             }
         }
         ClusterView before = view.get();
-        if (before == null || !sameShards(before, shards, bySlot) || !before.migratingSlots().equals(migratingSlots)) {
+        boolean sameOwners = before != null && sameShards(before, shards, bySlot);
+        if (!sameOwners || !before.migratingSlots().equals(migratingSlots)) {
             changes.incrementAndGet();
-            ClusterView next = new ClusterView(map, shards, bySlot, migratingSlots);
-            view.set(next);
+            ClusterView next = new ClusterView(map, shards, bySlot, migratingSlots,
+                    sameOwners ? before.owners() : new Object());
+            if (before != null && !view.compareAndSet(before, next)) {
+                refreshSoon(); // a MOVED or ASK patched the view meanwhile: it is newer than this map
+                return;
+            }
+            view.compareAndSet(null, next);
             log.info("cluster map: {}", describe(map));
             listeners.forEach(l -> l.accept(next));
         }

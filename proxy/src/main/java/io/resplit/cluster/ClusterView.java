@@ -16,12 +16,14 @@ public final class ClusterView {
     private final List<Topology> shardsBySlot;
     private final List<Topology> scanOrder;
     private final java.util.BitSet migrating; // slots whose master is moving keys away (MIGRATING)
+    private final Object owners; // the same object while every slot keeps its shard (migrating marks aside)
 
     ClusterView(SlotMap map, List<Topology> shards, Topology[] bySlot) {
-        this(map, shards, bySlot, new java.util.BitSet());
+        this(map, shards, bySlot, new java.util.BitSet(), new Object());
     }
 
-    ClusterView(SlotMap map, List<Topology> shards, Topology[] bySlot, java.util.BitSet migrating) {
+    ClusterView(SlotMap map, List<Topology> shards, Topology[] bySlot, java.util.BitSet migrating, Object owners) {
+        this.owners = owners;
         this.migrating = (java.util.BitSet) migrating.clone();
         this.map = map;
         this.shards = List.copyOf(shards);
@@ -116,7 +118,7 @@ public final class ClusterView {
         if (!all.contains(shard)) {
             all.add(shard);
         }
-        return new ClusterView(map, all, next, migrating);
+        return new ClusterView(map, all, next, migrating, new Object());
     }
 
     /**
@@ -132,7 +134,15 @@ public final class ClusterView {
     ClusterView withMigrating(int slot) {
         java.util.BitSet next = (java.util.BitSet) migrating.clone();
         next.set(slot);
-        return new ClusterView(map, shards, bySlot, next);
+        return new ClusterView(map, shards, bySlot, next, owners);
+    }
+
+    /**
+     * A token that stays the same object as long as every slot keeps its shard: views that differ only in
+     * migrating marks share it (read-your-writes fences and the client's ordering rule follow it).
+     */
+    public Object owners() {
+        return owners;
     }
 
     /** The migrating slots (for comparing views). */

@@ -66,8 +66,11 @@ final class ClusterForwarder {
 
     /** Routes {@code p}, whose place in the reply order is already taken. */
     void dispatch(PendingReply p) {
+        // between WATCH and MULTI reads go to the master: a replica's older copy would make a check-and-set
+        // pass that should fail
         p.lane = ClusterTransaction.pinnedLane(p, session) ? Route.PINNED
-                : p.route == Route.BLOCKING ? Route.BLOCKING : p.route == Route.REPLICA ? Route.REPLICA : Route.MASTER;
+                : p.route == Route.BLOCKING ? Route.BLOCKING
+                : p.route == Route.REPLICA && !session.watching() ? Route.REPLICA : Route.MASTER;
         // decided now, in the order the client sent them: by the time a held request is sent, the session may
         // already be in the client's next transaction
         p.endsPin = p.lane == Route.PINNED && !session.pinnedToMaster();
@@ -97,8 +100,9 @@ final class ClusterForwarder {
             client.complete(p, plan.reply());
             return true;
         }
+        ClusterView view = cluster.view();
         for (ShardCall c : plan.calls()) {
-            if (c.slot >= 0 && lanes.multiKeyWriteInFlight(c.slot)) {
+            if (c.slot >= 0 && view.migrating(c.slot) && lanes.multiKeyWriteInFlight(c.slot)) {
                 plan.calls().forEach(ShardCall::release); // planned again when it may go
                 return false;
             }

@@ -19,7 +19,7 @@ import java.util.List;
 final class ClusterLanes {
     private final ShardFences fences = new ShardFences();
     private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
-    private ClusterView inflightView; // the map the master-lane calls in flight were sent under
+    private Object inflightView; // the slot ownership (ClusterView.owners) the master-lane calls were sent under
     private int master;
     private int blocking;
     private int pinned;
@@ -37,7 +37,7 @@ final class ClusterLanes {
         return switch (lane) {
             case PINNED -> master > 0 || pinned > 0 && transactionEnding;
             case BLOCKING -> master > 0 || pinned > 0;
-            default -> pinned > 0 || master > 0 && current != inflightView;
+            default -> pinned > 0 || master > 0 && current.owners() != inflightView;
         };
     }
 
@@ -50,7 +50,7 @@ final class ClusterLanes {
             c.dedicated = conn;
             blockingConnections.add(conn);
         } else if (c.toMaster && master++ == 0) {
-            inflightView = view;
+            inflightView = view == null ? null : view.owners();
         }
         if (c.write) {
             fences.writeSent(c.node);

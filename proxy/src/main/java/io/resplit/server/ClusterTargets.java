@@ -21,12 +21,12 @@ final class ClusterTargets {
 
     private final ProxyContext ctx;
     private final ClusterLanes lanes;
-    private ClusterView fencedView; // the map this client's read-your-writes fences were last set under
+    private Object fencedOwners; // the slot ownership this client's read-your-writes fences were last set under
 
     ClusterTargets(ProxyContext ctx, ClusterLanes lanes, ClusterView initial) {
         this.ctx = ctx;
         this.lanes = lanes;
-        this.fencedView = initial;
+        this.fencedOwners = initial.owners();
     }
 
     /**
@@ -50,17 +50,17 @@ final class ClusterTargets {
             return new Target(c.fixed, null);
         }
         Topology shard = c.slot == ShardCall.ANY_SLOT ? anyShard(view) : view.shard(c.slot);
-        if (shard == null || !c.write && demoted(shard.master())) {
+        if (shard == null || readOnly(c) && demoted(shard.master())) {
             return null;
         }
-        if (c.parent.route != Route.REPLICA || c.slot >= 0 && view.migrating(c.slot)) {
+        if (c.parent.lane != Route.REPLICA || c.slot >= 0 && view.migrating(c.slot)) {
             return new Target(shard.master(), shard);
         }
-        if (view != fencedView) {
+        if (view.owners() != fencedOwners) { // slots changed hands (not merely began to migrate)
             if (lanes.fences().hasWritten()) {
                 lanes.fences().mapChanged(view.masters());
             }
-            fencedView = view;
+            fencedOwners = view.owners();
         }
         long fence = lanes.fences().minReplicaOffset(shard.master());
         if (fence == ReadYourWrites.MASTER_ONLY) {
@@ -68,6 +68,10 @@ final class ClusterTargets {
         }
         return new Target(ReadTarget.choose(shard, fence, ctx.config().replicaMaxLag(), ctx.replicaPolicy(),
                 exclude), shard);
+    }
+
+    private static boolean readOnly(ShardCall c) {
+        return c.parent.spec != null && c.parent.spec.hasFlag("readonly");
     }
 
     private static boolean demoted(BackendNode master) {
