@@ -51,6 +51,12 @@ final class TransactionCommands {
                 }
             }
             case "watch" -> {
+                if (c.context().cluster() != null && !s.inMulti()
+                        && io.resplit.cluster.ClusterKeys.slot(spec, r) == io.resplit.cluster.ClusterKeys.CROSS_SLOT) {
+                    // refused as it arrives, as a cluster node does: it watches nothing, whatever waits before it
+                    refuse(c, r, io.resplit.cluster.ClusterKeys.CROSSSLOT_ERROR);
+                    return;
+                }
                 if (!s.inMulti()) {
                     s.watching(true); // inside MULTI the master answers "WATCH inside MULTI is not allowed"
                 }
