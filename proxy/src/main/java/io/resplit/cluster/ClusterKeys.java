@@ -25,7 +25,11 @@ public final class ClusterKeys {
 
     /** The slot of all of {@code r}'s keys, {@link #NO_KEYS}, or {@link #CROSS_SLOT}. */
     public static int slot(CommandSpec spec, RespRequest r) {
-        List<Integer> keys = keyIndexes(spec, r);
+        return slot(keyIndexes(spec, r), r);
+    }
+
+    /** The slot of {@code r}'s arguments at {@code keys}, {@link #NO_KEYS}, or {@link #CROSS_SLOT}. */
+    public static int slot(List<Integer> keys, RespRequest r) {
         int slot = NO_KEYS;
         for (int i : keys) {
             int s = slotOf(r, i);
@@ -38,16 +42,11 @@ public final class ClusterKeys {
         return slot;
     }
 
-    /** How many keys {@code r} names. */
-    public static int keyCount(CommandSpec spec, RespRequest r) {
-        return keyIndexes(spec, r).size();
-    }
-
     /**
      * The key arguments of {@code r}: from the command table, the keys a script declares (EVAL, FCALL and their
      * read-only forms), or the first key position when the keys cannot all be known (SORT ... BY).
      */
-    static List<Integer> keyIndexes(CommandSpec spec, RespRequest r) {
+    public static List<Integer> keyIndexes(CommandSpec spec, RespRequest r) {
         if (spec == null) {
             return List.of();
         }

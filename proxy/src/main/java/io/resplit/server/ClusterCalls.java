@@ -61,12 +61,13 @@ final class ClusterCalls {
     }
 
     private Plan single(PendingReply p, boolean write) {
-        int slot = ClusterKeys.slot(p.spec, p.request);
+        List<Integer> keys = ClusterKeys.keyIndexes(p.spec, p.request);
+        int slot = ClusterKeys.slot(keys, p.request);
         if (slot == ClusterKeys.CROSS_SLOT) {
             return error(ClusterKeys.CROSSSLOT_ERROR);
         }
         ShardCall c = new ShardCall(owner, p, null, 0, p.request, false, slot, write);
-        c.multiKey = slot >= 0 && ClusterKeys.keyCount(p.spec, p.request) > 1;
+        c.multiKey = keys.size() > 1;
         return new Plan(List.of(c), null);
     }
 

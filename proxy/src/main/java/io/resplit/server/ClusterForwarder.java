@@ -145,9 +145,7 @@ final class ClusterForwarder {
             p.sentNanos = System.nanoTime();
         }
         if (c.loadFirst != null) { // on the same connection, so the script is there when the call runs
-            conn.send(RespRequest.of(client.alloc(), "SCRIPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    "LOAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII), c.loadFirst).frame(),
-                    io.resplit.backend.ReplyCallback.IGNORE);
+            conn.send(ScriptCache.loadRequest(client.alloc(), c.loadFirst), io.resplit.backend.ReplyCallback.IGNORE);
             c.loadFirst = null;
         }
         if (ask) {
@@ -242,10 +240,8 @@ final class ClusterForwarder {
             drain();
             return;
         }
-        deliver(c, RespWriter.error(client.alloc(), maybeApplied
-                ? "ERR resplit: connection to " + c.node.address() + " lost before the reply; the command may or "
-                        + "may not have run (" + reason + ")"
-                : "ERR resplit: " + reason), true, SlowRequests.now(c.parent));
+        deliver(c, RespWriter.error(client.alloc(), ForwardRecovery.lostError(c.node, reason, maybeApplied)), true,
+                SlowRequests.now(c.parent));
         drain();
     }
 

@@ -3,9 +3,7 @@ package io.resplit.server;
 import io.netty.buffer.ByteBuf;
 import io.resplit.backend.BackendConnection;
 import io.resplit.backend.ReplyCallback;
-import io.resplit.resp.RespRequest;
 import io.resplit.route.Route;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What a client's {@link Forwarder} does with an outcome that is not an answer to pass on. Error replies it
@@ -96,10 +94,8 @@ final class ForwardRecovery {
             return false;
         }
         p.scriptReloaded = true;
-        RespRequest load = RespRequest.of(client.alloc(), "SCRIPT".getBytes(StandardCharsets.US_ASCII),
-                "LOAD".getBytes(StandardCharsets.US_ASCII), body);
         // the connection takes the load request's only reference
-        conn.send(load.frame(), ReplyCallback.IGNORE);
+        conn.send(ScriptCache.loadRequest(client.alloc(), body), ReplyCallback.IGNORE);
         lanes.started(p);
         conn.send(p.request.retainedFrame(), p);
         return true;
@@ -124,11 +120,16 @@ final class ForwardRecovery {
             forwarder.afterLaneChange();
             return;
         }
-        forwarder.fail(p, maybeApplied
-                ? "ERR resplit: connection to " + p.node.address() + " lost before the reply; the command may or "
-                        + "may not have run (" + reason + ")"
-                : "ERR resplit: " + reason);
+        forwarder.fail(p, lostError(p.node, reason, maybeApplied));
         forwarder.afterLaneChange();
+    }
+
+    /** The client's error for a command whose connection was lost before the reply. */
+    static String lostError(io.resplit.backend.BackendNode node, String reason, boolean maybeApplied) {
+        return maybeApplied
+                ? "ERR resplit: connection to " + node.address() + " lost before the reply; the command may or "
+                        + "may not have run (" + reason + ")"
+                : "ERR resplit: " + reason;
     }
 
     /**

@@ -32,6 +32,12 @@ final class ScriptCache {
         return bodies.getIfPresent(sha.toLowerCase(java.util.Locale.ROOT));
     }
 
+    /** {@code SCRIPT LOAD body}, to send ahead of a call on a node that lacked the script. */
+    static io.netty.buffer.ByteBuf loadRequest(io.netty.buffer.ByteBufAllocator alloc, byte[] body) {
+        return io.resplit.resp.RespRequest.of(alloc, "SCRIPT".getBytes(StandardCharsets.US_ASCII),
+                "LOAD".getBytes(StandardCharsets.US_ASCII), body).frame();
+    }
+
     void clear() {
         bodies.invalidateAll();
     }
