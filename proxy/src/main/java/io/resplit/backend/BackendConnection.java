@@ -1,6 +1,7 @@
 package io.resplit.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.resplit.resp.RespRequest;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -85,19 +86,44 @@ public final class BackendConnection {
         switch (state) {
             case READY -> {
                 writer.write(request); // the batch (or the channel) owns it now
-                requests.add(callback);
-                if (acks != null) {
-                    acks.sent(callback);
-                }
-                writer.scheduleFlush();
+                sent(callback);
             }
             case CONNECTING, HANDSHAKE -> requests.hold(request, callback);
             default -> {
                 request.release();
-                requests.ended();
-                callback.onFailure(closeReason, false);
+                failAtOnce(callback);
             }
         }
+    }
+
+    /**
+     * Sends a client's request, which stays the caller's (it may be sent again elsewhere): its bytes are copied
+     * into the write batch when small, so the usual request costs no reference count and no derived buffer.
+     */
+    public void send(RespRequest request, ReplyCallback callback) {
+        used = true;
+        requests.started();
+        switch (state) {
+            case READY -> {
+                writer.copy(request.frame());
+                sent(callback);
+            }
+            case CONNECTING, HANDSHAKE -> requests.hold(request.retainedFrame(), callback);
+            default -> failAtOnce(callback);
+        }
+    }
+
+    private void sent(ReplyCallback callback) {
+        requests.add(callback);
+        if (acks != null) {
+            acks.sent(callback);
+        }
+        writer.scheduleFlush();
+    }
+
+    private void failAtOnce(ReplyCallback callback) {
+        requests.ended();
+        callback.onFailure(closeReason, false);
     }
 
     /**
@@ -223,13 +249,37 @@ public final class BackendConnection {
             acks.hold(cb, frame); // it ran; the WAIT queued after it says whether enough replicas have it
             return;
         }
+        answered(cb, error);
+        cb.onReply(frame, error, clock);
+    }
+
+    /**
+     * The decoder offers each whole reply here first: a callee that takes it in place (a client's request, whose
+     * reply is copied on to its client) gets it without a slice being made; anything else gets its usual slice.
+     */
+    private boolean replyInPlace(ByteBuf in, int index, int length, boolean error) {
+        if (stream != null) {
+            return false;
+        }
+        ReplyCallback cb = requests.head();
+        if (cb == null || !cb.takesInPlace() || acks != null && !error && cb.awaitsReplicaAck()) {
+            return false;
+        }
+        clock.reading();
+        requests.poll();
+        answered(cb, error);
+        cb.onReplyInPlace(in, index, length, error, clock);
+        return true;
+    }
+
+    /** {@code cb}'s reply came: it is no longer in flight on this connection. */
+    private void answered(ReplyCallback cb, boolean error) {
         if (!InflightQueue.own(cb)) {
             requests.ended();
             if (!error && node.isBusy()) {
                 node.notBusy(); // it ran a command, so no script holds it now: don't wait for the next health check
             }
         }
-        cb.onReply(frame, error, clock);
     }
 
     /** Once per event-loop turn in which something was written. */
@@ -246,6 +296,7 @@ public final class BackendConnection {
 
         Handler(RespReplyDecoder replies) {
             this.replies = replies;
+            replies.inPlace(BackendConnection.this::replyInPlace);
         }
 
         @Override

@@ -37,6 +37,23 @@ public interface ReplyCallback {
     }
 
     /**
+     * Whether this callee takes its reply in place ({@link #onReplyInPlace}) rather than as a slice of its own;
+     * asked as the reply arrives, before it is handed over.
+     */
+    default boolean takesInPlace() {
+        return false;
+    }
+
+    /**
+     * The whole reply, where it lies: {@code length} bytes at {@code index} of {@code in}, readable during this
+     * call only (a callee that keeps it takes a retained slice). Only called when {@link #takesInPlace()}.
+     */
+    default void onReplyInPlace(ByteBuf in, int index, int length, boolean error,
+                                java.util.function.LongSupplier arrival) {
+        onReply(in.retainedSlice(index, length), error, arrival);
+    }
+
+    /**
      * Whether a successful reply must wait until enough replicas have the write ({@code write-ack-replicas}):
      * only then does the connection pass it on.
      */

@@ -40,6 +40,11 @@ final class RequestWriter {
         batch.write(channel, request);
     }
 
+    /** Writes the bytes of {@code frame} after everything before it; the caller keeps its reference. */
+    void copy(ByteBuf frame) {
+        batch.copy(channel, frame);
+    }
+
     /** Makes sure the flush task runs once this event-loop turn is over. */
     void scheduleFlush() {
         if (!flushScheduled) {

@@ -22,6 +22,21 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     // bytes (from the reader index) the reply being scanned needs to finish its current bulk string, once its
     // length is known and it has not all arrived; 0 otherwise. Read by the cumulator below.
     private long wantBytes;
+    private InPlace inPlace; // offered each whole reply before a slice is made of it; null: always a slice
+
+    /**
+     * Takes a whole reply where it lies in the decoder's input, instead of a retained slice of it: a reply that is
+     * copied on at once (to a client's write batch) then costs no derived buffer and no reference count.
+     */
+    @FunctionalInterface
+    public interface InPlace {
+        /**
+         * Offered each whole reply: {@code length} bytes at {@code index} of {@code in}, which the callee may read
+         * during this call only. Returns true when it has taken the reply (it is then skipped), false to have it
+         * emitted as a slice as usual.
+         */
+        boolean take(ByteBuf in, int index, int length, boolean error);
+    }
 
     /** Slack above a large reply's known size: room for the start of the next reply in the same read. */
     private static final int SLACK = 64 * 1024;
@@ -54,6 +69,11 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
             }
             return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
         });
+    }
+
+    /** Offers every whole reply to {@code taker} first (see {@link InPlace}). */
+    public void inPlace(InPlace taker) {
+        this.inPlace = taker;
     }
 
     @Override
@@ -112,8 +132,13 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
             pos = next - base;
             if (closeElement()) {
                 lastReplyIsError = isErrorType(replyType);
-                out.add(in.readRetainedSlice(pos)); // ownership of the slice passes to the reply's consumer
+                int length = pos;
                 pos = 0;
+                if (inPlace != null && inPlace.take(in, in.readerIndex(), length, lastReplyIsError)) {
+                    in.skipBytes(length);
+                } else {
+                    out.add(in.readRetainedSlice(length)); // ownership of the slice passes to the reply's consumer
+                }
                 return;
             }
         }

@@ -13,8 +13,8 @@ import java.nio.charset.StandardCharsets;
  * length) are then one step each. Not thread-safe: a request is used by one event loop at a time.
  *
  * <p>Ownership: the object holds one reference to {@code frame}. Whoever holds the request last calls
- * {@link #release()}; writers take their own reference with {@link #retainedFrame()}, or, for the request's one
- * first write, {@link #retainedFrameForFirstWrite()}.
+ * {@link #release()}; a backend connection copies a small frame without a reference of its own, and writers that
+ * hand the bytes to a channel take one with {@link #retainedFrame()}.
  */
 public final class RespRequest {
     private final ByteBuf frame;
@@ -65,21 +65,10 @@ public final class RespRequest {
 
     /**
      * A new reference to the request bytes, for a channel write (which releases it): a slice of the whole frame
-     * with indexes of its own, so it does not matter whether the frame itself was written before.
+     * with indexes of its own.
      */
     public ByteBuf retainedFrame() {
         return frame.retainedSlice(0, frame.writerIndex());
-    }
-
-    /**
-     * The frame itself with one more reference, for the request's first write to a backend: the channel then owns
-     * that reference and releases it once written, and no derived buffer is made per request. The write moves the
-     * frame's reader index, so only one write may ever take the frame this way; nothing reads the frame by its
-     * reader index afterwards (arguments are read at their offsets from index 0), and any later write (a read sent
-     * again elsewhere, a script call run again) takes {@link #retainedFrame()}.
-     */
-    public ByteBuf retainedFrameForFirstWrite() {
-        return frame.retain();
     }
 
     public int argOffset(int i) {

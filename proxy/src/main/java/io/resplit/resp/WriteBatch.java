@@ -36,20 +36,46 @@ public final class WriteBatch {
             channel.write(frame, channel.voidPromise()); // the channel now owns the frame
             return;
         }
+        // copied by the source's getBytes into the batch at an index, not batch.writeBytes(frame): the adaptive
+        // allocator's setBytes from a slice makes a java.nio view of it per call (a DirectByteBuffer per frame),
+        // while the slice's getBytes copies memory to memory when the batch has an address
+        int at = reserve(channel, n);
+        frame.getBytes(frame.readerIndex(), batch, at, n);
+        batch.writerIndex(at + n);
+        frame.release(); // copied: the caller's reference to the frame ends here
+    }
+
+    /**
+     * Writes the bytes of {@code frame} (from index 0 to its writer index) to {@code channel} after everything
+     * written through this batch before it, without taking the caller's reference: a small frame is copied, a
+     * larger one is handed to the channel as a retained slice. For a frame the caller keeps (a request that may
+     * be sent again): no reference count moves for the usual small request.
+     */
+    public void copy(Channel channel, ByteBuf frame) {
+        copy(channel, frame, 0, frame.writerIndex());
+    }
+
+    /** As {@link #copy(Channel, ByteBuf)}, for the {@code n} bytes at {@code index} of {@code source}. */
+    public void copy(Channel channel, ByteBuf source, int index, int n) {
+        if (n > COPY_AT_MOST) {
+            write(channel, source.retainedSlice(index, n));
+            return;
+        }
+        int at = reserve(channel, n);
+        source.getBytes(index, batch, at, n);
+        batch.writerIndex(at + n);
+    }
+
+    /** Room for {@code n} more bytes in the batch (a new one, or a fresh one past the limit); its writer index. */
+    private int reserve(Channel channel, int n) {
         if (batch != null && batch.readableBytes() + n > LIMIT) {
             handOver(channel);
         }
         if (batch == null) {
             batch = channel.alloc().ioBuffer(Math.max(INITIAL, n));
         }
-        // copied by the source's getBytes into the batch at an index, not batch.writeBytes(frame): the adaptive
-        // allocator's setBytes from a slice makes a java.nio view of it per call (a DirectByteBuffer per frame),
-        // while the slice's getBytes copies memory to memory when the batch has an address
         batch.ensureWritable(n);
-        int at = batch.writerIndex();
-        frame.getBytes(frame.readerIndex(), batch, at, n);
-        batch.writerIndex(at + n);
-        frame.release(); // copied: the caller's reference to the frame ends here
+        return batch.writerIndex();
     }
 
     /** Gives the batch, if any, to the channel as one message (sent at the channel's next flush). */

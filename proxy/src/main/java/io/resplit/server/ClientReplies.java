@@ -73,17 +73,40 @@ final class ClientReplies {
         p.reply = reply;
         if (queue.isHead(p)) {
             queue.drain(nowNanos);
-            if (!channel.config().isAutoRead() && queue.size() < RESUME_AT && channel.isWritable()) {
-                channel.config().setAutoRead(true);
-            }
+            resumeIfDrained();
         } else {
             queue.heldBehindHead(p);
         }
     }
 
+    /**
+     * Whether a reply for {@code p} would be written at once, as it arrives: {@code p} is next in line, its reply
+     * is wanted and nothing about it needs the reply kept (the reply of a request sent with CLIENT REPLY OFF/SKIP
+     * is dropped instead).
+     */
+    boolean writesAtOnce(PendingReply p) {
+        return queue.isHead(p) && !p.suppressed && !p.closeAfter && !discardsReplies();
+    }
+
+    /**
+     * {@code p}, at the head ({@link #writesAtOnce}), is answered by the {@code length} bytes at {@code index} of
+     * {@code in}: they are copied to the client, and what completed behind {@code p} follows.
+     */
+    void completeInPlace(PendingReply p, ByteBuf in, int index, int length, long nowNanos) {
+        queue.writeHeadInPlace(p, in, index, length, nowNanos);
+        resumeIfDrained();
+    }
+
     /** Whether a new request is served: not after a queued QUIT or protocol error, nor once the channel is gone. */
     boolean servesRequests() {
         return !closed && !closing;
+    }
+
+    /** A client paused for its backlog is read from again once its replies have drained enough. */
+    private void resumeIfDrained() {
+        if (!channel.config().isAutoRead() && queue.size() < RESUME_AT && channel.isWritable()) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     /** After a request: a client with too many replies pending is not read from until they drain. */

@@ -151,7 +151,7 @@ final class ClusterForwarder {
         if (ask) {
             conn.send(RespRequest.of(client.alloc(), "ASKING").frame(), io.resplit.backend.ReplyCallback.IGNORE);
         }
-        conn.send(c.request.retainedFrame(), c);
+        conn.send(c.request, c);
         return true;
     }
 
@@ -167,7 +167,7 @@ final class ClusterForwarder {
         c.attempts = 1;
         lanes.started(c, null, null);
         p.node = c.node;
-        conn.send(p.request.retainedFrame(), c);
+        conn.send(p.request, c);
     }
 
     void replied(ShardCall c, ByteBuf frame, boolean error, long now) {

@@ -97,7 +97,7 @@ final class ForwardRecovery {
         // the connection takes the load request's only reference
         conn.send(ScriptCache.loadRequest(client.alloc(), body), ReplyCallback.IGNORE);
         lanes.started(p);
-        conn.send(p.request.retainedFrame(), p);
+        conn.send(p.request, p);
         return true;
     }
 

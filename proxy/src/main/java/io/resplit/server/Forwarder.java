@@ -164,9 +164,7 @@ final class Forwarder {
         if (meters.enabled() && (p.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime(); // held or re-sent: not at its arrival time
         }
-        // the first send writes the frame itself (the connection owns the added reference and releases it once
-        // written); a later one (a read sent again elsewhere, a write held for a new master) gets a slice of it
-        conn.send(p.attempts == 1 ? p.request.retainedFrameForFirstWrite() : p.request.retainedFrame(), p);
+        conn.send(p.request, p); // the request stays p's: a read may be sent again elsewhere
     }
 
     private BackendNode replicaFor(Topology topology, BackendNode exclude) {
@@ -192,13 +190,7 @@ final class Forwarder {
      * clock read per backend socket read, read only when {@code p} is timed).
      */
     void replied(PendingReply p, ByteBuf frame, boolean error, java.util.function.LongSupplier arrival) {
-        ended(p);
-        // one clock read for the backend histogram and the slow log, shared by the replies of one socket read;
-        // none when neither is on (startNanos 0)
-        long now = p.startNanos == 0 ? 0 : arrival.getAsLong();
-        if (meters.enabled()) {
-            meters.backendReplied(p, now);
-        }
+        long now = arrived(p, arrival);
         if (error && !replies.discardsReplies() && recovery.recovered(p, frame)) {
             return; // UNBLOCKED, NOSCRIPT or READONLY: not the answer yet
         }
@@ -209,13 +201,47 @@ final class Forwarder {
             frame.release(); // nobody will read it: the queue was dropped when the connection began to close
             p.releaseAll();
         } else {
-            slow.finished(p, now);
-            p.request.release();
-            p.request = null;
-            p.outcome = error ? PendingReply.ERROR : PendingReply.OK; // so the meters need not read the reply
+            answered(p, error, now);
             replies.complete(p, p.transform == null ? frame : p.transform.apply(frame), now);
         }
         afterLaneChange();
+    }
+
+    /**
+     * {@code p}'s reply, where it lies in the backend's input (readable during this call only). The usual case, a
+     * plain successful reply to the request the client waits for next, is copied straight to the client; anything
+     * else (an error that may be recovered, a reply to transform or to hold behind another) is kept as a slice.
+     */
+    void repliedInPlace(PendingReply p, ByteBuf in, int index, int length, boolean error,
+                        java.util.function.LongSupplier arrival) {
+        if (error || p.dedicated != null || p.transform != null || !replies.writesAtOnce(p)) {
+            replied(p, in.retainedSlice(index, length), error, arrival);
+            return;
+        }
+        long now = arrived(p, arrival);
+        answered(p, false, now);
+        replies.completeInPlace(p, in, index, length, now);
+        afterLaneChange();
+    }
+
+    /** {@code p} is back from its backend: out of its lane, metered; the clock as read for it (0 if not). */
+    private long arrived(PendingReply p, java.util.function.LongSupplier arrival) {
+        ended(p);
+        // one clock read for the backend histogram and the slow log, shared by the replies of one socket read;
+        // none when neither is on (startNanos 0)
+        long now = p.startNanos == 0 ? 0 : arrival.getAsLong();
+        if (meters.enabled()) {
+            meters.backendReplied(p, now);
+        }
+        return now;
+    }
+
+    /** {@code p} has its answer: its request is done with (slow-logged first). */
+    private void answered(PendingReply p, boolean error, long now) {
+        slow.finished(p, now);
+        p.request.release();
+        p.request = null;
+        p.outcome = error ? PendingReply.ERROR : PendingReply.OK; // so the meters need not read the reply
     }
 
     /** The backend connection carrying {@code p} failed before its reply. */

@@ -111,6 +111,17 @@ final class PendingReply implements ReplyCallback {
     private static final java.util.function.LongSupplier SYSTEM_CLOCK = System::nanoTime;
 
     @Override
+    public boolean takesInPlace() {
+        return true; // the forwarder copies it on, or slices it itself when it must keep it
+    }
+
+    @Override
+    public void onReplyInPlace(ByteBuf in, int index, int length, boolean error,
+                               java.util.function.LongSupplier arrival) {
+        owner.forwarder().repliedInPlace(this, in, index, length, error, arrival);
+    }
+
+    @Override
     public void onFailure(String reason, boolean maybeApplied) {
         owner.forwarder().failed(this, reason, maybeApplied);
     }

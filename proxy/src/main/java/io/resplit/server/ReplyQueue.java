@@ -1,5 +1,6 @@
 package io.resplit.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.resplit.resp.WriteBatch;
@@ -73,10 +74,31 @@ final class ReplyQueue {
      * here; one reading serves every reply of the drain.
      */
     void drain(long nowNanos) {
+        drain(clock(nowNanos), 0, false);
+    }
+
+    /**
+     * Writes the reply of {@code head}, the head of the queue, from the {@code length} bytes at {@code index} of
+     * {@code in} (copied, or sliced if large), then every completed reply behind it. The reply is a backend's
+     * success reply passed on as it came ({@code head.outcome} says so), so the meters need not read it.
+     */
+    void writeHeadInPlace(PendingReply head, ByteBuf in, int index, int length, long nowNanos) {
+        queue.poll();
+        long now = clock(nowNanos);
+        if (head.route != null) {
+            meters.replied(head, null, now);
+        }
+        batch.copy(channel, in, index, length);
+        drain(now, length, true);
+    }
+
+    private long clock(long nowNanos) {
+        return !meters.enabled() ? 0 : nowNanos != 0 ? nowNanos : System.nanoTime();
+    }
+
+    /** The drain itself; {@code bytes} and {@code wrote}: of a head already written from where it lay. */
+    private void drain(long now, long bytes, boolean wrote) {
         PendingReply head;
-        boolean wrote = false;
-        long now = !meters.enabled() ? 0 : nowNanos != 0 ? nowNanos : System.nanoTime();
-        long bytes = 0;
         while ((head = queue.peek()) != null && head.done()) {
             queue.poll();
             if (head.heldCounted) {

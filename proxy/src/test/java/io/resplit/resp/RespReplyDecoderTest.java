@@ -121,6 +121,44 @@ class RespReplyDecoderTest {
         assertFrames(f, chunks);
     }
 
+    /**
+     * Replies taken in place (every other one here) are offered with their exact bytes and error flag, in order
+     * with the ones emitted as slices, and leave nothing retained; split at every byte, as the others.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void everyOtherReplyTakenInPlace(Fixture f) {
+        byte[] input = f.bytes();
+        for (int cut = 1; cut < input.length; cut++) {
+            List<String> seen = new ArrayList<>();
+            RespReplyDecoder decoder = new RespReplyDecoder();
+            EmbeddedChannel ch = new EmbeddedChannel(decoder);
+            ch.config().setAllocator(ALLOC);
+            decoder.inPlace((in, index, length, error) -> {
+                if (seen.size() % 2 == 1) {
+                    return false;
+                }
+                String reply = in.toString(index, length, StandardCharsets.ISO_8859_1);
+                assertEquals(reply.startsWith("-") || reply.startsWith("!"), error, reply);
+                seen.add(reply);
+                return true;
+            });
+            for (byte[] chunk : List.of(Arrays.copyOfRange(input, 0, cut), Arrays.copyOfRange(input, cut, input.length))) {
+                ch.writeInbound(buf(chunk));
+                ByteBuf frame;
+                while ((frame = ch.readInbound()) != null) {
+                    seen.add(frame.toString(StandardCharsets.ISO_8859_1));
+                    frame.release();
+                }
+            }
+            assertFalse(ch.finish());
+            assertEquals(f.replies(), seen, f + " cut at " + cut);
+        }
+        for (ByteBuf b : tracked) {
+            assertEquals(0, b.refCnt(), "not released: " + b);
+        }
+    }
+
     @Test
     void deeplyNestedAggregateIsOneFrame() {
         StringBuilder s = new StringBuilder();

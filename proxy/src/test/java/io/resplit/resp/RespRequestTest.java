@@ -45,10 +45,10 @@ class RespRequestTest {
     }
 
     @Test
-    void frameWrittenOnceAsItselfThenAsSlices() {
+    void retainedFramesAreSlicesOfTheWholeRequest() {
         RespRequest r = RespRequest.of(UnpooledByteBufAllocator.DEFAULT, ARGS);
         byte[] whole = ByteBufUtil.getBytes(r.frame());
-        ByteBuf first = r.retainedFrameForFirstWrite();
+        ByteBuf first = r.retainedFrame();
         assertEquals(2, r.frame().refCnt());
         first.skipBytes(first.readableBytes()); // what a channel's write does to it
         first.release();

@@ -92,4 +92,25 @@ class WriteBatchTest {
         channel.flush();
         assertNull(channel.readOutbound());
     }
+    @Test
+    void aCopiedFrameStaysTheCallersWhateverItsSize() {
+        ByteBuf small = frame("*1\r\n$4\r\nPING\r\n");
+        small.skipBytes(3); // a copy takes the whole frame, wherever its reader index is
+        String large = "x".repeat(WriteBatch.COPY_AT_MOST + 1);
+        ByteBuf big = frame(large);
+        batch.copy(channel, small);
+        batch.copy(channel, big);
+        batch.copy(channel, small);
+        assertEquals(1, small.refCnt()); // copied: no reference taken
+        assertEquals(2, big.refCnt());   // handed to the channel as a slice, which holds one until written
+        batch.handOver(channel);
+        channel.flush();
+        assertEquals("*1\r\n$4\r\nPING\r\n", next());
+        assertEquals(large, next());
+        assertEquals("*1\r\n$4\r\nPING\r\n", next());
+        assertNull(channel.readOutbound());
+        assertEquals(1, big.refCnt());
+        small.release();
+        big.release();
+    }
 }
