@@ -15,7 +15,6 @@ import io.resplit.config.ProxyConfig;
 import io.resplit.metrics.ProxyMetrics;
 import io.resplit.net.Transport;
 import io.resplit.route.LeastOutstandingPolicy;
-import io.resplit.route.Router;
 import io.resplit.server.ProxyContext;
 import io.resplit.server.ProxyServer;
 import io.resplit.topology.Topology;
@@ -124,7 +123,7 @@ public final class Resplit implements AutoCloseable {
             topology = startTopology(threads);
         }
         context = new ProxyContext(config, CommandTableLoader.builtIn(), new TopologyHolder(topology),
-                new Router(config.readFrom(), config.allowAdminCommands()), new LeastOutstandingPolicy(), workers,
+                new LeastOutstandingPolicy(), workers,
                 transport.name(), metrics, backendCredentials, tls);
         if (cluster != null) {
             context.cluster(cluster);
@@ -179,7 +178,7 @@ public final class Resplit implements AutoCloseable {
                         metrics, () -> context.topology().current().master().isUp());
                 statusPage = new io.resplit.status.StatusPage(new io.resplit.status.StatusSources(context.topology(),
                         context.writeGate(), failover, metrics, context::connectedClients, metrics::clientsRefused,
-                        () -> context.config().readFrom().name().toLowerCase(java.util.Locale.ROOT)));
+                        () -> context.runtime().config().readFrom().name().toLowerCase(java.util.Locale.ROOT)));
                 failover.onMasterChanged(statusPage::masterChanged);
                 statusPage.serveOn(metricsHttp);
                 metricsHttp.start();
@@ -217,7 +216,7 @@ public final class Resplit implements AutoCloseable {
                         ? "cluster of " + cluster.view().shards().size() + " shards"
                         : "master " + context.topology().current().master() + ", replicas "
                                 + context.topology().current().replicas(),
-                config.readFrom(), context.table().source());
+                config.readFrom(), context.runtime().table().source());
         return this;
     }
 
