@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalIoHandler;
 import io.resplit.backend.TestNodes;
 import io.resplit.command.CommandSpec;
 import io.resplit.command.CommandTable;
@@ -42,12 +44,12 @@ class RuntimeSnapshotTest {
     private final ProxyConfig open = ProxyConfig.defaults(); // replicas read, no password, no admin commands
     private final ProxyConfig locked = with(with(with(with(open, "read-from", "master"), "requirepass", "secret"),
             "allow-admin-commands", "yes"), "replica-max-lag", "1");
-    private DefaultEventLoopGroup loops;
+    private EventLoopGroup loops; // one loop, never used: the context indexes its loops and meters them
     private ProxyContext ctx;
 
     @BeforeEach
     void start() {
-        loops = new DefaultEventLoopGroup(1);
+        loops = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
         ctx = new ProxyContext(open, TABLE, new TopologyHolder(new Topology(TestNodes.node(1), List.of())),
                 new LeastOutstandingPolicy(), loops, "nio", ProxyMetrics.disabled(), null, null);
     }
