@@ -35,7 +35,7 @@ final class ConfigCommand implements AdminCommand {
         if (args.size() == 2 && args.get(0).equalsIgnoreCase("GET")) {
             String regex = globToRegex(args.get(1).toLowerCase(Locale.ROOT));
             StringBuilder out = new StringBuilder();
-            for (Map.Entry<String, String> e : ConfigDescriber.describe(ctx.proxy().config()).entrySet()) {
+            for (Map.Entry<String, String> e : ConfigDescriber.describe(ctx.proxy().runtime().config()).entrySet()) {
                 if (e.getKey().matches(regex)) {
                     out.append(e.getKey()).append(' ').append(e.getValue()).append("\r\n");
                 }
@@ -50,7 +50,7 @@ final class ConfigCommand implements AdminCommand {
                         + String.join(", ", ConfigDescriber.RUNTIME.stream().sorted().toList()) + ")");
             }
             try {
-                ProxyConfig next = ConfigParser.with(ctx.proxy().config(), directive,
+                ProxyConfig next = ConfigParser.with(ctx.proxy().runtime().config(), directive,
                         args.subList(2, args.size()));
                 ctx.proxy().reconfigure(next);
                 return AdminReply.ok();

@@ -43,7 +43,7 @@ final class ReloadCommand implements AdminCommand {
         } catch (ConfigException e) {
             return AdminReply.error("config not reloaded: " + e.getMessage().strip().replace('\n', ' '));
         }
-        ProxyConfig current = ctx.proxy().config();
+        ProxyConfig current = ctx.proxy().runtime().config();
         List<String> applied = new ArrayList<>();
         List<String> restart = new ArrayList<>();
         Map<String, String> before = ConfigDescriber.describe(current, true);

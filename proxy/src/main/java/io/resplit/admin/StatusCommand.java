@@ -35,7 +35,8 @@ final class StatusCommand implements AdminCommand {
                 + "clients_waiting_at_gate:" + ctx.proxy().writeGate().waiting() + "\r\n"
                 + "failovers:" + ctx.failovers().get() + "\r\n"
                 + "last_failover_write_pause_us:" + ctx.lastPauseMicros().get() + "\r\n"
-                + "read_from:" + ctx.proxy().config().readFrom().name().toLowerCase(java.util.Locale.ROOT) + "\r\n"
+                + "read_from:" + ctx.proxy().runtime().config().readFrom().name().toLowerCase(java.util.Locale.ROOT)
+                + "\r\n"
                 + (cluster == null ? ctx.failover().authorityStatus() : ""));
     }
 

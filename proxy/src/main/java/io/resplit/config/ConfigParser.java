@@ -109,11 +109,11 @@ public final class ConfigParser {
                 replicasFromCommandLine = true;
             }
             if (words.get(0).equalsIgnoreCase("sentinel") && !sentinelsFromCommandLine) {
-                builder.sentinels.clear();
+                builder.ha.sentinels.clear();
                 sentinelsFromCommandLine = true;
             }
             if (words.get(0).equalsIgnoreCase("cluster-node") && !clusterNodesFromCommandLine) {
-                builder.clusterNodes.clear();
+                builder.ha.clusterNodes.clear();
                 clusterNodesFromCommandLine = true;
             }
             try {

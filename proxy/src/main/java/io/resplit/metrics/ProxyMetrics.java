@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -13,12 +12,14 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Every meter of the proxy, declared here once with its help text and unit. Prometheus names follow from the
+ * Every meter of the proxy, declared once with its help text and unit: here, or for the larger groups in the
+ * class this one hands them to: {@link CommandCounts} and {@link RequestDurations} (the request path's counts by
+ * command and its two latency histograms), {@link BackendMeters} (each node's), {@link ClusterMeters} (cluster
+ * mode's). This class is the one face the rest of the proxy sees. Prometheus names follow from the
  * Micrometer names: {@code resplit.commands} becomes {@code resplit_commands_total}, a timer
  * {@code resplit.request.duration} becomes {@code resplit_request_duration_seconds_bucket/_count/_sum}.
  * Labels are bounded: command names come from the command table, routes and outcomes from fixed sets, nodes
@@ -26,16 +27,10 @@ import java.util.function.ToDoubleFunction;
  */
 // The project chose Micrometer's Prometheus *simpleclient* registry, which Micrometer deprecated in 1.13 in favour
 // of its registry for the new Prometheus client (io.micrometer:micrometer-registry-prometheus). Moving to it is a
-// project decision noted for the metrics issue; until then this one deprecation is expected here and nowhere else.
+// project decision noted for the metrics issue; until then this one deprecation is expected here and in
+// RequestDurations (the histograms are registered in that registry), nowhere else.
 @SuppressWarnings("deprecation")
 public final class ProxyMetrics {
-    /** Latency buckets fit for sub-millisecond work, up to the seconds a failover or a blocked command takes. */
-    private static final Duration[] LATENCY_BUCKETS = {
-        Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
-        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5)};
-
     /**
      * Records durations into a latency histogram. The recorders {@link #requestDuration} and
      * {@link #backendDuration} return belong to one shard, that is one thread (the event loop whose index is the
@@ -58,28 +53,27 @@ public final class ProxyMetrics {
         }
     }
 
-    private static final long[] LATENCY_BUCKET_NANOS = java.util.Arrays.stream(LATENCY_BUCKETS)
-            .mapToLong(Duration::toNanos).toArray();
-
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus; // null when metrics are off
-    // the two latency histograms are observed on every request: collectors of our own in the same registry,
-    // counting per thread without atomics (LatencyHistogram says why)
-    private LatencyHistogram requestHistogram;
-    private LatencyHistogram backendHistogram;
+    private final RequestDurations durations;
+    private final BackendMeters backends;
+    private final ClusterMeters cluster;
 
     private final Counter protocolErrors;
     private final Counter authFailures;
     private final Counter aclDenials;
     private final ShardedCounter bytesIn; // fields hold them strongly: function counters keep a weak reference
     private final ShardedCounter bytesOut;
-    private final java.util.concurrent.ConcurrentHashMap<String, ShardedCounter> commandCounts =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final CommandCounts commands;
     private final Counter readsRedirectedToMaster;
 
     private ProxyMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
         this.prometheus = prometheus;
+        this.durations = new RequestDurations(registry, prometheus);
+        this.backends = new BackendMeters(registry);
+        this.cluster = new ClusterMeters(registry);
+        this.commands = new CommandCounts(registry);
         protocolErrors = Counter.builder("resplit.protocol.errors")
                 .description("Client requests refused as malformed RESP (the connection is closed)").register(registry);
         authFailures = Counter.builder("resplit.client.auth.failures")
@@ -133,17 +127,10 @@ public final class ProxyMetrics {
 
     /**
      * Commands answered, by command, route and outcome (ok or error reply). The same labels give the same
-     * counter, whichever thread asks first; the map also holds the counters strongly (Micrometer's function
-     * counters only hold their source weakly).
+     * counter, whichever thread asks first.
      */
     public Count commands(String command, String route, String outcome, int shard) {
-        return commandCounts.computeIfAbsent(command + ' ' + route + ' ' + outcome, k -> {
-            ShardedCounter c = new ShardedCounter();
-            FunctionCounter.builder("resplit.commands", c, ShardedCounter::sum)
-                    .description("Commands answered, by command (from the command table), route and outcome")
-                    .tag("command", command).tag("route", route).tag("outcome", outcome).register(registry);
-            return c;
-        }).shard(shard);
+        return commands.get(command, route, outcome, shard);
     }
 
     /**
@@ -151,29 +138,22 @@ public final class ProxyMetrics {
      * few seconds (the status page); it walks every command's counter.
      */
     public java.util.Map<String, long[]> repliesByRoute() {
-        java.util.Map<String, long[]> out = new java.util.TreeMap<>();
-        commandCounts.forEach((key, counter) -> { // "command route outcome"
-            int outcomeAt = key.lastIndexOf(' ');
-            int routeAt = key.lastIndexOf(' ', outcomeAt - 1);
-            long[] totals = out.computeIfAbsent(key.substring(routeAt + 1, outcomeAt), r -> new long[2]);
-            totals["error".equals(key.substring(outcomeAt + 1)) ? 1 : 0] += (long) counter.sum();
-        });
-        return out;
+        return commands.byRoute();
     }
 
     /** The upper bounds of the latency histograms' buckets, in nanoseconds (+Inf not included). */
     public static long[] latencyBucketNanos() {
-        return LATENCY_BUCKET_NANOS.clone();
+        return RequestDurations.BUCKET_NANOS.clone();
     }
 
     /** Requests timed so far by route: counts per bucket of {@link #latencyBucketNanos()}, +Inf last. */
-    public synchronized java.util.Map<String, long[]> requestDurationBuckets() {
-        return requestHistogram == null ? java.util.Map.of() : requestHistogram.bucketTotals();
+    public java.util.Map<String, long[]> requestDurationBuckets() {
+        return durations.requestBuckets();
     }
 
     /** Backend requests timed so far by node: counts per bucket of {@link #latencyBucketNanos()}, +Inf last. */
-    public synchronized java.util.Map<String, long[]> backendDurationBuckets() {
-        return backendHistogram == null ? java.util.Map.of() : backendHistogram.bucketTotals();
+    public java.util.Map<String, long[]> backendDurationBuckets() {
+        return durations.backendBuckets();
     }
 
     private ShardedCounter counter(String name, String unit, String help) {
@@ -183,35 +163,13 @@ public final class ProxyMetrics {
     }
 
     /** From a request's arrival to its reply being written, by route. */
-    public synchronized Latency requestDuration(String route, int shard) {
-        String help = "Time from a request's arrival to its reply being written to the client, by route";
-        if (prometheus == null) {
-            return timer("resplit.request.duration", help, "route", route);
-        }
-        if (requestHistogram == null) {
-            requestHistogram = new LatencyHistogram("resplit_request_duration_seconds", help, "route",
-                    LATENCY_BUCKET_NANOS).register(prometheus.getPrometheusRegistry());
-        }
-        return requestHistogram.shard(route, shard);
+    public Latency requestDuration(String route, int shard) {
+        return durations.request(route, shard);
     }
 
     /** From a request being sent to a backend to its reply arriving, by node. */
-    public synchronized Latency backendDuration(String node, int shard) {
-        String help = "Time from a request being sent to a backend to its reply arriving, by node";
-        if (prometheus == null) {
-            return timer("resplit.backend.request.duration", help, "node", node);
-        }
-        if (backendHistogram == null) {
-            backendHistogram = new LatencyHistogram("resplit_backend_request_duration_seconds", help, "node",
-                    LATENCY_BUCKET_NANOS).register(prometheus.getPrometheusRegistry());
-        }
-        return backendHistogram.shard(node, shard);
-    }
-
-    private Latency timer(String name, String help, String tag, String value) {
-        Timer t = Timer.builder(name).description(help).serviceLevelObjectives(LATENCY_BUCKETS).tag(tag, value)
-                .register(registry);
-        return nanos -> t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    public Latency backendDuration(String node, int shard) {
+        return durations.backend(node, shard);
     }
 
     public Counter protocolErrors() {
@@ -284,20 +242,7 @@ public final class ProxyMetrics {
     public <T> void cluster(T source, ToDoubleFunction<T> shards, ToDoubleFunction<T> slotsServed,
                             ToDoubleFunction<T> mapChanges, ToDoubleFunction<T> moved, ToDoubleFunction<T> ask,
                             ToDoubleFunction<T> retries) {
-        Gauge.builder("resplit.cluster.shards", source, shards)
-                .description("Shards (masters serving slots) in the proxy's view of the cluster").register(registry);
-        Gauge.builder("resplit.cluster.slots.served", source, slotsServed)
-                .description("Hash slots a master serves in the proxy's view (16384 when the cluster is whole)")
-                .register(registry);
-        FunctionCounter.builder("resplit.cluster.map.changes", source, mapChanges)
-                .description("Slot maps read that differed from the one before").register(registry);
-        FunctionCounter.builder("resplit.cluster.redirects", source, moved).tag("kind", "moved")
-                .description("Requests a node redirected and the proxy sent on, by kind").register(registry);
-        FunctionCounter.builder("resplit.cluster.redirects", source, ask).tag("kind", "ask")
-                .description("Requests a node redirected and the proxy sent on, by kind").register(registry);
-        FunctionCounter.builder("resplit.cluster.retries", source, retries)
-                .description("Requests sent again after TRYAGAIN, CLUSTERDOWN or an unreachable node")
-                .register(registry);
+        cluster.add(source, shards, slotsServed, mapChanges, moved, ask, retries);
     }
 
     /**
@@ -305,14 +250,8 @@ public final class ProxyMetrics {
      * info metric to join the per-node meters on); replaced whole when the map changes. A shard is named by its
      * lowest node address, which failovers and resharding do not change.
      */
-    public synchronized void clusterShards(java.util.Map<String, String> shardByNode) {
-        for (io.micrometer.core.instrument.Meter m : registry.find("resplit.cluster.node.shard").meters()) {
-            registry.remove(m);
-        }
-        shardByNode.forEach((node, shard) -> Gauge.builder("resplit.cluster.node.shard", () -> 1)
-                .tag("node", node).tag("shard", shard)
-                .description("1 for each node, labelled with the shard it belongs to (cluster mode)")
-                .register(registry));
+    public void clusterShards(java.util.Map<String, String> shardByNode) {
+        cluster.shards(shardByNode);
     }
 
     /** Meters of one backend node; the node's address is the label. */
@@ -320,36 +259,12 @@ public final class ProxyMetrics {
                             ToDoubleFunction<T> lagBytes, ToDoubleFunction<T> inflight,
                             ToDoubleFunction<T> downs, ToDoubleFunction<T> checkLatencySeconds,
                             ToDoubleFunction<T> connectionsOpened) {
-        Gauge.builder("resplit.backend.up", source, up).tag("node", node)
-                .description("1 while the node answers health checks, else 0").register(registry);
-        Gauge.builder("resplit.backend.master", source, isMaster).tag("node", node)
-                .description("1 for the node the proxy sends writes to, else 0").register(registry);
-        Gauge.builder("resplit.backend.replication.lag", source, lagBytes).tag("node", node).baseUnit("bytes")
-                .description("Bytes of the replication stream the node is behind the master (0 for the master)")
-                .register(registry);
-        Gauge.builder("resplit.backend.inflight", source, inflight).tag("node", node)
-                .description("Requests sent to the node and not yet answered").register(registry);
-        FunctionCounter.builder("resplit.backend.down.events", source, downs).tag("node", node)
-                .description("Times the node was taken out of service (failed connection or health check)")
-                .register(registry);
-        FunctionCounter.builder("resplit.backend.connections.opened", source, connectionsOpened).tag("node", node)
-                .description("Connection attempts to the node, the first ones and every reconnect, successful or not").register(registry);
-        Gauge.builder("resplit.backend.health.check.latency", source, checkLatencySeconds).tag("node", node)
-                .baseUnit("seconds").description("Round trip of the node's last health check").register(registry);
+        backends.add(node, source, up, isMaster, lagBytes, inflight, downs, checkLatencySeconds, connectionsOpened);
     }
-
-    /** The meters that {@link #backend} bound to a node object, so that a node re-created later binds its own. */
-    private static final java.util.List<String> NODE_BOUND = java.util.List.of("resplit.backend.up",
-            "resplit.backend.master", "resplit.backend.replication.lag", "resplit.backend.inflight",
-            "resplit.backend.down.events", "resplit.backend.connections.opened", "resplit.backend.health.check.latency");
 
     /** Drops the meters {@link #backend} registered for a node that left the topology. */
     public void removeBackend(String node) {
-        for (String name : NODE_BOUND) {
-            for (io.micrometer.core.instrument.Meter m : registry.find(name).tag("node", node).meters()) {
-                registry.remove(m);
-            }
-        }
+        backends.remove(node);
     }
 
     /** Failover meters. */
@@ -367,10 +282,8 @@ public final class ProxyMetrics {
 
     /** How long writes were held, one sample per completed failover (rare: a plain Micrometer timer). */
     public Latency failoverWritePauses() {
-        Timer t = Timer.builder("resplit.failover.write.pause")
-                .description("How long writes were held by each completed failover")
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
-        return nanos -> t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return RequestDurations.timer(registry, "resplit.failover.write.pause",
+                "How long writes were held by each completed failover", null, null);
     }
 
     /** Netty's pooled buffer memory, where the allocator reports it. */

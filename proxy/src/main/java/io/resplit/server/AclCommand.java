@@ -14,8 +14,8 @@ final class AclCommand {
     void execute(ClientHandler c, RespRequest r, CommandSpec spec) {
         switch (spec.name()) {
             case "acl|whoami" -> c.reply(RespWriter.bulk(c.alloc(), c.session().userName()));
-            case "acl|list" -> c.reply(bulks(c, c.context().acl().list()));
-            case "acl|users" -> c.reply(bulks(c, c.context().acl().names()));
+            case "acl|list" -> c.reply(bulks(c, c.context().runtime().acl().list()));
+            case "acl|users" -> c.reply(bulks(c, c.context().runtime().acl().names()));
             default -> c.reply(LocalCommands.error(c, "ERR " + spec.note()));
         }
     }

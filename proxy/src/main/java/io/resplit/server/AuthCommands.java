@@ -21,12 +21,12 @@ final class AuthCommands {
             c.reply(LocalCommands.error(c, "ERR syntax error"));
             return;
         }
-        if (r.argc() == 2 && ctx.acl().defaultUser().nopass()) {
+        io.resplit.acl.Acl acl = ctx.runtime().acl();
+        if (r.argc() == 2 && acl.defaultUser().nopass()) {
             c.reply(LocalCommands.error(c, "ERR AUTH <password> called without any password configured for the "
                     + "default user. Are you sure your configuration is correct?"));
             return;
         }
-        io.resplit.acl.Acl acl = ctx.acl();
         io.resplit.acl.Acl.Permissions user = r.argc() == 2 ? acl.authenticate(io.resplit.acl.Acl.DEFAULT_USER,
                 r.argBytes(1)) : acl.authenticate(r.argString(1), r.argBytes(2));
         if (user != null) {
@@ -78,7 +78,7 @@ final class AuthCommands {
             return;
         }
         if (password != null) {
-            io.resplit.acl.Acl acl = ctx.acl();
+            io.resplit.acl.Acl acl = ctx.runtime().acl();
             io.resplit.acl.Acl.Permissions who = acl.authenticate(user, password);
             if (who == null) {
                 ctx.metrics().authFailures().increment();
@@ -104,7 +104,7 @@ final class AuthCommands {
         RespWriter.writeBulk(b, "server");
         RespWriter.writeBulk(b, "redis");
         RespWriter.writeBulk(b, "version");
-        RespWriter.writeBulk(b, ctx.backendVersion());
+        RespWriter.writeBulk(b, ctx.runtime().backendVersion());
         RespWriter.writeBulk(b, "proto");
         RespWriter.writeInteger(b, c.session().protocol());
         RespWriter.writeBulk(b, "id");

@@ -174,7 +174,7 @@ final class ClientCommand {
 
     /** Whether {@code allow-admin-commands} lets the admin command {@code name} through. */
     private static boolean adminAllowed(ClientHandler c, String name) {
-        java.util.Set<String> allowed = c.context().config().allowAdminCommands();
+        java.util.Set<String> allowed = c.context().runtime().config().allowAdminCommands();
         return allowed.contains(io.resplit.config.ProxyConfig.ALL) || allowed.contains(name);
     }
 

@@ -82,7 +82,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext c) {
         channel = c.channel();
-        Acl acl = ctx.acl();
+        Acl acl = ctx.runtime().acl();
         session = new ClientSession(ctx.clients().nextId(), ctx.loopIndex(channel.eventLoop()),
                 acl.defaultUser().nopass());
         session.user(acl.defaultUser(), acl.version()); // as in Redis: a new connection is the default user
@@ -152,7 +152,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     void reset() {
         replies.replyMode(false, false);
         requests.reset();
-        Acl acl = ctx.acl();
+        Acl acl = ctx.runtime().acl();
         boolean nopass = acl.defaultUser().nopass();
         session.user(acl.defaultUser(), acl.version());
         session.authenticated(nopass);

@@ -49,14 +49,15 @@ final class ClientRequests {
 
     /** Serves {@code request}, which it owns from here. */
     void handle(RespRequest request) {
-        CommandSpec spec = ctx.table().resolve(request);
+        RuntimeSnapshot now = ctx.runtime(); // one state for the whole request: table, users and routing agree
+        CommandSpec spec = now.table().resolve(request);
         currentSpec = spec;
         currentRoute = Route.LOCAL;
         lastCommand = spec == null ? "unknown" : spec.name();
-        if (!admitted(request, spec)) {
+        if (!admitted(request, spec, now.acl())) {
             return;
         }
-        Route route = ctx.router().route(spec, request);
+        Route route = now.router().route(spec, request);
         currentRoute = route;
         if (pubsub != null && pubsub.subscribed() && route == Route.PUBSUB) {
             pubsub.send(request, spec);
@@ -101,7 +102,7 @@ final class ClientRequests {
      * flagged no_auth, and only what the connection's user is allowed. Otherwise it is answered with the error
      * here (and a denied command inside MULTI makes EXEC abort, as on Redis).
      */
-    private boolean admitted(RespRequest request, CommandSpec spec) {
+    private boolean admitted(RespRequest request, CommandSpec spec, Acl acl) {
         if (monitor != null && (spec == null || !spec.immediateInMulti())) {
             request.release(); // a MONITOR connection only streams; QUIT ends it
             replies.reply(RespWriter.error(client.alloc(), "ERR resplit: only QUIT is accepted after MONITOR"));
@@ -112,7 +113,7 @@ final class ClientRequests {
             replies.reply(Replies.noAuth());
             return false;
         }
-        Acl.Permissions user = session.user(ctx.acl());
+        Acl.Permissions user = session.user(acl);
         if (user == null || !user.unrestricted()) {
             String denial = user == null ? "NOPERM this user no longer exists" : user.denial(spec, request);
             if (denial != null) {

@@ -61,7 +61,7 @@ final class ClusterForwarder {
         this.meters = ctx.meters(session.loopIndex());
         this.transaction = new ClusterTransaction(client, session, loop);
         this.calls = new ClusterCalls(this, client.alloc());
-        this.waiting = new RetryQueue(loop, () -> ctx.config().failoverHoldTimeoutMs(), this::drain);
+        this.waiting = new RetryQueue(loop, () -> ctx.runtime().config().failoverHoldTimeoutMs(), this::drain);
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken. */

@@ -66,7 +66,7 @@ final class ClusterTargets {
         if (fence == ReadYourWrites.MASTER_ONLY) {
             ctx.metrics().readsRedirectedToMaster().increment();
         }
-        return new Target(ReadTarget.choose(shard, fence, ctx.config().replicaMaxLag(), ctx.replicaPolicy(),
+        return new Target(ReadTarget.choose(shard, fence, ctx.runtime().config().replicaMaxLag(), ctx.replicaPolicy(),
                 exclude), shard);
     }
 

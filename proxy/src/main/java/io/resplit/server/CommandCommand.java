@@ -17,7 +17,7 @@ final class CommandCommand {
     }
 
     void execute(ClientHandler c, RespRequest r, CommandSpec spec) {
-        CommandTable table = ctx.table();
+        CommandTable table = ctx.runtime().table();
         ByteBuf b = c.channel().alloc().buffer();
         switch (spec.name()) {
             case "command" -> {

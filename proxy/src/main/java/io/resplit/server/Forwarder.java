@@ -172,7 +172,7 @@ final class Forwarder {
         if (fence == ReadYourWrites.MASTER_ONLY) {
             ctx.metrics().readsRedirectedToMaster().increment();
         }
-        return ReadTarget.choose(topology, fence, ctx.config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
+        return ReadTarget.choose(topology, fence, ctx.runtime().config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
     }
 
     BackendConnection sharedConnection(BackendNode node, PendingReply p) {

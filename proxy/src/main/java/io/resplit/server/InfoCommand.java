@@ -58,16 +58,17 @@ final class InfoCommand {
 
     String proxySection() {
         Topology t = ctx.topology().current();
+        RuntimeSnapshot now = ctx.runtime();
         StringBuilder sb = new StringBuilder("# Proxy\r\n");
         line(sb, "resplit_version", Version.current());
         line(sb, "transport", ctx.transportName());
-        line(sb, "io_threads", ctx.config().effectiveIoThreads());
+        line(sb, "io_threads", now.config().effectiveIoThreads());
         line(sb, "uptime_in_seconds", (System.currentTimeMillis() - ctx.startMillis()) / 1000);
         line(sb, "connected_clients", ctx.clients().connected());
         line(sb, "total_connections_received", ctx.clients().accepted());
         line(sb, "rejected_connections", ctx.clients().rejected());
-        line(sb, "read_from", ctx.config().readFrom().name().toLowerCase(Locale.ROOT));
-        line(sb, "command_table", ctx.table().source());
+        line(sb, "read_from", now.config().readFrom().name().toLowerCase(Locale.ROOT));
+        line(sb, "command_table", now.table().source());
         line(sb, "master", node(t.master()));
         for (int i = 0; i < t.replicas().size(); i++) {
             line(sb, "replica" + i, node(t.replicas().get(i)));

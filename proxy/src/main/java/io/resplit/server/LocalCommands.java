@@ -96,7 +96,7 @@ final class LocalCommands {
             c.reply(RespWriter.error(c.channel().alloc(), "ERR value is not an integer or out of range"));
         } else if (db != 0 && c.context().cluster() != null) {
             c.reply(RespWriter.error(c.channel().alloc(), "ERR SELECT is not allowed in cluster mode"));
-        } else if (db < 0 || db >= c.context().databases()) {
+        } else if (db < 0 || db >= c.context().runtime().databases()) {
             c.reply(RespWriter.error(c.channel().alloc(), "ERR DB index is out of range"));
         } else if (c.session().watching()) {
             // the pinned connection must follow, or the client's next commands would run in the old database

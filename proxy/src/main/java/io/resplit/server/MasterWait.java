@@ -28,7 +28,7 @@ final class MasterWait {
 
     /** Whether {@code p} may (still) wait for a master: within failover-hold-timeout of its first wait. */
     boolean mayHold(PendingReply p) {
-        long holdNanos = TimeUnit.MILLISECONDS.toNanos(ctx.config().failoverHoldTimeoutMs());
+        long holdNanos = TimeUnit.MILLISECONDS.toNanos(ctx.runtime().config().failoverHoldTimeoutMs());
         long now = System.nanoTime();
         if (p.heldSince == 0) {
             p.heldSince = now;
@@ -40,7 +40,7 @@ final class MasterWait {
     void hold(PendingReply p) {
         waiting.add(p);
         ctx.waitingForMaster().incrementAndGet();
-        long interval = ctx.config().healthCheckIntervalMs();
+        long interval = ctx.runtime().config().healthCheckIntervalMs();
         retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(interval);
         loop.schedule(retry, interval, TimeUnit.MILLISECONDS);
     }

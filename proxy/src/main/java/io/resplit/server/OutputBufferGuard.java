@@ -24,7 +24,7 @@ final class OutputBufferGuard {
      * channel; {@code pubsub}: the client is subscribed (the pubsub class).
      */
     boolean overLimit(Channel channel, long heldBytes, boolean pubsub) {
-        OutputBufferLimits limits = ctx.config().outputBufferLimits();
+        OutputBufferLimits limits = ctx.runtime().config().outputBufferLimits();
         OutputBufferLimits.Limit limit = pubsub ? limits.pubsub() : limits.normal();
         if (!limit.any()) {
             return false;
@@ -48,7 +48,7 @@ final class OutputBufferGuard {
 
     /** What {@link #overLimit} measured against, for the log line. */
     String describe(boolean pubsub) {
-        return (pubsub ? "pubsub " : "normal ") + (pubsub ? ctx.config().outputBufferLimits().pubsub()
-                : ctx.config().outputBufferLimits().normal());
+        OutputBufferLimits limits = ctx.runtime().config().outputBufferLimits();
+        return (pubsub ? "pubsub " : "normal ") + (pubsub ? limits.pubsub() : limits.normal());
     }
 }

@@ -7,20 +7,19 @@ import io.resplit.command.CommandTable;
 import io.resplit.config.ProxyConfig;
 import io.resplit.resp.RespLimits;
 import io.resplit.route.ReplicaPolicy;
-import io.resplit.route.Router;
 import io.resplit.topology.TopologyHolder;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
  * The services a client connection uses, built once by {@code Resplit} and passed to every handler: the
- * config, the command table (replaced whole when refreshed from the master), the topology, routing, the
- * client registry and the event loops' indices.
+ * {@link RuntimeSnapshot} (config, command table, routing, users; replaced whole), the topology, the replica
+ * policy, the client registry, meters, slow log and the event loops' indices.
  */
 public final class ProxyContext {
-    private volatile ProxyConfig config;
+    // one volatile field: readers take one snapshot and see one state; writers are synchronized (copy-on-write)
+    private volatile RuntimeSnapshot runtime;
     private final TopologyHolder topology;
-    private volatile Router router;
     private final ReplicaPolicy replicaPolicy;
     private final RespLimits limits;
     private final ClientRegistry clients;
@@ -31,10 +30,6 @@ public final class ProxyContext {
     private final boolean writeAckOn;
     private final io.resplit.backend.BackendCredentials backendCredentials;
     private final io.resplit.tls.TlsContexts tls;
-    private volatile CommandTable table;
-    private volatile io.resplit.acl.Acl acl;
-    private volatile String backendVersion = "7.0.0";
-    private volatile int databases;
 
     private final io.resplit.metrics.ProxyMetrics metrics;
     private final CommandMeters[] meters; // one per event loop, by loop index
@@ -43,8 +38,9 @@ public final class ProxyContext {
     private final io.resplit.slowlog.SlowLog slowLog;
     private final io.resplit.tracking.InvalidationHub invalidations;
 
-    public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, Router router,
-                        ReplicaPolicy replicaPolicy, EventLoopGroup loops, String transportName,
+    /** @throws io.resplit.config.ConfigException when the users of {@code config} cannot be built */
+    public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, ReplicaPolicy replicaPolicy,
+                        EventLoopGroup loops, String transportName,
                         io.resplit.metrics.ProxyMetrics metrics, io.resplit.backend.BackendCredentials backend,
                         io.resplit.tls.TlsContexts tls) {
         this.metrics = metrics;
@@ -60,16 +56,12 @@ public final class ProxyContext {
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
         metrics.waitingForMaster(waitingForMaster, java.util.concurrent.atomic.AtomicLong::get);
         metrics.slowLog(slowLog, io.resplit.slowlog.SlowLog::added);
-        this.config = config;
-        this.table = table;
-        this.acl = buildAcl(config, table);
+        this.runtime = RuntimeSnapshot.initial(config, table);
         this.topology = topology;
-        this.router = router;
         this.replicaPolicy = replicaPolicy;
         this.limits = new RespLimits(config.protoMaxBulkLen(), config.clientQueryBufferLimit());
         this.clients = new ClientRegistry(config.maxclients());
         this.transportName = transportName;
-        this.databases = config.databases();
         int i = 0;
         for (EventExecutor e : loops) {
             loopIndex.put(e, i++);
@@ -80,8 +72,9 @@ public final class ProxyContext {
         }
     }
 
-    public ProxyConfig config() {
-        return config;
+    /** The current runtime state; a request takes it once and uses that one throughout. */
+    public RuntimeSnapshot runtime() {
+        return runtime;
     }
 
     private io.resplit.cluster.ClusterDirectory cluster; // set once before clients connect, in cluster mode
@@ -116,10 +109,9 @@ public final class ProxyContext {
      * settings fixed at start (ports, threads, limits) are not affected by this.
      */
     public synchronized void reconfigure(ProxyConfig next) {
-        this.acl = buildAcl(next, table); // first: bad users (or aclfile) leave everything as it was
-        this.router = new Router(next.readFrom(), next.allowAdminCommands());
+        RuntimeSnapshot changed = runtime.withConfig(next); // first: bad users (or aclfile) leave everything as it was
         slowLog.configure(next.slowlogLogSlowerThan(), next.slowlogMaxLen());
-        this.config = next;
+        this.runtime = changed;
     }
 
     /** Requests held by {@link MasterWait} right now, over every client. */
@@ -137,33 +129,14 @@ public final class ProxyContext {
         return metrics.enabled() || slowLog.enabled();
     }
 
-    public CommandTable table() {
-        return table;
-    }
-
     /** Replaces the command table, e.g. with one read from the master's COMMAND reply. */
     public synchronized void table(CommandTable next) {
-        this.table = next;
-        this.acl = acl.recompile(next); // command categories come from the table
-    }
-
-    /** The proxy's users, as the current config and command table define them. */
-    public io.resplit.acl.Acl acl() {
-        return acl;
+        this.runtime = runtime.withTable(next);
     }
 
     /** Checks the users of {@code c} against the current table without applying them (RELOAD, first). */
     public void checkUsers(ProxyConfig c) {
-        buildAcl(c, table);
-    }
-
-    /** The users of {@code c}; throws ConfigException with the reason (a bad rule, an unreadable aclfile). */
-    static io.resplit.acl.Acl buildAcl(ProxyConfig c, CommandTable table) {
-        try {
-            return io.resplit.acl.Acl.build(c.requirepass(), c.acl().users(), c.acl().aclFile(), table);
-        } catch (IllegalArgumentException e) {
-            throw new io.resplit.config.ConfigException(e.getMessage());
-        }
+        RuntimeSnapshot.users(c, runtime.table());
     }
 
     public TopologyHolder topology() {
@@ -218,10 +191,6 @@ public final class ProxyContext {
         return writeGate;
     }
 
-    public Router router() {
-        return router;
-    }
-
     public ReplicaPolicy replicaPolicy() {
         return replicaPolicy;
     }
@@ -252,20 +221,12 @@ public final class ProxyContext {
     }
 
     /** The master's {@code redis_version}, reported by HELLO so clients enable the right features. */
-    public String backendVersion() {
-        return backendVersion;
+    public synchronized void backendVersion(String version) {
+        this.runtime = runtime.withBackendVersion(version);
     }
 
-    public void backendVersion(String version) {
-        this.backendVersion = version;
-    }
-
-    /** Databases SELECT accepts: the configured count, lowered to the master's own when it has fewer. */
-    public int databases() {
-        return databases;
-    }
-
-    public void masterDatabases(int masterCount) {
-        this.databases = Math.min(config.databases(), masterCount);
+    /** The master's database count: SELECT accepts no more than it has. */
+    public synchronized void masterDatabases(int masterCount) {
+        this.runtime = runtime.withMasterDatabases(masterCount);
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.resplit.config.ProxyConfig;
 import io.resplit.net.Transport;
 import io.resplit.resp.RespRequestDecoder;
 import java.net.InetSocketAddress;
@@ -42,12 +43,14 @@ public final class ProxyServer {
      * address; returns the plaintext port bound, 0 when there is none.
      */
     public int start(Transport transport, EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
-        int plain = ctx.config().port();
+        ProxyConfig config = ctx.runtime().config(); // ports and addresses are fixed at start
+        int plain = config.port();
         if (plain > 0) {
-            bindAll(bootstrap(transport, boss, workers, false), plain, "clients");
+            bindAll(bootstrap(transport, boss, workers, false), plain, config.bind(), "clients");
         }
-        if (ctx.config().tls().clientSide()) {
-            tlsPort = bindAll(bootstrap(transport, boss, workers, true), ctx.config().tls().port(), "TLS clients");
+        if (config.tls().clientSide()) {
+            tlsPort = bindAll(bootstrap(transport, boss, workers, true), config.tls().port(), config.bind(),
+                    "TLS clients");
         }
         ctx.onStopAccepting(this::stop);
         return plain;
@@ -79,11 +82,12 @@ public final class ProxyServer {
                             ch.writeAndFlush(Replies.maxClients()).addListener(ChannelFutureListener.CLOSE);
                             return;
                         }
+                        RuntimeSnapshot now = ctx.runtime();
                         // the small limits before login apply unless the default user needs no password
                         RespRequestDecoder decoder =
-                                new RespRequestDecoder(ctx.limits(), ctx.acl().defaultUser().nopass());
-                        if (ctx.config().timeoutSeconds() > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, ctx.config().timeoutSeconds(),
+                                new RespRequestDecoder(ctx.limits(), now.acl().defaultUser().nopass());
+                        if (now.config().timeoutSeconds() > 0) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, now.config().timeoutSeconds(),
                                     TimeUnit.SECONDS));
                         }
                         ch.pipeline().addLast(decoder, new ClientHandler(ctx, decoder, local, transactions, scripts));
@@ -92,9 +96,10 @@ public final class ProxyServer {
     }
 
     /** Binds {@code port} on every bind address; returns the port bound. */
-    private int bindAll(ServerBootstrap b, int port, String what) throws InterruptedException {
+    private int bindAll(ServerBootstrap b, int port, List<String> bind, String what)
+            throws InterruptedException {
         int bound = 0;
-        for (String address : ctx.config().bind()) {
+        for (String address : bind) {
             boolean optional = address.startsWith("-");
             String host = optional ? address.substring(1) : address;
             try {

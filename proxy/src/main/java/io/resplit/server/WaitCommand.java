@@ -50,7 +50,7 @@ final class WaitCommand {
             c.complete(p, RespWriter.integer(c.alloc(), acked));
             return;
         }
-        long interval = Math.max(1, c.context().config().healthCheckIntervalMs() / 2);
+        long interval = Math.max(1, c.context().runtime().config().healthCheckIntervalMs() / 2);
         c.channel().eventLoop().schedule(() -> check(c, p, wanted, deadline), interval, TimeUnit.MILLISECONDS);
     }
 

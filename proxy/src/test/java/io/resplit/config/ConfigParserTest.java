@@ -191,13 +191,13 @@ class ConfigParserTest {
         "0, 0",
     })
     void memoryUnits(String text, long bytes) {
-        assertEquals(bytes, ConfigBuilder.size(text));
+        assertEquals(bytes, DirectiveArgs.size(text));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "kb", "1tb", "1.5mb", "abc", "1 kb", "99999999999gb"})
     void badMemoryValues(String text) {
-        assertThrows(IllegalArgumentException.class, () -> ConfigBuilder.size(text));
+        assertThrows(IllegalArgumentException.class, () -> DirectiveArgs.size(text));
     }
 
     @Test

@@ -170,7 +170,7 @@ class TransactionsIT {
             Transaction first = j.multi(); // the pool of ready connections is full after one (blocking-pool-size)
             first.incr("tx:reuse");
             first.exec();
-            int loops = proxy.proxy().context().config().effectiveIoThreads();
+            int loops = proxy.proxy().context().runtime().config().effectiveIoThreads();
             Wait.until(java.time.Duration.ofSeconds(10), () -> dedicated(m) >= 2L * loops, "the ready pool");
             long before = dedicated(m);
             for (int i = 0; i < 200; i++) {
