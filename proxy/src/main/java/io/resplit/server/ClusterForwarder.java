@@ -47,6 +47,7 @@ final class ClusterForwarder {
     private final ClusterErrors errors;
     private boolean draining;
     private final ClusterTargets targets;
+    private final ClusterConnections connections;
 
     ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop,
                      ScriptCache scripts) {
@@ -61,6 +62,7 @@ final class ClusterForwarder {
         this.meters = ctx.meters(session.loopIndex());
         this.transaction = new ClusterTransaction(client, session, loop);
         this.calls = new ClusterCalls(this, client.alloc());
+        this.connections = new ClusterConnections(client, session, loop);
         this.waiting = new RetryQueue(loop, () -> ctx.config().failoverHoldTimeoutMs(), this::drain);
     }
 
@@ -122,24 +124,23 @@ final class ClusterForwarder {
         }
         boolean ask = c.asking != null && c.askingNeeded;
         c.asking = null; // a redirection holds for one send
-        Topology shard = target.shard();
-        BackendNode node = target.node();
-        boolean blocking = p.lane == Route.BLOCKING;
-        BackendConnection conn = blocking ? node.dedicated(loop, session.loopIndex(), p.protocol, 0)
-                : node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
-        if (conn == null && shard != null && node != shard.master()) {
-            node = shard.master(); // the replica is in a reconnect backoff: the master serves the read
-            conn = node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
+        ClusterConnections.Link link = connections.open(c, target.node(), target.shard());
+        if (link.answer() != null) { // BUSY, or a blocking command's time used up
+            deliver(c, link.answer(), link.error(), SlowRequests.now(p));
+            return true;
         }
+        BackendNode node = link.node();
+        BackendConnection conn = link.conn();
         if (conn == null) {
             cluster.refreshSoon();
             return waitRetry(c, "CLUSTERDOWN resplit: " + node.address() + " is unavailable: "
                     + node.state().reason());
         }
+        Topology shard = target.shard();
         c.node = node;
         c.attempts++;
         c.toMaster = shard == null || node == shard.master();
-        lanes.started(c, view, blocking ? conn : null);
+        lanes.started(c, view, link.own() ? conn : null);
         p.node = node;
         if (meters.enabled() && (c.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime();
@@ -158,8 +159,9 @@ final class ClusterForwarder {
     /** A transaction's command, on the connection pinned to its slot's master ({@link ClusterTransaction}). */
     private void sendPinned(PendingReply p) {
         BackendConnection conn = transaction.connectionFor(p, cluster.view());
-        if (conn == null) {
-            return; // answered already, or the client is being closed
+        if (conn == null) { // answered already (a refused EXEC ends the transaction), or the client is closing
+            transaction.settled(lanes.pinnedInflight());
+            return;
         }
         ShardCall c = new ShardCall(this, p, null, 0, p.request, false, ShardCall.ANY_SLOT, true);
         c.pinned = true;
@@ -179,9 +181,7 @@ final class ClusterForwarder {
             } else {
                 deliver(c, frame, error, now);
             }
-            if (lanes.pinnedInflight() == 0) {
-                transaction.idle();
-            }
+            transaction.settled(lanes.pinnedInflight());
             drain();
             return;
         }
@@ -199,7 +199,7 @@ final class ClusterForwarder {
             if (next != ClusterErrors.Next.DELIVER) {
                 frame.release();
                 if (next == ClusterErrors.Next.REDIRECT) {
-                    resend(c);
+                    resend(c, null);
                 } else {
                     waitRetry(c, null);
                     drain();
@@ -217,10 +217,10 @@ final class ClusterForwarder {
     void failed(ShardCall c, String reason, boolean maybeApplied) {
         lanes.ended(c);
         if (c.pinned) {
-            // the transaction or WATCH state lived on that connection: as with a lost Redis connection, the
-            // client must start over, so it loses its connection too rather than see commands run unqueued
-            abandon(c);
-            transaction.failed();
+            if (maybeApplied || client.discardsReplies()) {
+                abandon(c);
+            }
+            transaction.failed(c.parent, reason, maybeApplied, lanes.pinnedInflight());
             return;
         }
         if (c.dedicated != null) {
@@ -243,10 +243,6 @@ final class ClusterForwarder {
         deliver(c, RespWriter.error(client.alloc(), ForwardRecovery.lostError(c.node, reason, maybeApplied)), true,
                 SlowRequests.now(c.parent));
         drain();
-    }
-
-    private void resend(ShardCall c) {
-        resend(c, null);
     }
 
     private void resend(ShardCall c, BackendNode exclude) {
