@@ -11,9 +11,6 @@ import io.resplit.resp.RespWriter;
 import io.resplit.route.Route;
 import io.resplit.topology.Topology;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends one client's requests to the nodes of a Redis Cluster (cluster mode's counterpart of
@@ -33,9 +30,7 @@ final class ClusterForwarder {
     private static final int MAX_READ_ATTEMPTS = 3;
 
     private final ClientHandler client;
-    private final ProxyContext ctx;
     private final ClientSession session;
-    private final EventLoop loop;
     private final ClusterDirectory cluster;
     private final ClusterLanes lanes = new ClusterLanes();
     private final SlowRequests slow;
@@ -53,9 +48,7 @@ final class ClusterForwarder {
                      ScriptCache scripts) {
         this.errors = new ClusterErrors(ctx.cluster(), scripts);
         this.client = client;
-        this.ctx = ctx;
         this.session = session;
-        this.loop = loop;
         this.cluster = ctx.cluster();
         this.targets = new ClusterTargets(ctx, lanes, cluster.view());
         this.slow = new SlowRequests(ctx.slowLog(), client);
@@ -329,6 +322,11 @@ final class ClusterForwarder {
     /** Whether a blocking command of this client is waiting. */
     boolean blocked() {
         return lanes.blocked();
+    }
+
+    /** The connection a blocking command of this client waits on, or null (any thread: CLIENT UNBLOCK). */
+    BackendConnection blockedOn() {
+        return lanes.blockedOn();
     }
 
     /** The client has gone: held requests are dropped, and connections a blocking command waits on closed. */

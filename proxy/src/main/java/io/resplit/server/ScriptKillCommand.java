@@ -22,7 +22,16 @@ import java.util.List;
  */
 final class ScriptKillCommand {
     void execute(ClientHandler c, RespRequest r, CommandSpec spec) {
-        List<BackendNode> nodes = targets(c.context());
+        sendToEach(c, r, spec, targets(c.context()));
+    }
+
+    /**
+     * Sends {@code r} to each of {@code nodes} at once, on connections of its own (a busy node still takes
+     * them), and answers the client as {@link ScriptKillCommand} does: the first success, else the first refusal
+     * other than NOTBUSY, else the first node's. Also how CLIENT UNBLOCK reaches the one cluster node a client
+     * blocks on. Takes ownership of {@code r}.
+     */
+    static void sendToEach(ClientHandler c, RespRequest r, CommandSpec spec, List<BackendNode> nodes) {
         PendingReply p = new PendingReply(c, null, spec, Route.LOCAL);
         c.enqueue(p);
         if (nodes.isEmpty()) {
@@ -44,8 +53,7 @@ final class ScriptKillCommand {
                 @Override
                 public void onReply(ByteBuf frame) {
                     node.releaseDedicated(conn, c.session().loopIndex(), true);
-                    byte first = frame.getByte(frame.readerIndex());
-                    if (first == '+' || startsWith(frame, "-NOTBUSY")) {
+                    if (frame.getByte(frame.readerIndex()) == '+' || startsWith(frame, "-NOTBUSY")) {
                         node.notBusy(); // killed, or nothing ran: clients need not wait for the next health check
                     }
                     outcome.answered(index, frame);
@@ -91,7 +99,7 @@ final class ScriptKillCommand {
             if (--waiting > 0) {
                 return;
             }
-            ByteBuf chosen = first(a -> a.getByte(a.readerIndex()) == '+'); // a node killed its script
+            ByteBuf chosen = first(a -> a.getByte(a.readerIndex()) != '-'); // a node killed its script
             if (chosen == null) {
                 chosen = first(a -> !startsWith(a, "-NOTBUSY")); // UNKILLABLE, or a node's other refusal
             }

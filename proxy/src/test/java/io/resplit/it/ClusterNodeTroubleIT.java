@@ -31,7 +31,8 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * on a shard other than the first is answered BUSY and killed through the proxy; a stopped node (SIGSTOP: its
  * kernel still accepts connections) fails a new connection's handshake instead of holding a read; a
  * transaction meeting an unreachable master or a refused command ends in EXECABORT without losing the client's
- * connection; a blocking command redirected by a slot move keeps only the time it had left. Each test starts
+ * connection; a blocking command redirected by a slot move keeps only the time it had left; CLIENT UNBLOCK
+ * reaches the shard a client blocks on. Each test starts
  * its own proxy, so that one's settings and backoffs do not leak into the next.
  */
 class ClusterNodeTroubleIT {
@@ -279,6 +280,28 @@ class ClusterNodeTroubleIT {
             long ms = blocked.get(20, TimeUnit.SECONDS);
             System.out.printf("BLPOP 6 s redirected by a slot move after 2 s answered after %d ms%n", ms);
             assertTrue(ms >= 5500 && ms < 7500, "timed out after its own 6 s, not 2 s + 6 s: " + ms + " ms");
+        }
+    }
+
+    @Test
+    void clientUnblockReachesTheShardAClientBlocksOn() throws Exception {
+        RedisServer m = notFirstShard();
+        String key = keyOn(m, "unblock:list:");
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(cluster); Jedis blocked = proxy.jedis();
+             Jedis other = proxy.jedis()) {
+            long id = blocked.clientId();
+            CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return String.valueOf(blocked.blpop(0, key));
+                } catch (JedisDataException e) {
+                    return e.getMessage();
+                }
+            });
+            Wait.until(Duration.ofSeconds(10), () -> blockedOn(m), "BLPOP blocked on its shard's master");
+            assertEquals(1, other.clientUnblock(id, redis.clients.jedis.args.UnblockType.ERROR));
+            String ended = outcome.get(10, TimeUnit.SECONDS);
+            assertTrue(ended.startsWith("UNBLOCKED client unblocked via CLIENT UNBLOCK"), ended);
+            assertEquals(0, other.clientUnblock(id, redis.clients.jedis.args.UnblockType.ERROR), "not blocked now");
         }
     }
 
