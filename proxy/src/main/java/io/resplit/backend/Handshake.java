@@ -77,11 +77,11 @@ final class Handshake {
             try {
                 Object reply = RespValues.read(frame);
                 if (reply instanceof RespValues.Error err) { // HELLO answers a map: anything but an error is fine
-                    if (err.message().startsWith("BUSY") && attempt < BUSY_RETRIES && !conn.isClosed()) {
+                    boolean readonly = "READONLY".equals(step[0]);
+                    if (err.message().startsWith("BUSY") && (attempt < BUSY_RETRIES || readonly) && !conn.isClosed()) {
                         // SELECT waits for the script to end (or be killed), without failing the node; READONLY
                         // need not: a master ignores it, and SCRIPT KILL must get through to a busy node, so
-                        // the connection serves now and READONLY is asked again until accepted
-                        boolean readonly = "READONLY".equals(step[0]);
+                        // the connection serves now and READONLY is asked again, for as long as the script runs
                         if (readonly && last) {
                             conn.ready();
                         }

@@ -32,7 +32,7 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * kernel still accepts connections) fails a new connection's handshake instead of holding a read; a
  * transaction meeting an unreachable master or a refused command ends in EXECABORT without losing the client's
  * connection; a blocking command redirected by a slot move keeps only the time it had left; CLIENT UNBLOCK
- * reaches the shard a client blocks on. Each test starts
+ * reaches the shard a client blocks on; nodes announced by hostname are connected to by that name. Each test starts
  * its own proxy, so that one's settings and backoffs do not leak into the next.
  */
 class ClusterNodeTroubleIT {
@@ -302,6 +302,41 @@ class ClusterNodeTroubleIT {
             String ended = outcome.get(10, TimeUnit.SECONDS);
             assertTrue(ended.startsWith("UNBLOCKED client unblocked via CLIENT UNBLOCK"), ended);
             assertEquals(0, other.clientUnblock(id, redis.clients.jedis.args.UnblockType.ERROR), "not blocked now");
+        }
+    }
+
+    @Test
+    void nodesAnnouncedByHostnameAreReachedByTheirHostname() {
+        try {
+            for (RedisServer n : cluster.nodes()) {
+                try (Jedis j = cluster.jedis(n)) {
+                    j.configSet("cluster-announce-hostname", "localhost");
+                    j.configSet("cluster-preferred-endpoint-type", "hostname");
+                }
+            }
+            Wait.until(Duration.ofSeconds(20), () -> {
+                try (Jedis j = cluster.jedis(cluster.nodes().get(0))) {
+                    return j.clusterShards().stream().flatMap(s -> s.getNodes().stream())
+                            .filter(n -> "localhost".equals(n.getEndpoint())).count() == cluster.nodes().size();
+                }
+            }, "every node's endpoint to be its hostname in CLUSTER SHARDS");
+            try (ProxyUnderTest proxy = ProxyUnderTest.start(cluster); Jedis client = proxy.jedis()) {
+                String backends = proxy.admin("BACKENDS");
+                for (RedisServer n : cluster.nodes()) {
+                    assertTrue(backends.contains("addr=localhost:" + n.port()), backends);
+                }
+                for (RedisServer m : cluster.masters()) {
+                    String key = keyOn(m, "hostname:");
+                    assertEquals("OK", client.set(key, "h"));
+                    assertEquals("h", client.get(key));
+                }
+            }
+        } finally {
+            for (RedisServer n : cluster.nodes()) {
+                try (Jedis j = cluster.jedis(n)) {
+                    j.configSet("cluster-preferred-endpoint-type", "ip");
+                }
+            }
         }
     }
 
