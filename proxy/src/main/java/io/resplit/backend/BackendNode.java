@@ -180,6 +180,24 @@ public final class BackendNode {
         dedicated.closeAll(reason, graceMs);
     }
 
+    private volatile Runnable checkNow; // set by the node's monitor: runs a health check now
+
+    /** The node's monitor: how to run a health check now. */
+    void checkNowBy(Runnable check) {
+        checkNow = check;
+    }
+
+    /**
+     * Asks for a health check now rather than at the next interval: the last sample looks older than what the
+     * caller knows (a cluster map naming this node master while its sample still says replica).
+     */
+    public void requestCheck() {
+        Runnable check = checkNow;
+        if (check != null) {
+            check.run();
+        }
+    }
+
     /** Retired: no connection is opened to it any more (a stale view or redirection may still name it). */
     public boolean isRetired() {
         return retired;

@@ -32,7 +32,8 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * kernel still accepts connections) fails a new connection's handshake instead of holding a read; a
  * transaction meeting an unreachable master or a refused command ends in EXECABORT without losing the client's
  * connection; a blocking command redirected by a slot move keeps only the time it had left; CLIENT UNBLOCK
- * reaches the shard a client blocks on; nodes announced by hostname are connected to by that name. Each test starts
+ * reaches the shard a client blocks on; nodes announced by hostname are connected to by that name; reads after a
+ * failover do not wait for the promoted node's next health check. Each test starts
  * its own proxy, so that one's settings and backoffs do not leak into the next.
  */
 class ClusterNodeTroubleIT {
@@ -337,6 +338,36 @@ class ClusterNodeTroubleIT {
                     j.configSet("cluster-preferred-endpoint-type", "ip");
                 }
             }
+        }
+    }
+
+    @Test
+    void readsAfterAFailoverDoNotWaitForTheNewMastersNextHealthCheck() {
+        RedisServer m = notFirstShard();
+        RedisServer r = cluster.replicasOf(m).get(0);
+        String key = keyOn(m, "failover:read:");
+        // health checks every 10 s: the promoted node's last sample, taken at start, still says replica
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(cluster, "read-from replicas",
+                "health-check-interval 10000", "health-check-timeout 10000", "failover-hold-timeout 20000");
+             Jedis client = proxy.jedis()) {
+            assertEquals("OK", client.set(key, "before"));
+            try (Jedis j = cluster.jedis(r)) {
+                j.clusterFailover();
+            }
+            Wait.until(Duration.ofSeconds(20), () -> "master".equals(role(r)) && "slave".equals(role(m)),
+                    "the replica promoted and the master demoted");
+            long start = System.nanoTime();
+            assertEquals("OK", client.set(key, "after")); // MOVED (or the new map) to the new master
+            assertEquals("after", client.get(key));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            System.out.printf("write and own read after a failover (health checks every 10 s): %d ms%n", ms);
+            assertTrue(ms < 2000, "the read waited for the new master's next health check: " + ms + " ms");
+        }
+    }
+
+    private static String role(RedisServer node) {
+        try (Jedis j = cluster.jedis(node)) {
+            return String.valueOf(j.role().get(0));
         }
     }
 
