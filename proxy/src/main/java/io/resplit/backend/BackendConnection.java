@@ -33,6 +33,7 @@ public final class BackendConnection {
     private State state = State.CONNECTING;
     private String closeReason;
     private boolean used; // a request was sent on it
+    private boolean heard; // the node sent something: it is alive (a BUSY node's handshake may take longer)
     private FrameListener stream; // set in streaming mode: frames go here instead of the FIFO
     private volatile long serverId; // CLIENT ID of this connection on the node, from HELLO; 0 before
 
@@ -206,7 +207,12 @@ public final class BackendConnection {
         }
     }
 
-    void connected(Channel ch, Handshake handshake) {
+    /**
+     * The TCP connection is up; the handshake starts. A node that accepted the connection but answers nothing
+     * within {@code timeoutMs} (a stopped process, whose kernel still accepts connections, or something that
+     * is not Redis) fails it as a lost connection would: the requests waiting for it fail as not sent.
+     */
+    void connected(Channel ch, Handshake handshake, long timeoutMs) {
         if (state == State.CLOSED) {
             ch.close();
             return;
@@ -214,6 +220,12 @@ public final class BackendConnection {
         writer.attach(ch);
         state = State.HANDSHAKE;
         handshake.start(this);
+        loop.schedule(() -> {
+            if (state == State.HANDSHAKE && !heard) {
+                close("no answer from " + node.address() + " to the connection's handshake within " + timeoutMs
+                        + " ms");
+            }
+        }, timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Writes a handshake step; handshake steps precede every waiting request. */
@@ -301,6 +313,7 @@ public final class BackendConnection {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            heard = true;
             clock.reading();
             onReply((ByteBuf) msg, replies.lastReplyIsError());
         }

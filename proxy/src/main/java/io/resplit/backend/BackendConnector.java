@@ -69,7 +69,7 @@ public final class BackendConnector {
         ChannelFuture f = bootstrap.connect(node.address().host(), node.address().port());
         f.addListener(done -> {
             if (done.isSuccess()) {
-                conn.connected(f.channel(), handshake);
+                conn.connected(f.channel(), handshake, connectTimeoutMs);
             } else {
                 conn.close("cannot connect to " + node.address() + ": " + done.cause().getMessage());
             }

@@ -34,6 +34,7 @@ public final class BackendNode {
     private final CompletableFuture<NodeState> firstCheck = new CompletableFuture<>();
     private volatile NodeState state = NodeState.initial();
     private volatile long retryAfterNanos;
+    private volatile boolean retired;
     private volatile int weight = 1;
     // requests on pinned connections (transactions): a failover waits for them like for shared ones, while
     // blocking commands, which may wait forever, are not counted
@@ -156,7 +157,7 @@ public final class BackendNode {
      * and in-flight writes get an error instead of waiting forever.
      */
     void closeDataConnections(String reason) {
-        dedicated.closeAll(reason);
+        dedicated.closeAll(reason, 0);
         shared.closeAll(reason, true, 0);
     }
 
@@ -165,8 +166,41 @@ public final class BackendNode {
      * replies in flight to arrive (the node is no longer in the topology, so nothing new is sent).
      */
     public void retire(long graceMs) {
-        shared.closeAll("replica removed from the topology", false, graceMs);
-        dedicated.discardIdle("replica removed from the topology", graceMs);
+        retired = true;
+        shared.closeAll("node removed from the topology", false, graceMs);
+        dedicated.discardIdle("node removed from the topology", graceMs);
+    }
+
+    /**
+     * Closes, after {@code graceMs}, the dedicated connections still in use on a retired node (a blocked command,
+     * a transaction, a subscriber): a cluster node that left the map may never answer them, and no health check
+     * watches it any more. Their clients get the error of a lost connection.
+     */
+    public void closeInUse(String reason, long graceMs) {
+        dedicated.closeAll(reason, graceMs);
+    }
+
+    private volatile Runnable checkNow; // set by the node's monitor: runs a health check now
+
+    /** The node's monitor: how to run a health check now. */
+    void checkNowBy(Runnable check) {
+        checkNow = check;
+    }
+
+    /**
+     * Asks for a health check now rather than at the next interval: the last sample looks older than what the
+     * caller knows (a cluster map naming this node master while its sample still says replica).
+     */
+    public void requestCheck() {
+        Runnable check = checkNow;
+        if (check != null) {
+            check.run();
+        }
+    }
+
+    /** Retired: no connection is opened to it any more (a stale view or redirection may still name it). */
+    public boolean isRetired() {
+        return retired;
     }
 
     /**
@@ -182,8 +216,9 @@ public final class BackendNode {
         return connector.open(this, loop, 2, 0, "resplit-monitor");
     }
 
+    /** No new connection now: a failure backoff is running, or the node is retired. */
     boolean inBackoff() {
-        return System.nanoTime() < retryAfterNanos;
+        return retired || System.nanoTime() < retryAfterNanos;
     }
 
     /** The next health-check sequence number; taken by the monitor before it sends the check. */

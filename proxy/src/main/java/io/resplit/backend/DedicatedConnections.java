@@ -89,10 +89,17 @@ final class DedicatedConnections {
         return pool;
     }
 
-    /** The node hangs: every dedicated connection open is closed, each on its own loop. */
-    void closeAll(String reason) {
+    /**
+     * Every dedicated connection open is closed, each on its own loop, after {@code delayMs}: the node hangs
+     * (a node fault), or it was retired.
+     */
+    void closeAll(String reason, long delayMs) {
         for (BackendConnection c : open) {
-            c.loop().execute(() -> c.close(reason));
+            if (delayMs <= 0) {
+                c.loop().execute(() -> c.close(reason));
+            } else {
+                c.loop().schedule(() -> c.discard(reason), delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         }
     }
 

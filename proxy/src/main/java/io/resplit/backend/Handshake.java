@@ -77,11 +77,17 @@ final class Handshake {
             try {
                 Object reply = RespValues.read(frame);
                 if (reply instanceof RespValues.Error err) { // HELLO answers a map: anything but an error is fine
-                    if (err.message().startsWith("BUSY") && attempt < BUSY_RETRIES && !conn.isClosed()) {
-                        // SELECT waits for the script to end (or be killed), without failing the node
+                    boolean readonly = "READONLY".equals(step[0]);
+                    if (err.message().startsWith("BUSY") && (attempt < BUSY_RETRIES || readonly) && !conn.isClosed()) {
+                        // SELECT waits for the script to end (or be killed), without failing the node; READONLY
+                        // need not: a master ignores it, and SCRIPT KILL must get through to a busy node, so
+                        // the connection serves now and READONLY is asked again, for as long as the script runs
+                        if (readonly && last) {
+                            conn.ready();
+                        }
                         conn.loop().schedule(() -> {
                             if (!conn.isClosed()) {
-                                send(conn, step, last, attempt + 1);
+                                send(conn, step, last && !readonly, attempt + 1);
                             }
                         }, BUSY_RETRY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
                         return;

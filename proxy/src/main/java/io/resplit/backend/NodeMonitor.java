@@ -36,9 +36,11 @@ public final class NodeMonitor {
 
     public void start() {
         task = loop.scheduleWithFixedDelay(this::tick, 0, intervalMs, TimeUnit.MILLISECONDS);
+        node.checkNowBy(() -> loop.execute(this::tick)); // a check now, unless one is outstanding
     }
 
     public void stop() {
+        node.checkNowBy(null);
         loop.execute(() -> {
             if (task != null) {
                 task.cancel(false);

@@ -334,6 +334,7 @@ public final class ClusterDirectory {
                 if (gone != null) {
                     log.info("cluster node {} left the map: retired", at);
                     lifecycle.retire(gone);
+                    gone.closeInUse("cluster node " + at + " left the map", timeoutMs);
                 }
             }
         }

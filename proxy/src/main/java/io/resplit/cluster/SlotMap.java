@@ -110,7 +110,8 @@ public final class SlotMap {
                 if ("fail".equals(node.get("health"))) {
                     continue;
                 }
-                HostPort at = new HostPort((String) node.get("ip"), ((Long) node.get("port")).intValue());
+                HostPort at = new HostPort(endpoint(node.get("endpoint"), node.get("hostname"), node.get("ip")),
+                        ((Long) node.get("port")).intValue());
                 if ("master".equals(node.get("role"))) {
                     master = at;
                 } else {
@@ -136,8 +137,29 @@ public final class SlotMap {
         return new SlotMap(bySlot, shards);
     }
 
+    /**
+     * A node of CLUSTER SLOTS: {@code [endpoint, port, id, {hostname, ip}]}; the endpoint is what
+     * {@code cluster-preferred-endpoint-type} says (an IP, a hostname, {@code ?} for a node without a hostname,
+     * null for {@code unknown-endpoint}), the metadata map (Redis 7) names the others.
+     */
     private static HostPort node(List<?> n) {
-        return new HostPort((String) n.get(0), ((Long) n.get(1)).intValue());
+        Map<String, Object> meta = n.size() > 3 && n.get(3) instanceof List<?> l ? map(l) : Map.of();
+        return new HostPort(endpoint(n.get(0), meta.get("hostname"), meta.get("ip")), ((Long) n.get(1)).intValue());
+    }
+
+    /**
+     * The address the proxy connects to: the node's preferred endpoint, the one its MOVED and ASK redirections
+     * name (so that a redirection and the map name a node alike), else its announced hostname, else its IP. A
+     * hostname is resolved when connecting, like a configured one.
+     */
+    private static String endpoint(Object preferred, Object hostname, Object ip) {
+        for (Object candidate : new Object[] {preferred, hostname, ip}) {
+            if (candidate instanceof String s && !s.isEmpty() && !"?".equals(s)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("cluster node without an address (endpoint " + preferred + ", hostname "
+                + hostname + ", ip " + ip + ")");
     }
 
     private static Map<String, Object> map(List<?> flat) {

@@ -180,7 +180,8 @@ final class ClientCommand {
 
     /**
      * CLIENT UNBLOCK id [TIMEOUT|ERROR] of a client blocked through this proxy: its blocking command waits on a
-     * master connection of its own, so the same CLIENT UNBLOCK goes to that node naming that connection.
+     * master connection of its own, so the same CLIENT UNBLOCK goes to that node naming that connection (in
+     * cluster mode the master of the shard it blocks on).
      * Answers 0, as Redis does, when the client is not blocked (or its command has not reached the node yet).
      */
     private void unblock(ClientHandler c, RespRequest r, CommandSpec spec) {
@@ -198,9 +199,11 @@ final class ClientCommand {
             return;
         }
         ClientHandler target = c.context().clients().byId(id);
-        io.resplit.backend.BackendConnection blocked = target == null ? null : target.forwarder().blockedOn();
-        if (blocked == null || blocked.serverId() == 0
-                || blocked.node() != c.context().topology().current().master()) {
+        io.resplit.backend.BackendConnection blocked = target == null ? null : target.blockedOn();
+        io.resplit.cluster.ClusterDirectory cluster = c.context().cluster();
+        if (blocked == null || blocked.serverId() == 0 || (cluster == null
+                ? blocked.node() != c.context().topology().current().master()
+                : !cluster.view().isMaster(blocked.node()))) {
             // not blocked, not yet on the node, or on a former master (which released it when demoted: the
             // proxy blocks it again on the new one); ids are per server, so another node's must not be used
             c.reply(RespWriter.integer(c.alloc(), 0));
@@ -210,7 +213,11 @@ final class ClientCommand {
         RespRequest toNode = r.argc() == 4
                 ? RespRequest.of(c.alloc(), "CLIENT", "UNBLOCK", serverId, r.argString(3))
                 : RespRequest.of(c.alloc(), "CLIENT", "UNBLOCK", serverId);
-        c.forward(new PendingReply(c, toNode, spec, Route.MASTER));
+        if (cluster != null) { // to that node, wherever its slots are
+            ScriptKillCommand.sendToEach(c, toNode, spec, java.util.List.of(blocked.node()));
+        } else {
+            c.forward(new PendingReply(c, toNode, spec, Route.MASTER));
+        }
     }
 
     /**

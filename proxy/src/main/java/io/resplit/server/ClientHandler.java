@@ -72,6 +72,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return tracking;
     }
 
+    /** The connection this client's blocking command waits on, or null (CLIENT UNBLOCK, from any loop). */
+    io.resplit.backend.BackendConnection blockedOn() {
+        return requests.blockedOn();
+    }
+
     /** AUTH or HELLO AUTH succeeded for {@code user}: also lifts the decoder's pre-authentication limits. */
     void authenticated(Acl.Permissions user, int aclVersion) {
         session.user(user, aclVersion);

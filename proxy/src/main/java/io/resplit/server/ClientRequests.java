@@ -229,4 +229,9 @@ final class ClientRequests {
             monitor.clientClosed();
         }
     }
+
+    /** The connection a blocking command of this client waits on, in either mode, or null (CLIENT UNBLOCK). */
+    io.resplit.backend.BackendConnection blockedOn() {
+        return clusterForwarder != null ? clusterForwarder.blockedOn() : forwarder.blockedOn();
+    }
 }

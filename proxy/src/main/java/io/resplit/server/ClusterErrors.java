@@ -7,7 +7,8 @@ import io.resplit.cluster.Redirect;
 /**
  * What a node's error reply to a cluster call means for the call: sent on where a redirection points (MOVED,
  * ASK, and a NOSCRIPT the proxy can repair by loading the script there), sent again after a pause (TRYAGAIN,
- * CLUSTERDOWN, a fan-out write a failover just refused with READONLY), or passed to the client. Prepares the
+ * CLUSTERDOWN, a fan-out write a failover just refused with READONLY, a blocked command a failover released with
+ * UNBLOCKED), or passed to the client. Prepares the
  * call for its next send; the caller sends it.
  */
 final class ClusterErrors {
@@ -51,7 +52,10 @@ final class ClusterErrors {
             return Next.REDIRECT;
         }
         boolean demoted = c.write && c.fixed != null && ErrorReplies.READONLY.starts(frame); // a fan-out write
-        if ((demoted || Redirect.transientError(frame)) && retries.withinDeadline(c)) {
+        // a blocked command's master became a replica (a failover): it blocks again on the new one, for the
+        // time it had left (ClusterConnections)
+        boolean unblocked = c.parent.lane == io.resplit.route.Route.BLOCKING && ErrorReplies.UNBLOCKED.starts(frame);
+        if ((demoted || unblocked || Redirect.transientError(frame)) && retries.withinDeadline(c)) {
             cluster.refreshSoon();
             return Next.RETRY;
         }

@@ -11,9 +11,6 @@ import io.resplit.resp.RespWriter;
 import io.resplit.route.Route;
 import io.resplit.topology.Topology;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends one client's requests to the nodes of a Redis Cluster (cluster mode's counterpart of
@@ -33,9 +30,7 @@ final class ClusterForwarder {
     private static final int MAX_READ_ATTEMPTS = 3;
 
     private final ClientHandler client;
-    private final ProxyContext ctx;
     private final ClientSession session;
-    private final EventLoop loop;
     private final ClusterDirectory cluster;
     private final ClusterLanes lanes = new ClusterLanes();
     private final SlowRequests slow;
@@ -47,20 +42,20 @@ final class ClusterForwarder {
     private final ClusterErrors errors;
     private boolean draining;
     private final ClusterTargets targets;
+    private final ClusterConnections connections;
 
     ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop,
                      ScriptCache scripts) {
         this.errors = new ClusterErrors(ctx.cluster(), scripts);
         this.client = client;
-        this.ctx = ctx;
         this.session = session;
-        this.loop = loop;
         this.cluster = ctx.cluster();
         this.targets = new ClusterTargets(ctx, lanes, cluster.view());
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
         this.transaction = new ClusterTransaction(client, session, loop);
         this.calls = new ClusterCalls(this, client.alloc());
+        this.connections = new ClusterConnections(client, session, loop);
         this.waiting = new RetryQueue(loop, () -> ctx.runtime().config().failoverHoldTimeoutMs(), this::drain);
     }
 
@@ -122,24 +117,23 @@ final class ClusterForwarder {
         }
         boolean ask = c.asking != null && c.askingNeeded;
         c.asking = null; // a redirection holds for one send
-        Topology shard = target.shard();
-        BackendNode node = target.node();
-        boolean blocking = p.lane == Route.BLOCKING;
-        BackendConnection conn = blocking ? node.dedicated(loop, session.loopIndex(), p.protocol, 0)
-                : node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
-        if (conn == null && shard != null && node != shard.master()) {
-            node = shard.master(); // the replica is in a reconnect backoff: the master serves the read
-            conn = node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
+        ClusterConnections.Link link = connections.open(c, target.node(), target.shard());
+        if (link.answer() != null) { // BUSY, or a blocking command's time used up
+            deliver(c, link.answer(), link.error(), SlowRequests.now(p));
+            return true;
         }
+        BackendNode node = link.node();
+        BackendConnection conn = link.conn();
         if (conn == null) {
             cluster.refreshSoon();
             return waitRetry(c, "CLUSTERDOWN resplit: " + node.address() + " is unavailable: "
                     + node.state().reason());
         }
+        Topology shard = target.shard();
         c.node = node;
         c.attempts++;
         c.toMaster = shard == null || node == shard.master();
-        lanes.started(c, view, blocking ? conn : null);
+        lanes.started(c, view, link.own() ? conn : null);
         p.node = node;
         if (meters.enabled() && (c.attempts > 1 || p.heldSince != 0)) {
             p.sentNanos = System.nanoTime();
@@ -158,8 +152,9 @@ final class ClusterForwarder {
     /** A transaction's command, on the connection pinned to its slot's master ({@link ClusterTransaction}). */
     private void sendPinned(PendingReply p) {
         BackendConnection conn = transaction.connectionFor(p, cluster.view());
-        if (conn == null) {
-            return; // answered already, or the client is being closed
+        if (conn == null) { // answered already (a refused EXEC ends the transaction), or the client is closing
+            transaction.settled(lanes.pinnedInflight());
+            return;
         }
         ShardCall c = new ShardCall(this, p, null, 0, p.request, false, ShardCall.ANY_SLOT, true);
         c.pinned = true;
@@ -179,9 +174,7 @@ final class ClusterForwarder {
             } else {
                 deliver(c, frame, error, now);
             }
-            if (lanes.pinnedInflight() == 0) {
-                transaction.idle();
-            }
+            transaction.settled(lanes.pinnedInflight());
             drain();
             return;
         }
@@ -199,7 +192,7 @@ final class ClusterForwarder {
             if (next != ClusterErrors.Next.DELIVER) {
                 frame.release();
                 if (next == ClusterErrors.Next.REDIRECT) {
-                    resend(c);
+                    resend(c, null);
                 } else {
                     waitRetry(c, null);
                     drain();
@@ -217,10 +210,10 @@ final class ClusterForwarder {
     void failed(ShardCall c, String reason, boolean maybeApplied) {
         lanes.ended(c);
         if (c.pinned) {
-            // the transaction or WATCH state lived on that connection: as with a lost Redis connection, the
-            // client must start over, so it loses its connection too rather than see commands run unqueued
-            abandon(c);
-            transaction.failed();
+            if (maybeApplied || client.discardsReplies()) {
+                abandon(c);
+            }
+            transaction.failed(c.parent, reason, maybeApplied, lanes.pinnedInflight());
             return;
         }
         if (c.dedicated != null) {
@@ -243,10 +236,6 @@ final class ClusterForwarder {
         deliver(c, RespWriter.error(client.alloc(), ForwardRecovery.lostError(c.node, reason, maybeApplied)), true,
                 SlowRequests.now(c.parent));
         drain();
-    }
-
-    private void resend(ShardCall c) {
-        resend(c, null);
     }
 
     private void resend(ShardCall c, BackendNode exclude) {
@@ -333,6 +322,11 @@ final class ClusterForwarder {
     /** Whether a blocking command of this client is waiting. */
     boolean blocked() {
         return lanes.blocked();
+    }
+
+    /** The connection a blocking command of this client waits on, or null (any thread: CLIENT UNBLOCK). */
+    BackendConnection blockedOn() {
+        return lanes.blockedOn();
     }
 
     /** The client has gone: held requests are dropped, and connections a blocking command waits on closed. */

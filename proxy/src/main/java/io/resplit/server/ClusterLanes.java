@@ -19,6 +19,7 @@ import java.util.List;
 final class ClusterLanes {
     private final ShardFences fences = new ShardFences();
     private final List<BackendConnection> blockingConnections = new ArrayList<>(1);
+    private volatile BackendConnection blockedOn; // the last blocking command's connection (CLIENT UNBLOCK reads it)
     private Object inflightView; // the slot ownership (ClusterView.owners) the master-lane calls were sent under
     private int master;
     private int blocking;
@@ -49,6 +50,7 @@ final class ClusterLanes {
             blocking++;
             c.dedicated = conn;
             blockingConnections.add(conn);
+            blockedOn = conn;
         } else if (c.toMaster && master++ == 0) {
             inflightView = view == null ? null : view.owners();
         }
@@ -70,6 +72,9 @@ final class ClusterLanes {
         } else if (c.dedicated != null) {
             blocking--;
             blockingConnections.remove(c.dedicated);
+            if (blockedOn == c.dedicated) {
+                blockedOn = null;
+            }
         } else if (c.toMaster) {
             master--;
         }
@@ -111,11 +116,17 @@ final class ClusterLanes {
         return blocking > 0;
     }
 
+    /** The connection a blocking command waits on, or null; read by CLIENT UNBLOCK on other event loops. */
+    BackendConnection blockedOn() {
+        return blockedOn;
+    }
+
     /** The client has gone: the connections its blocking commands wait on are closed. */
     void clientClosed() {
         for (BackendConnection conn : new ArrayList<>(blockingConnections)) {
             conn.discard("client disconnected while blocked");
         }
         blockingConnections.clear();
+        blockedOn = null;
     }
 }

@@ -50,7 +50,13 @@ final class ClusterTargets {
             return new Target(c.fixed, null);
         }
         Topology shard = c.slot == ShardCall.ANY_SLOT ? anyShard(view) : view.shard(c.slot);
-        if (shard == null || readOnly(c) && demoted(shard.master())) {
+        if (shard == null) {
+            return null;
+        }
+        if (readOnly(c) && demoted(shard.master())) {
+            // either the view predates a failover or the sample does (the node was just promoted): a check now
+            // settles it within a round trip, instead of the reads of the shard waiting for the next interval
+            shard.master().requestCheck();
             return null;
         }
         if (c.parent.lane != Route.REPLICA || c.slot >= 0 && view.migrating(c.slot)) {

@@ -22,6 +22,7 @@ import java.util.List;
  * does. Runs on the client's event loop only.
  */
 final class ClusterTransaction {
+    private static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
     private final ClientHandler client;
     private final ClientSession session;
     private final PinnedConnection pinned;
@@ -29,6 +30,8 @@ final class ClusterTransaction {
     private BackendNode node; // the pinned master, or null
     private int slot = ClusterKeys.NO_KEYS;
     private boolean ending;   // EXEC, DISCARD or a last UNWATCH was sent: the next transaction starts afresh
+    private boolean inMulti;  // MULTI went through here: a refusal from now on aborts the transaction
+    private boolean refused;  // a command of this transaction was refused: EXEC answers EXECABORT
 
     ClusterTransaction(ClientHandler client, ClientSession session, io.netty.channel.EventLoop loop) {
         this.client = client;
@@ -42,14 +45,19 @@ final class ClusterTransaction {
      * lost transaction connection).
      */
     BackendConnection connectionFor(PendingReply p, ClusterView view) {
+        if (refused) {
+            answerRefused(p);
+            return null;
+        }
+        if (p.spec != null && "multi".equals(p.spec.name())) {
+            inMulti = true;
+        }
         int keySlot = p.spec == null ? ClusterKeys.NO_KEYS : ClusterKeys.slot(p.spec, p.request);
         if (keySlot == ClusterKeys.CROSS_SLOT || keySlot >= 0 && slot >= 0 && keySlot != slot) {
-            if (session.inMulti()) {
-                session.markMultiDirty();
-            } else if (node == null && p.spec != null && "watch".equals(p.spec.name())) {
+            if (!inMulti && node == null && p.spec != null && "watch".equals(p.spec.name())) {
                 session.watching(false); // nothing is watched: the refused WATCH pins nothing
             }
-            answer(p, RespWriter.error(client.alloc(), ClusterKeys.CROSSSLOT_ERROR));
+            refuse(p, ClusterKeys.CROSSSLOT_ERROR);
             return null;
         }
         if (node == null && keySlot == ClusterKeys.NO_KEYS && p.spec != null && !p.endsPin) {
@@ -59,25 +67,27 @@ final class ClusterTransaction {
                     : RespWriter.simple(client.alloc(), "QUEUED"));
             return null;
         }
-        if (node == null) {
+        BackendNode target = node;
+        if (target == null) {
             Topology shard = keySlot >= 0 ? view.shard(keySlot) : view.shards().isEmpty() ? null : view.shards().get(0);
             if (shard == null) {
-                answer(p, RespWriter.error(client.alloc(), "CLUSTERDOWN Hash slot not served"));
+                refuse(p, "CLUSTERDOWN Hash slot not served");
                 return null;
             }
-            node = shard.master();
-        }
-        if (keySlot >= 0) {
-            slot = keySlot;
+            target = shard.master();
         }
         if (pinned.lost()) {
             lost();
             return null;
         }
-        BackendConnection conn = pinned.acquire(node, p.protocol, 0);
-        if (conn == null) {
-            lost();
+        BackendConnection conn = pinned.acquire(target, p.protocol, 0);
+        if (conn == null) { // the master is in a reconnect backoff: nothing was sent, nothing is lost yet
+            refuse(p, "CLUSTERDOWN resplit: " + target.address() + " is unavailable: " + target.state().reason());
             return null;
+        }
+        node = target;
+        if (keySlot >= 0) {
+            slot = keySlot;
         }
         for (RespRequest r : deferred) {
             conn.send(r.frame(), ReplyCallback.IGNORE); // the connection takes the request's only reference
@@ -85,6 +95,64 @@ final class ClusterTransaction {
         deferred.clear();
         ending = p.endsPin;
         return conn;
+    }
+
+    /**
+     * {@code p} gets {@code error} instead of being sent; inside MULTI the transaction is refused as a whole
+     * from now on, as Redis does after a queueing error: later commands are answered QUEUED here, and EXEC
+     * EXECABORT. Decided here rather than by the session's flag, which EXEC may have passed already when the
+     * refused command waited behind others.
+     */
+    private void refuse(PendingReply p, String error) {
+        if (inMulti) {
+            refused = true;
+            session.markMultiDirty();
+        }
+        if (p.endsPin) {
+            finish(); // a refused EXEC, DISCARD or UNWATCH still ends the transaction and the WATCH
+        }
+        answer(p, RespWriter.error(client.alloc(), error));
+    }
+
+    /** A request of a transaction refused earlier: answered as Redis answers inside a transaction it will abort. */
+    private void answerRefused(PendingReply p) {
+        String name = p.spec == null ? "" : p.spec.name();
+        if (!p.endsPin) {
+            answer(p, RespWriter.simple(client.alloc(), "QUEUED"));
+            return;
+        }
+        finish();
+        answer(p, "exec".equals(name) ? RespWriter.error(client.alloc(), EXECABORT) : Replies.ok());
+    }
+
+    /**
+     * The transaction ends without its EXEC or DISCARD reaching the node: a connection on which MULTI went is
+     * closed when it is given back rather than pooled inside MULTI, once its replies are in ({@link #idle}).
+     */
+    private void finish() {
+        if (pinned.held()) {
+            pinned.taint();
+        }
+        ending = true;
+    }
+
+    /**
+     * A pinned call never reached its node: its connection closed before its handshake ended, so nothing of the
+     * transaction or WATCH ran there. The call gets an error (EXECABORT for an EXEC after a refusal), the
+     * transaction is refused, and what was watched is not watched; the client's connection stays.
+     */
+    private void notSent(PendingReply p, String reason) {
+        pinned.forget();
+        node = null;
+        slot = ClusterKeys.NO_KEYS;
+        if (!inMulti) {
+            session.watching(false);
+        }
+        if (refused) {
+            answerRefused(p);
+        } else {
+            refuse(p, "CLUSTERDOWN resplit: " + reason);
+        }
     }
 
     /** Whether the request that ends the transaction is in flight: a new one waits until it is answered. */
@@ -106,16 +174,31 @@ final class ClusterTransaction {
         client.closeNow();
     }
 
-    /** No pinned request is in flight: once the transaction and WATCH are over, the connection goes back. */
-    void idle() {
-        if (ending) {
+    /**
+     * {@code pinnedInflight} of the client's pinned requests are in flight now: when none is, and the
+     * transaction and WATCH are over, the connection goes back.
+     */
+    void settled(int pinnedInflight) {
+        if (pinnedInflight == 0 && ending) {
             end();
         }
     }
 
-    /** The pinned connection failed: its transaction state is gone, and so is the client's connection. */
-    void failed() {
+    /**
+     * A pinned call failed. When it may have reached the node, the transaction or WATCH state that lived on
+     * that connection is gone: as with a lost Redis connection the client must start over, so it loses its
+     * connection too rather than see commands run unqueued. When it never did ({@link #notSent}), it gets an
+     * error and the client's connection stays.
+     */
+    void failed(PendingReply p, String reason, boolean maybeApplied, int pinnedInflight) {
+        if (!maybeApplied && !client.discardsReplies()) {
+            notSent(p, reason);
+            settled(pinnedInflight);
+            return;
+        }
         pinned.forget();
+        inMulti = false;
+        refused = false;
         node = null;
         slot = ClusterKeys.NO_KEYS;
         client.closeNow();
@@ -123,6 +206,8 @@ final class ClusterTransaction {
 
     private void end() {
         ending = false;
+        inMulti = false;
+        refused = false;
         if (pinned.held()) {
             pinned.release();
         }

@@ -19,7 +19,8 @@ final class ShardCall implements ReplyCallback {
     final PendingReply parent;   // the client's place in the reply order
     final PartReplies parts;     // non-null when this is one part of a split or fan-out
     final int part;              // its index there
-    final RespRequest request;   // the parent's request (not owned), or this part's (owned)
+    RespRequest request;         // the parent's request (not owned; a blocking command's, shortened when
+                                 // sent again), or this part's (owned)
     final boolean ownsRequest;
     final int slot;
     final boolean write;         // may change data: fences the client's later reads of this shard

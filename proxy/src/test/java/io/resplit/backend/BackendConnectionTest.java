@@ -37,7 +37,7 @@ class BackendConnectionTest {
     }
 
     private void connect() {
-        conn.connected(channel, new Handshake(new BackendCredentials(null, null), "resplit", false));
+        conn.connected(channel, new Handshake(new BackendCredentials(null, null), "resplit", false), 60_000);
     }
 
     /** Connects and answers HELLO (with the connection's id on the server, 7). */
