@@ -288,8 +288,8 @@ public final class BackendConnection {
     private void answered(ReplyCallback cb, boolean error) {
         if (!InflightQueue.own(cb)) {
             requests.ended();
-            if (!error && node.isBusy()) {
-                node.notBusy(); // it ran a command, so no script holds it now: don't wait for the next health check
+            if (!error && node.busy().isBusy()) {
+                node.busy().ended(); // it ran a command, so no script holds it: no need to wait for a health check
             }
         }
     }

@@ -32,6 +32,7 @@ public final class BackendNode {
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
     private final CompletableFuture<NodeState> firstCheck = new CompletableFuture<>();
+    private final BusyState busy;
     private volatile NodeState state = NodeState.initial();
     private volatile long retryAfterNanos;
     private volatile boolean retired;
@@ -70,6 +71,7 @@ public final class BackendNode {
     public BackendNode(HostPort address, BackendConnector connector, int loops, int databases, int slots,
                        int warmDedicated) {
         this.address = address;
+        this.busy = new BusyState(address);
         this.connector = connector;
         this.sampleSeq = connector == null ? new AtomicLong() : connector.sampleSequence();
         this.shared = new SharedConnections(this, connector, loops, databases, slots);
@@ -290,58 +292,14 @@ public final class BackendNode {
         firstCheck.complete(state);
     }
 
-    private volatile long busySinceNanos; // a health check was answered BUSY; 0 once one is answered again
-
-    /** A health check was answered BUSY: the node runs a long script or function and answers nothing else. */
-    void busy(String error) {
-        busyError = error;
-        if (busySinceNanos == 0) {
-            busySinceNanos = System.nanoTime();
-            log.warn("backend {} is busy running a script or function (SCRIPT KILL or FUNCTION KILL through the "
-                    + "proxy ends it)", address);
-        }
-    }
-
-    private volatile String busyError = "BUSY Redis is busy running a script.";
-
-    /** The node's own BUSY error text, as its last health check was answered (for clients that meet it). */
-    public String busyError() {
-        return busyError;
-    }
-
-    /** The node said it runs no script any more (SCRIPT KILL answered OK or NOTBUSY): not busy from now on. */
-    public void notBusy() {
-        if (busySinceNanos != 0) {
-            log.info("backend {} is no longer busy (after {} ms)", address,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - busySinceNanos));
-            busySinceNanos = 0;
-        }
-    }
-
-    private volatile long pausedUntilNanos; // CLIENT PAUSE sent through the proxy: until when
-
-    /** CLIENT PAUSE of {@code ms} was sent to this node (0: UNPAUSE): health checks may wait that long. */
-    public void pausedFor(long ms) {
-        pausedUntilNanos = ms <= 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-    }
-
-    /** When a CLIENT PAUSE sent through the proxy ends (System.nanoTime), 0 when none was sent. */
-    long pausedUntilNanos() {
-        return pausedUntilNanos;
-    }
-
-    /** Whether the last health check was answered BUSY. */
-    public boolean isBusy() {
-        return busySinceNanos != 0;
+    /** Whether a running script holds the node (BUSY), and a CLIENT PAUSE sent to it through the proxy. */
+    public BusyState busy() {
+        return busy;
     }
 
     /** A health check answered: publish the sample, and bring the node back if its backoff is over. */
     void onSample(long seq, InfoReplication info, long latencyMicros) {
-        if (busySinceNanos != 0) {
-            log.info("backend {} is no longer busy (after {} ms)", address,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - busySinceNanos));
-            busySinceNanos = 0;
-        }
+        busy.ended(); // it answered, so no script holds it
         NodeState before = state;
         boolean up = before.up() || !inBackoff();
         state = new NodeState(up, info, seq, up ? null : before.reason(), latencyMicros);

@@ -61,7 +61,7 @@ public final class NodeMonitor {
         }
         if (checkOutstanding) {
             // a check held by a CLIENT PAUSE sent through the proxy has its full timeout after the pause
-            long paused = node.pausedUntilNanos();
+            long paused = node.busy().pausedUntilNanos();
             long since = paused != 0 && paused - checkSentAt > 0 ? paused : checkSentAt;
             if (System.nanoTime() - since > timeoutNanos) {
                 String reason = "no answer to a health check from " + node.address() + " within "
@@ -88,7 +88,7 @@ public final class NodeMonitor {
                         long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sentAt);
                         node.onSample(seq, InfoReplication.parse(info), micros);
                     } else if (reply instanceof RespValues.Error e && e.message().startsWith("BUSY")) {
-                        node.busy(e.message()); // a script or function runs: alive, and SCRIPT KILL may end it
+                        node.busy().began(e.message()); // a script or function runs: alive, and SCRIPT KILL may end it
                     } else {
                         target.close("health check on " + node.address() + " answered " + reply);
                     }

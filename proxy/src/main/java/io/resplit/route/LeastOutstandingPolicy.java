@@ -55,7 +55,7 @@ public final class LeastOutstandingPolicy implements ReplicaPolicy {
     private static boolean eligible(BackendNode node, long minOffset, BackendNode exclude, boolean masterDown) {
         NodeState s = node.state();
         // a replica busy with a long EVAL_RO / FCALL_RO answers nothing else meanwhile
-        return node != exclude && !node.isBusy() && (s.servesReads() || masterDown && s.servesStaleReads())
+        return node != exclude && !node.busy().isBusy() && (s.servesReads() || masterDown && s.servesStaleReads())
                 && s.offset() >= minOffset;
     }
 }

@@ -232,7 +232,7 @@ final class ClientCommand {
         io.resplit.backend.BackendNode master = c.context().topology().current().master();
         Long ms = spec.name().equals("client|unpause") ? null : r.argLong(2);
         if (ms == null) {
-            master.pausedFor(0);
+            master.busy().pausedFor(0);
         }
         byte[][] args = new byte[r.argc()][];
         for (int i = 0; i < args.length; i++) {
@@ -244,7 +244,7 @@ final class ClientCommand {
             // only a pause the master accepted relaxes its health checks (an error reply changes nothing)
             p.transform = reply -> {
                 if (reply.getByte(reply.readerIndex()) == '+') {
-                    master.pausedFor(ms);
+                    master.busy().pausedFor(ms);
                 }
                 return reply;
             };

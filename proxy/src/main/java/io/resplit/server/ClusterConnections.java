@@ -39,9 +39,9 @@ final class ClusterConnections {
     Link open(ShardCall c, BackendNode node, Topology shard) {
         PendingReply p = c.parent;
         boolean own = p.lane == Route.BLOCKING;
-        if (node.isBusy() && !own) {
+        if (node.busy().isBusy() && !own) {
             if (p.spec == null || !p.spec.hasFlag("allow_busy")) {
-                return new Link(node, null, false, RespWriter.error(client.alloc(), node.busyError()), true);
+                return new Link(node, null, false, RespWriter.error(client.alloc(), node.busy().error()), true);
             }
             own = true; // FUNCTION STATS, SCRIPT KILL's peers...: not behind the script on a shared connection
         }

@@ -73,7 +73,7 @@ final class Forwarder {
      */
     private boolean busyAnswer(PendingReply p) {
         BackendNode master = ctx.topology().current().master();
-        if (!master.isBusy()) {
+        if (!master.busy().isBusy()) {
             return false;
         }
         if (p.spec != null && p.spec.hasFlag("allow_busy")) {
@@ -82,7 +82,7 @@ final class Forwarder {
             p.lane = Route.BLOCKING;
             return false;
         }
-        fail(p, master.busyError());
+        fail(p, master.busy().error());
         return true;
     }
 

@@ -127,7 +127,7 @@ final class LocalCommands {
      */
     private static String busyMaster(ClientHandler c) {
         io.resplit.backend.BackendNode master = c.context().topology().current().master();
-        return master.isBusy() ? master.busyError() : null;
+        return master.busy().isBusy() ? master.busy().error() : null;
     }
 
     /** Helper for replies built in place. */

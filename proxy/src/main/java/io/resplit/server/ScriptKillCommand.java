@@ -43,7 +43,7 @@ final class ScriptKillCommand {
         for (int i = 0; i < nodes.size(); i++) {
             BackendNode node = nodes.get(i);
             int index = i;
-            BackendConnection conn = node.isUp() || node.isBusy()
+            BackendConnection conn = node.isUp() || node.busy().isBusy()
                     ? node.dedicated(c.channel().eventLoop(), c.session().loopIndex(), 2, 0) : null;
             if (conn == null) {
                 outcome.answered(index, null);
@@ -54,7 +54,7 @@ final class ScriptKillCommand {
                 public void onReply(ByteBuf frame) {
                     node.releaseDedicated(conn, c.session().loopIndex(), true);
                     if (frame.getByte(frame.readerIndex()) == '+' || startsWith(frame, "-NOTBUSY")) {
-                        node.notBusy(); // killed, or nothing ran: clients need not wait for the next health check
+                        node.busy().ended(); // killed, or nothing ran: clients need not wait for the next health check
                     }
                     outcome.answered(index, frame);
                 }
