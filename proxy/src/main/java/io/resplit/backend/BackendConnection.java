@@ -220,12 +220,26 @@ public final class BackendConnection {
         writer.attach(ch);
         state = State.HANDSHAKE;
         handshake.start(this);
+        handshakeDeadline(timeoutMs, timeoutMs);
+    }
+
+    /**
+     * Closes the connection if the node has answered nothing in {@code delayMs}. A CLIENT PAUSE sent to the node
+     * through the proxy holds the handshake's first command for as long as it lasts (as it holds health checks,
+     * which wait for it too): then the deadline moves to {@code timeoutMs} past the pause's end.
+     */
+    private void handshakeDeadline(long timeoutMs, long delayMs) {
         loop.schedule(() -> {
-            if (state == State.HANDSHAKE && !heard) {
-                close("no answer from " + node.address() + " to the connection's handshake within " + timeoutMs
-                        + " ms");
+            if (state != State.HANDSHAKE || heard) {
+                return;
             }
-        }, timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            long pausedFor = node.busy().pausedUntilNanos() - System.nanoTime();
+            if (node.busy().pausedUntilNanos() != 0 && pausedFor > 0) {
+                handshakeDeadline(timeoutMs, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(pausedFor) + timeoutMs);
+                return;
+            }
+            close("no answer from " + node.address() + " to the connection's handshake within " + timeoutMs + " ms");
+        }, delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Writes a handshake step; handshake steps precede every waiting request. */

@@ -195,10 +195,18 @@ public final class BackendNode {
      */
     public void requestCheck() {
         Runnable check = checkNow;
-        if (check != null) {
+        long now = System.nanoTime();
+        long last = checkRequestedAt.get();
+        // every read of a shard whose map and sample disagree asks; a map that stays stale (or a node that really
+        // is a replica) would otherwise have checks run back to back instead of every health-check interval
+        if (check != null && (last == 0 || now - last >= CHECK_REQUEST_GAP_NANOS)
+                && checkRequestedAt.compareAndSet(last, now)) {
             check.run();
         }
     }
+
+    private static final long CHECK_REQUEST_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private final AtomicLong checkRequestedAt = new AtomicLong(); // nanoTime of the last asked-for check, 0: none
 
     /** Retired: no connection is opened to it any more (a stale view or redirection may still name it). */
     public boolean isRetired() {

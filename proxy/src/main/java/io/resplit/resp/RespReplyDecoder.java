@@ -27,6 +27,10 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     /**
      * Takes a whole reply where it lies in the decoder's input, instead of a retained slice of it: a reply that is
      * copied on at once (to a client's write batch) then costs no derived buffer and no reference count.
+     *
+     * <p>Only for a channel that keeps auto-read on: Netty's ByteToMessageDecoder asks for another read after one
+     * that produced no message while auto-read is off (it takes that for a partial frame), so a connection that
+     * pauses reading (a subscriber or MONITOR stream following its client) must take its replies as messages.
      */
     @FunctionalInterface
     public interface InPlace {

@@ -29,21 +29,10 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private long bulkLen = -1;
     private int firstOffset; // where the first argument lies; the request finds the others from there
     private int firstLength;
-    // where each request (or the ProtocolException that ends the stream) goes; null: the pipeline, as a message
-    private java.util.function.Consumer<Object> handler;
 
     public RespRequestDecoder(RespLimits limits, boolean authenticated) {
         this.limits = limits;
         this.authenticated = authenticated;
-    }
-
-    /**
-     * Hands every request (or the {@link ProtocolException} that ends the stream) straight to {@code handler} as it
-     * is decoded, in order, instead of as a pipeline message: the request's handler is the next one anyway, and
-     * passing each request down the pipeline costs a context lookup and an output-list round per request.
-     */
-    public void deliverTo(java.util.function.Consumer<Object> handler) {
-        this.handler = handler;
     }
 
     /** Lifts the stricter pre-authentication limits once the client has authenticated. */
@@ -62,22 +51,14 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                     ? decodeInline(ctx, in)
                     : decodeMultibulk(in);
             if (request != null) {
-                emit(request, out);
+                out.add(request);
             } else if (in.readableBytes() > limits.queryBufferLimit()) {
                 throw new ProtocolException("Protocol error: client query buffer limit exceeded");
             }
         } catch (ProtocolException e) {
             failed = true;
             in.skipBytes(in.readableBytes());
-            emit(e, out);
-        }
-    }
-
-    private void emit(Object msg, List<Object> out) {
-        if (handler != null) {
-            handler.accept(msg);
-        } else {
-            out.add(msg);
+            out.add(e);
         }
     }
 

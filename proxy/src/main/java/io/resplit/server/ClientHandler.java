@@ -98,18 +98,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 : new ClusterForwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         tracking = new ClientTracking(this, ctx.invalidations());
         requests = new ClientRequests(this, replies, forwarder, clusterForwarder, local, transactions, scripts);
-        decoder.deliverTo(this::handle); // requests come straight from the decoder, not down the pipeline
         ctx.clients().register(this);
         c.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
-        handle(msg);
-    }
-
-    /** One request from the decoder, or the protocol error that ends the client's stream. */
-    private void handle(Object msg) {
         if (!reading) {
             // the first request of this socket read: one wall-clock read serves all of them (CLIENT LIST's idle)
             reading = true;

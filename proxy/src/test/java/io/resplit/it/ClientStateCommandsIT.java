@@ -131,4 +131,26 @@ class ClientStateCommandsIT {
             assertEquals("+OK", c.readLine(), "UNPAUSE ended the pause");
         }
     }
+    /**
+     * A backend connection opened during a CLIENT PAUSE sent through the proxy (here for another database) waits
+     * for the pause with its handshake, longer than connect-timeout (2 s), and the master is not taken for down.
+     */
+    @Test
+    void aConnectionOpenedDuringAPauseWaitsForItWithoutTheMasterBeingTakenForDown() throws Exception {
+        io.resplit.backend.BackendNode master = proxy.proxy().context().topology().current().master();
+        long downBefore = master.downEvents();
+        try (RawClient admin = authenticated(); RawClient c = authenticated()) {
+            admin.send("CLIENT PAUSE 3500 ALL\r\n");
+            assertEquals("+OK", admin.readLine());
+            long start = System.nanoTime();
+            c.send("SELECT 7\r\nSET csc:pause:db7 1\r\n");
+            assertEquals("+OK", c.readLine());
+            assertEquals("+OK", c.readLine(), "run once the pause is over, on a connection opened during it");
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMs >= 2500, "the write waited for the pause: " + waitedMs + " ms");
+            assertEquals(downBefore, master.downEvents(), "the master was never marked down: "
+                    + master.state().reason());
+            assertTrue(master.isUp());
+        }
+    }
 }

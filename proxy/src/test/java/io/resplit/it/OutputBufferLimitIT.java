@@ -62,6 +62,44 @@ class OutputBufferLimitIT {
         }
     }
 
+    /**
+     * A client with thousands of requests unanswered is not read from until they drain: its requests wait in its
+     * socket, not in the proxy. The master holds every write (CLIENT PAUSE WRITE), so nothing drains meanwhile.
+     */
+    @Test
+    void aClientWithThousandsOfRequestsPendingIsReadNoFurther() throws Exception {
+        int sent = 100_000;
+        try (RedisTopology topology = RedisTopology.start(0, "node-secret");
+             ProxyUnderTest proxy = ProxyUnderTest.start(topology);
+             Jedis master = topology.jedis(topology.master());
+             RawClient greedy = new RawClient(proxy.port())) {
+            master.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "PAUSE", "20000", "WRITE");
+            try {
+                byte[] burst = ("AUTH " + ProxyUnderTest.PASSWORD + "\r\n" + "SET k v\r\n".repeat(sent))
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                Thread writer = new Thread(() -> {
+                    try {
+                        greedy.send(burst); // blocks once the proxy stops reading and the socket buffers are full
+                    } catch (IOException closedAtTheEnd) {
+                        // the test closed the connection
+                    }
+                });
+                writer.setDaemon(true);
+                writer.start();
+                Wait.until(Duration.ofSeconds(10), () -> proxy.proxy().context().requestsInFlight() >= 4096,
+                        "the client's writes to wait on the paused master");
+                // read on, it would take the rest within a second or two (this machine reads ~50,000 a second)
+                AssertionError stillBounded = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                        () -> Wait.until(Duration.ofSeconds(4),
+                                () -> proxy.proxy().context().requestsInFlight() > 30_000,
+                                "the proxy to read far past its pause point"));
+                assertTrue(proxy.proxy().context().requestsInFlight() <= 30_000, stillBounded.getMessage());
+            } finally {
+                master.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "UNPAUSE");
+            }
+        }
+    }
+
     /** Reads replies (AUTH's first) until the connection ends; true if fewer than {@code n} GET replies came. */
     private static boolean readsFewerThan(RawClient c, int n) throws IOException {
         return replies(c, n + 1) < n + 1;

@@ -208,26 +208,6 @@ class RespRequestDecoderTest {
     }
 
     @Test
-    void deliveredStraightToItsHandlerInOrderWithTheErrorThatEndsTheStream() {
-        RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.defaults(), true);
-        EmbeddedChannel ch = new EmbeddedChannel(decoder);
-        channels.add(ch);
-        List<Object> handled = new ArrayList<>();
-        decoder.deliverTo(handled::add);
-        ch.writeInbound(buf(latin1("*1\r\n$4\r\nPING\r\nGET k\r\n*2\r\n$3\r\nGE")));
-        ch.writeInbound(buf(latin1("T\r\n$1\r\nk\r\n*1\r\n+x\r\n*1\r\n$4\r\nPING\r\n")));
-        assertNull(ch.readInbound(), "nothing goes down the pipeline");
-        assertEquals(4, handled.size(), handled.toString());
-        assertEquals("PING", ((RespRequest) handled.get(0)).argString(0));
-        assertEquals("k", ((RespRequest) handled.get(1)).argString(1)); // the inline one
-        assertEquals("k", ((RespRequest) handled.get(2)).argString(1));
-        assertEquals("Protocol error: expected '$', got '+'", ((ProtocolException) handled.get(3)).getMessage());
-        for (int i = 0; i < 3; i++) {
-            ((RespRequest) handled.get(i)).release();
-        }
-    }
-
-    @Test
     void aLargeBulkArrivingInManyPiecesIsOneRequest() {
         byte[] value = new byte[200_000];
         for (int i = 0; i < value.length; i++) {
