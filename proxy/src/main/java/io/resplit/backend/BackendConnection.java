@@ -3,7 +3,6 @@ package io.resplit.backend;
 import io.netty.buffer.ByteBuf;
 import io.resplit.resp.RespRequest;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.resplit.resp.RespReplyDecoder;
@@ -11,8 +10,8 @@ import io.resplit.resp.RespReplyDecoder;
 /**
  * One pipelined connection to a backend, shared by every client on its event loop that needs this node and
  * database. Requests are written in arrival order and their callbacks queued in a FIFO ({@link InflightQueue});
- * each reply completes the callback at the head. Writes are batched and flushed once per event-loop turn
- * ({@link RequestWriter}), so many requests share one syscall. With {@code write-ack-replicas}, write replies
+ * each reply completes the callback at the head ({@link ReplyDispatch}). Writes are batched and flushed once per
+ * event-loop turn ({@link RequestWriter}), so many requests share one syscall. With {@code write-ack-replicas}, write replies
  * wait for a WAIT after them ({@link ReplicaAcks}).
  *
  * <p>This class keeps the connection's life: before it carries traffic the connection authenticates and
@@ -33,8 +32,7 @@ public final class BackendConnection {
     private State state = State.CONNECTING;
     private String closeReason;
     private boolean used; // a request was sent on it
-    private boolean heard; // the node sent something: it is alive (a BUSY node's handshake may take longer)
-    private FrameListener stream; // set in streaming mode: frames go here instead of the FIFO
+    private final ReplyDispatch replies; // where each reply the node sends goes
     private volatile long serverId; // CLIENT ID of this connection on the node, from HELLO; 0 before
 
     BackendConnection(BackendNode node, EventLoop loop, int protocol, int db, boolean counted, WriteAck writeAck) {
@@ -45,6 +43,12 @@ public final class BackendConnection {
         this.requests = new InflightQueue(node, counted);
         this.writer = new RequestWriter(loop, this::flushNow);
         this.acks = writeAck == null ? null : new ReplicaAcks(writeAck, requests, writer, clock);
+        this.replies = new ReplyDispatch(this, node, requests, acks, clock);
+    }
+
+    /** The pipeline's last handler, over the reply decoder {@code decoder}: hands each reply to its request. */
+    ChannelInboundHandlerAdapter handler(RespReplyDecoder decoder) {
+        return replies.handler(decoder);
     }
 
     void serverId(long id) {
@@ -132,7 +136,7 @@ public final class BackendConnection {
      * {@code listener}, and requests are sent with {@link #sendStreamed}. Must be called before any request.
      */
     public void stream(FrameListener listener) {
-        this.stream = listener;
+        replies.stream(listener);
     }
 
     /**
@@ -199,9 +203,7 @@ public final class BackendConnection {
             acks.failHeld(reason);
         }
         node.connectionGone(this);
-        if (stream != null) {
-            stream.onClosed(reason);
-        }
+        replies.closed(reason);
         if (nodeFault) {
             node.connectionClosed(this, reason, wasReady);
         }
@@ -230,7 +232,7 @@ public final class BackendConnection {
      */
     private void handshakeDeadline(long timeoutMs, long delayMs) {
         loop.schedule(() -> {
-            if (state != State.HANDSHAKE || heard) {
+            if (state != State.HANDSHAKE || replies.heard()) {
                 return;
             }
             long pausedFor = node.busy().pausedUntilNanos() - System.nanoTime();
@@ -260,92 +262,11 @@ public final class BackendConnection {
         writer.scheduleFlush();
     }
 
-    private void onReply(ByteBuf frame, boolean error) {
-        if (stream != null && !(requests.head() instanceof Handshake.Step)) {
-            stream.onFrame(frame);
-            return;
-        }
-        ReplyCallback cb = requests.poll();
-        if (cb == null) {
-            frame.release();
-            close("reply from " + node.address() + " that no request asked for");
-            return;
-        }
-        if (acks != null && !error && cb.awaitsReplicaAck()) {
-            acks.hold(cb, frame); // it ran; the WAIT queued after it says whether enough replicas have it
-            return;
-        }
-        answered(cb, error);
-        cb.onReply(frame, error, clock);
-    }
-
-    /**
-     * The decoder offers each whole reply here first: a callee that takes it in place (a client's request, whose
-     * reply is copied on to its client) gets it without a slice being made; anything else gets its usual slice.
-     */
-    private boolean replyInPlace(ByteBuf in, int index, int length, boolean error) {
-        if (stream != null) {
-            return false;
-        }
-        ReplyCallback cb = requests.head();
-        if (cb == null || !cb.takesInPlace() || acks != null && !error && cb.awaitsReplicaAck()) {
-            return false;
-        }
-        clock.reading();
-        requests.poll();
-        answered(cb, error);
-        cb.onReplyInPlace(in, index, length, error, clock);
-        return true;
-    }
-
-    /** {@code cb}'s reply came: it is no longer in flight on this connection. */
-    private void answered(ReplyCallback cb, boolean error) {
-        if (!InflightQueue.own(cb)) {
-            requests.ended();
-            if (!error && node.busy().isBusy()) {
-                node.busy().ended(); // it ran a command, so no script holds it: no need to wait for a health check
-            }
-        }
-    }
-
     /** Once per event-loop turn in which something was written. */
     private void flushNow() {
         if (acks != null && state == State.READY) {
             acks.beforeFlush();
         }
         writer.flush();
-    }
-
-    /** The pipeline's last handler: hands each reply frame to the connection. */
-    final class Handler extends ChannelInboundHandlerAdapter {
-        private final RespReplyDecoder replies;
-
-        Handler(RespReplyDecoder replies) {
-            this.replies = replies;
-            replies.inPlace(BackendConnection.this::replyInPlace);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            heard = true;
-            clock.reading();
-            onReply((ByteBuf) msg, replies.lastReplyIsError());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            clock.readComplete();
-            ctx.fireChannelReadComplete();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            close("connection to " + node.address() + " closed");
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            close("connection to " + node.address() + " failed: " + cause.getMessage());
-        }
     }
 }

@@ -63,7 +63,7 @@ public final class BackendConnector {
                             // writes made before the handshake completes wait inside the SslHandler
                             ch.pipeline().addLast(credentials.tls().newHandler(ch.alloc(), node.address()));
                         }
-                        ch.pipeline().addLast(replies, conn.new Handler(replies));
+                        ch.pipeline().addLast(replies, conn.handler(replies));
                     }
                 });
         ChannelFuture f = bootstrap.connect(node.address().host(), node.address().port());

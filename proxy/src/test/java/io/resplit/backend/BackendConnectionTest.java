@@ -27,7 +27,7 @@ class BackendConnectionTest {
 
     BackendConnectionTest() {
         RespReplyDecoder replies = new RespReplyDecoder();
-        channel.pipeline().addLast(replies, conn.new Handler(replies));
+        channel.pipeline().addLast(replies, conn.handler(replies));
     }
 
     @AfterEach
