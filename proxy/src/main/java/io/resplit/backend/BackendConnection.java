@@ -11,8 +11,8 @@ import io.resplit.resp.RespReplyDecoder;
  * One pipelined connection to a backend, shared by every client on its event loop that needs this node and
  * database. Requests are written in arrival order and their callbacks queued in a FIFO ({@link InflightQueue});
  * each reply completes the callback at the head ({@link ReplyDispatch}). Writes are batched and flushed once per
- * event-loop turn ({@link RequestWriter}), so many requests share one syscall. With {@code write-ack-replicas}, write replies
- * wait for a WAIT after them ({@link ReplicaAcks}).
+ * event-loop turn ({@link RequestWriter}), so many requests share one syscall. With {@code write-ack-replicas},
+ * write replies wait for a WAIT after them ({@link ReplicaAcks}).
  *
  * <p>This class keeps the connection's life: before it carries traffic the connection authenticates and
  * selects its database ({@link Handshake}), and requests that arrive meanwhile wait in order; once it closes,

@@ -63,7 +63,8 @@ public final class ClusterDirectory {
     private final java.util.concurrent.atomic.LongAdder retried = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.AtomicReference<ClusterView> view =
             new java.util.concurrent.atomic.AtomicReference<>();
-    private final List<java.util.function.Consumer<ClusterView>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<ClusterView>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ClusterDirectory(List<HostPort> seeds, BackendCredentials credentials, int timeoutMs, Nodes lifecycle,
                             ScheduledExecutorService control) {

@@ -34,7 +34,8 @@ public final class ProxyContext {
     private final io.resplit.metrics.ProxyMetrics metrics;
     private final CommandMeters[] meters; // one per event loop, by loop index
     // requests held because there is no master (MasterWait), over every client: only moves during outages
-    private final java.util.concurrent.atomic.AtomicLong waitingForMaster = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong waitingForMaster =
+            new java.util.concurrent.atomic.AtomicLong();
     private final io.resplit.slowlog.SlowLog slowLog;
     private final io.resplit.tracking.InvalidationHub invalidations;
 

@@ -143,7 +143,9 @@ class RespReplyDecoderTest {
                 seen.add(reply);
                 return true;
             });
-            for (byte[] chunk : List.of(Arrays.copyOfRange(input, 0, cut), Arrays.copyOfRange(input, cut, input.length))) {
+            byte[] head = Arrays.copyOfRange(input, 0, cut);
+            byte[] tail = Arrays.copyOfRange(input, cut, input.length);
+            for (byte[] chunk : List.of(head, tail)) {
                 ch.writeInbound(buf(chunk));
                 ByteBuf frame;
                 while ((frame = ch.readInbound()) != null) {
