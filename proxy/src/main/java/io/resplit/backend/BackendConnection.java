@@ -235,8 +235,9 @@ public final class BackendConnection {
             if (state != State.HANDSHAKE || replies.heard()) {
                 return;
             }
-            long pausedFor = node.busy().pausedUntilNanos() - System.nanoTime();
-            if (node.busy().pausedUntilNanos() != 0 && pausedFor > 0) {
+            long pausedUntil = node.busy().pausedUntilNanos();
+            long pausedFor = pausedUntil - System.nanoTime();
+            if (pausedUntil != 0 && pausedFor > 0) {
                 handshakeDeadline(timeoutMs, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(pausedFor) + timeoutMs);
                 return;
             }

@@ -62,7 +62,7 @@ final class ReplyDispatch {
             connection.close("reply from " + node.address() + " that no request asked for");
             return;
         }
-        if (acks != null && !error && cb.awaitsReplicaAck()) {
+        if (waitsForReplicas(cb, error)) {
             acks.hold(cb, frame); // it ran; the WAIT queued after it says whether enough replicas have it
             return;
         }
@@ -80,7 +80,7 @@ final class ReplyDispatch {
             return false;
         }
         ReplyCallback cb = requests.head();
-        if (cb == null || !cb.takesInPlace() || acks != null && !error && cb.awaitsReplicaAck()) {
+        if (cb == null || !cb.takesInPlace() || waitsForReplicas(cb, error)) {
             return false;
         }
         heard = true;
@@ -89,6 +89,11 @@ final class ReplyDispatch {
         answered(cb, error);
         cb.onReplyInPlace(in, index, length, error, clock);
         return true;
+    }
+
+    /** Whether {@code cb}'s successful reply waits for a WAIT after it ({@code write-ack-replicas}). */
+    private boolean waitsForReplicas(ReplyCallback cb, boolean error) {
+        return acks != null && !error && cb.awaitsReplicaAck();
     }
 
     /** {@code cb}'s reply came: it is no longer in flight on this connection. */
