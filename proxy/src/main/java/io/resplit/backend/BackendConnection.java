@@ -110,7 +110,7 @@ public final class BackendConnection {
         requests.started();
         switch (state) {
             case READY -> {
-                writer.copy(request.frame());
+                writer.copy(request);
                 sent(callback);
             }
             case CONNECTING, HANDSHAKE -> requests.hold(request.retainedFrame(), callback);

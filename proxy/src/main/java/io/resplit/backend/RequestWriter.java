@@ -1,6 +1,7 @@
 package io.resplit.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.resplit.resp.RespRequest;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -40,9 +41,9 @@ final class RequestWriter {
         batch.write(channel, request);
     }
 
-    /** Writes the bytes of {@code frame} after everything before it; the caller keeps its reference. */
-    void copy(ByteBuf frame) {
-        batch.copy(channel, frame);
+    /** Writes the bytes of {@code request} after everything before it; the caller keeps its reference. */
+    void copy(RespRequest request) {
+        batch.copy(channel, request.bytes(), request.start(), request.length());
     }
 
     /** Makes sure the flush task runs once this event-loop turn is over. */

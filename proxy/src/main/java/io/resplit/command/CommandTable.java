@@ -21,11 +21,11 @@ public final class CommandTable {
      * own for an unknown subcommand, {@code null} for a command the table does not know.
      */
     public CommandSpec resolve(RespRequest request) {
-        CommandSpec spec = commands.find(request.frame(), request.argOffset(0), request.argLength(0));
+        CommandSpec spec = commands.find(request.bytes(), request.argOffset(0), request.argLength(0));
         if (spec == null || spec.subcommandIndex() == null || request.argc() < 2) {
             return spec;
         }
-        CommandSpec sub = spec.subcommandIndex().find(request.frame(), request.argOffset(1), request.argLength(1));
+        CommandSpec sub = spec.subcommandIndex().find(request.bytes(), request.argOffset(1), request.argLength(1));
         return sub != null ? sub : spec;
     }
 

@@ -4,28 +4,35 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One client request: the exact multibulk bytes the client sent (a retained slice of its input). Parsing happens
- * once, in the decoder; backends receive {@link #frame()} unchanged.
+ * One client request: the exact multibulk bytes the client sent, where they lie in the client's input buffer.
+ * Parsing happens once, in the decoder; backends receive these bytes unchanged.
  *
  * <p>No table of argument offsets is kept per request: the decoder hands over where the first argument lies, and
  * any later one is found by reading the bulk headers from the argument last located (a few bytes each; the
  * decoder has checked them already). The usual accesses (the command name, then a key or two, each as offset and
  * length) are then one step each. Not thread-safe: a request is used by one event loop at a time.
  *
- * <p>Ownership: the object holds one reference to {@code frame}. Whoever holds the request last calls
- * {@link #release()}; a backend connection copies a small frame without a reference of its own, and writers that
- * hand the bytes to a channel take one with {@link #retainedFrame()}.
+ * <p>Ownership: the object holds one reference to the buffer its bytes lie in (the decoder's input buffer, which
+ * Netty's decoder never changes under a reference it does not hold alone; or a buffer of its own). No slice object
+ * is made per request: a request is 40 bytes instead of 32 plus a 40-byte slice. Whoever holds the request last
+ * calls {@link #release()}; a backend connection copies the bytes without a reference of its
+ * own, and writers that hand the bytes to a channel take one with {@link #retainedFrame()}.
  */
 public final class RespRequest {
-    private final ByteBuf frame;
+    private final ByteBuf buf;
+    private final int start; // the frame: buf[start, start + length)
+    private final int length;
     private final int argc;
-    // the argument last located: its index, and its offset and length relative to the frame's index 0
+    // the argument last located: its index, and its offset (in buf) and length
     private int at;
     private int atOffset;
     private int atLength;
 
-    RespRequest(ByteBuf frame, int argc, int firstOffset, int firstLength) {
-        this.frame = frame;
+    /** Takes over one reference to {@code buf}; offsets are indexes in {@code buf}. */
+    RespRequest(ByteBuf buf, int start, int length, int argc, int firstOffset, int firstLength) {
+        this.buf = buf;
+        this.start = start;
+        this.length = length;
         this.argc = argc;
         this.atOffset = firstOffset;
         this.atLength = firstLength;
@@ -43,7 +50,8 @@ public final class RespRequest {
             }
             buf.writeBytes(args[i]).writeShort(RespWriter.CRLF_SHORT);
         }
-        return new RespRequest(buf, args.length, firstOffset, args.length == 0 ? 0 : args[0].length);
+        return new RespRequest(buf, 0, buf.writerIndex(), args.length, firstOffset,
+                args.length == 0 ? 0 : args[0].length);
     }
 
     public static RespRequest of(io.netty.buffer.ByteBufAllocator alloc, String... args) {
@@ -58,9 +66,31 @@ public final class RespRequest {
         return argc;
     }
 
-    /** The whole request as received; not retained for the caller. */
+    /** Where the request starts in {@link #bytes()}. */
+    public int start() {
+        return start;
+    }
+
+    /** Size of the request in bytes, as received. */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * The buffer the request lies in, which {@link #argOffset} indexes; not retained for the caller, and holding
+     * other bytes besides (read only the offsets given here).
+     */
+    public ByteBuf bytes() {
+        return buf;
+    }
+
+    /**
+     * The whole request as received, as a view with indexes of its own that shares the request's reference:
+     * releasing it releases the request (for handing the request's only reference to a writer). Allocates a
+     * view; the hot path copies from {@link #bytes()} instead.
+     */
     public ByteBuf frame() {
-        return frame;
+        return buf.slice(start, length);
     }
 
     /**
@@ -68,9 +98,11 @@ public final class RespRequest {
      * with indexes of its own.
      */
     public ByteBuf retainedFrame() {
-        return frame.retainedSlice(0, frame.writerIndex());
+        return buf.retainedSlice(start, length);
     }
 
+
+    /** Where argument {@code i} starts in {@link #bytes()}. */
     public int argOffset(int i) {
         locate(i);
         return atOffset;
@@ -99,11 +131,11 @@ public final class RespRequest {
             header = atOffset + atLength + 2;
         } else {
             index = 0;
-            header = frame.indexOf(1, frame.writerIndex(), (byte) '\r') + 2; // after "*<argc>\r\n"
+            header = buf.indexOf(start + 1, start + length, (byte) '\r') + 2; // after "*<argc>\r\n"
         }
         while (true) {
-            int cr = frame.indexOf(header + 1, frame.writerIndex(), (byte) '\r');
-            int len = (int) Ascii.parseLongOr(frame, header + 1, cr - header - 1, -1);
+            int cr = buf.indexOf(header + 1, start + length, (byte) '\r');
+            int len = (int) Ascii.parseLongOr(buf, header + 1, cr - header - 1, -1);
             int off = cr + 2;
             if (index == i) {
                 at = i;
@@ -118,17 +150,17 @@ public final class RespRequest {
 
     /** A view of argument {@code i}; not retained, valid while this request is. */
     public ByteBuf arg(int i) {
-        return frame.slice(argOffset(i), argLength(i));
+        return buf.slice(argOffset(i), argLength(i));
     }
 
     public byte[] argBytes(int i) {
         byte[] out = new byte[argLength(i)];
-        frame.getBytes(argOffset(i), out);
+        buf.getBytes(argOffset(i), out);
         return out;
     }
 
     public String argString(int i) {
-        return frame.toString(argOffset(i), argLength(i), StandardCharsets.UTF_8);
+        return buf.toString(argOffset(i), argLength(i), StandardCharsets.UTF_8);
     }
 
     /** Case-insensitive comparison with an ASCII word given in lower case. */
@@ -139,7 +171,7 @@ public final class RespRequest {
         }
         int off = argOffset(i);
         for (int k = 0; k < len; k++) {
-            if (Ascii.toLower(frame.getByte(off + k)) != lowerAscii.charAt(k)) {
+            if (Ascii.toLower(buf.getByte(off + k)) != lowerAscii.charAt(k)) {
                 return false;
             }
         }
@@ -151,10 +183,10 @@ public final class RespRequest {
      * (so callers can answer with Redis's "value is not an integer" error).
      */
     public Long argLong(int i) {
-        return Ascii.parseLong(frame, argOffset(i), argLength(i));
+        return Ascii.parseLong(buf, argOffset(i), argLength(i));
     }
 
     public void release() {
-        frame.release();
+        buf.release();
     }
 }

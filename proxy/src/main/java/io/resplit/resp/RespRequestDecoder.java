@@ -145,9 +145,10 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             bulkLen = -1;
             argIndex++;
         }
-        // the slice keeps the client's bytes; its ownership passes to the RespRequest
-        ByteBuf frame = in.readRetainedSlice(pos);
-        RespRequest request = new RespRequest(frame, argc, firstOffset, firstLength);
+        // the request keeps the client's bytes where they are, holding a reference to the input buffer: the
+        // cumulator then copies into a new buffer instead of appending to or compacting this one
+        RespRequest request = new RespRequest(in.retain(), base, pos, argc, base + firstOffset, firstLength);
+        in.skipBytes(pos);
         argc = NO_FRAME;
         pos = 0;
         return request;

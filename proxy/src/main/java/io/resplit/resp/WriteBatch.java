@@ -46,16 +46,11 @@ public final class WriteBatch {
     }
 
     /**
-     * Writes the bytes of {@code frame} (from index 0 to its writer index) to {@code channel} after everything
-     * written through this batch before it, without taking the caller's reference: a small frame is copied, a
-     * larger one is handed to the channel as a retained slice. For a frame the caller keeps (a request that may
-     * be sent again): no reference count moves for the usual small request.
+     * Writes the {@code n} bytes at {@code index} of {@code source} to {@code channel} after everything written
+     * through this batch before them, without taking the caller's reference: a few bytes are copied, more are
+     * handed to the channel as a retained slice. For bytes the caller keeps (a request that may be sent again, a
+     * reply read in place): no reference count moves for the usual small request.
      */
-    public void copy(Channel channel, ByteBuf frame) {
-        copy(channel, frame, 0, frame.writerIndex());
-    }
-
-    /** As {@link #copy(Channel, ByteBuf)}, for the {@code n} bytes at {@code index} of {@code source}. */
     public void copy(Channel channel, ByteBuf source, int index, int n) {
         if (n > COPY_AT_MOST) {
             write(channel, source.retainedSlice(index, n));

@@ -115,7 +115,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RespRequest request = (RespRequest) msg;
-        meters.received(request.frame().readableBytes());
+        meters.received(request.length());
         if (!replies.servesRequests()) { // after QUIT or a protocol error, like Redis, nothing more is served
             request.release();
             return;

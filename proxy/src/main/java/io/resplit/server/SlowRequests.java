@@ -50,7 +50,7 @@ final class SlowRequests {
             @Override
             public byte[] prefix(int i, int n) {
                 byte[] out = new byte[n];
-                r.frame().getBytes(r.argOffset(i), out);
+                r.bytes().getBytes(r.argOffset(i), out);
                 return out;
             }
         });

@@ -37,7 +37,7 @@ class CommandTableTest {
             return t.resolve(r);
         } finally {
             r.release();
-            assertEquals(0, r.frame().refCnt());
+            assertEquals(0, r.bytes().refCnt());
         }
     }
 

@@ -127,7 +127,7 @@ class InlineAndAsciiTest {
         } finally {
             r.release();
         }
-        assertEquals(0, r.frame().refCnt());
+        assertEquals(0, r.bytes().refCnt());
     }
 
     @Test
@@ -283,7 +283,7 @@ class InlineAndAsciiTest {
         assertArrayEquals("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\na b\r\n".getBytes(StandardCharsets.US_ASCII),
                 io.netty.buffer.ByteBufUtil.getBytes(r.frame()));
         r.release();
-        assertEquals(0, r.frame().refCnt());
+        assertEquals(0, r.bytes().refCnt());
         assertFalse(ch.finish());
     }
 }

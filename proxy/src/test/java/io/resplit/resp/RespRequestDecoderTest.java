@@ -203,8 +203,40 @@ class RespRequestDecoderTest {
                 "a retained frame outlives its request");
         dup.release();
         assertFalse(ch.finish());
-        assertEquals(0, first.frame().refCnt());
-        assertEquals(0, second.frame().refCnt());
+        assertEquals(0, first.bytes().refCnt());
+        assertEquals(0, second.bytes().refCnt());
+    }
+
+    @Test
+    void aRequestStillHeldKeepsItsBytesWhileMoreInputArrivesBehindIt() {
+        // a request points into the decoder's input buffer; the input that follows it (appended, compacted,
+        // copied into a bigger buffer) must never change the bytes of one that is still held
+        EmbeddedChannel ch = channel(RespLimits.defaults(), true);
+        String get = "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n";
+        assertTrue(ch.writeInbound(buf(latin1(get + "*3\r\n$3\r\nSET\r\n$1\r\nk"))));
+        RespRequest held = ch.readInbound();
+        List<RespRequest> later = new ArrayList<>();
+        StringBuilder big = new StringBuilder("\r\n$20000\r\n");
+        big.append("v".repeat(20_000)).append("\r\n");
+        for (int i = 0; i < 200; i++) {
+            big.append("*1\r\n$4\r\nPING\r\n");
+        }
+        byte[] rest = latin1(big.toString());
+        for (int off = 0; off < rest.length; off += 777) { // many reads, each appended behind the held request
+            ch.writeInbound(buf(Arrays.copyOfRange(rest, off, Math.min(rest.length, off + 777))));
+            for (RespRequest r; (r = ch.readInbound()) != null; ) {
+                later.add(r);
+            }
+            assertEquals(get, held.frame().toString(StandardCharsets.ISO_8859_1), "after " + off + " bytes more");
+            assertEquals("key", held.argString(1));
+        }
+        assertEquals(201, later.size());
+        assertEquals(20_000, later.get(0).argLength(2));
+        assertEquals("PING", later.get(200).argString(0));
+        held.release();
+        later.forEach(RespRequest::release);
+        assertFalse(ch.finish());
+        assertEquals(0, held.bytes().refCnt());
     }
 
     @Test

@@ -49,7 +49,7 @@ class RespRequestTest {
         RespRequest r = RespRequest.of(UnpooledByteBufAllocator.DEFAULT, ARGS);
         byte[] whole = ByteBufUtil.getBytes(r.frame());
         ByteBuf first = r.retainedFrame();
-        assertEquals(2, r.frame().refCnt());
+        assertEquals(2, r.bytes().refCnt());
         first.skipBytes(first.readableBytes()); // what a channel's write does to it
         first.release();
         ByteBuf again = r.retainedFrame();
@@ -57,6 +57,6 @@ class RespRequestTest {
         again.release();
         assertArrayEquals(ARGS[5], r.argBytes(5));
         r.release();
-        assertEquals(0, r.frame().refCnt());
+        assertEquals(0, r.bytes().refCnt());
     }
 }

@@ -95,12 +95,12 @@ class WriteBatchTest {
     @Test
     void aCopiedFrameStaysTheCallersWhateverItsSize() {
         ByteBuf small = frame("*1\r\n$4\r\nPING\r\n");
-        small.skipBytes(3); // a copy takes the whole frame, wherever its reader index is
+        small.skipBytes(3); // a copy takes the bytes asked for, wherever the reader index is
         String large = "x".repeat(WriteBatch.COPY_AT_MOST + 1);
         ByteBuf big = frame(large);
-        batch.copy(channel, small);
-        batch.copy(channel, big);
-        batch.copy(channel, small);
+        batch.copy(channel, small, 0, small.writerIndex());
+        batch.copy(channel, big, 0, big.writerIndex());
+        batch.copy(channel, small, 0, small.writerIndex());
         assertEquals(1, small.refCnt()); // copied: no reference taken
         assertEquals(2, big.refCnt());   // handed to the channel as a slice, which holds one until written
         batch.handOver(channel);
