@@ -33,7 +33,7 @@ final class Forwarder {
     private final ForwardRecovery recovery;
     private final SlowRequests slow;
     private final CommandMeters meters;
-    private boolean waitingForGate;
+    private final GateWait gate; // during a failover: master traffic waits, sent to the new master after
 
     Forwarder(ClientHandler client, ClientReplies replies, ProxyContext ctx, ClientSession session, EventLoop loop,
               ScriptCache scripts) {
@@ -48,6 +48,11 @@ final class Forwarder {
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
         this.lanes = new LaneOrder(session.readYourWrites());
+        this.gate = new GateWait(ctx.writeGate(), loop, () -> {
+            if (!replies.discardsReplies()) {
+                afterLaneChange(); // the held requests go, to whichever node is master now
+            }
+        });
         this.recovery = new ForwardRecovery(this, client, replies, session, retries, lanes, pinned, blocking, scripts);
     }
 
@@ -57,7 +62,7 @@ final class Forwarder {
         if (p.lane == Route.MASTER && busyAnswer(p)) {
             return;
         }
-        if (!held.isEmpty() || !retries.isEmpty() || lanes.mustWait(p.lane) || gateClosedFor(p.lane)) {
+        if (!held.isEmpty() || !retries.isEmpty() || lanes.mustWait(p.lane) || gate.closedFor(p.lane)) {
             held.add(p);
             return;
         }
@@ -84,31 +89,6 @@ final class Forwarder {
         }
         fail(p, master.busy().error());
         return true;
-    }
-
-    /**
-     * During a failover new master traffic waits at the write gate (reads for replicas go on); the held
-     * requests are sent, to the new master, when it opens.
-     */
-    private boolean gateClosedFor(Route lane) {
-        if (lane == Route.REPLICA) {
-            return false;
-        }
-        if (waitingForGate) {
-            return true;
-        }
-        if (ctx.writeGate().passOrWait(loop, this::gateOpened)) {
-            return false;
-        }
-        waitingForGate = true;
-        return true;
-    }
-
-    private void gateOpened() {
-        waitingForGate = false;
-        if (!replies.discardsReplies()) {
-            afterLaneChange();
-        }
     }
 
     /** Sends {@code p} on its lane (a replica other than {@code exclude}), or holds it if it cannot go yet. */
@@ -142,7 +122,7 @@ final class Forwarder {
                 }
                 if (node == master && p.lane == Route.REPLICA) {
                     p.lane = Route.MASTER; // a read the master serves is ordered with the client's writes
-                    if (gateClosedFor(Route.MASTER)) {
+                    if (gate.closedFor(Route.MASTER)) {
                         held.addFirst(p); // and, during a failover, waits with them
                         return;
                     }
@@ -288,14 +268,14 @@ final class Forwarder {
         PendingReply p;
         while (!retries.isEmpty()) {
             p = retries.due();
-            if (p == null || lanes.mustWait(p.lane) || gateClosedFor(p.lane)) {
+            if (p == null || lanes.mustWait(p.lane) || gate.closedFor(p.lane)) {
                 return; // a scheduled call, a reply or the gate comes back here
             }
             retries.poll();
             send(p, null); // may put it back (still no master) and push the next try out
         }
         while (retries.isEmpty() && (p = held.peek()) != null && !lanes.mustWait(p.lane)
-                && !gateClosedFor(p.lane)) {
+                && !gate.closedFor(p.lane)) {
             held.poll();
             send(p, null);
         }
