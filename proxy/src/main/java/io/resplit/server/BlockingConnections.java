@@ -21,13 +21,13 @@ final class BlockingConnections {
         this.loopIndex = loopIndex;
     }
 
-    /** A connection of its own on {@code master} for {@code p}, kept as {@code p.dedicated}; null during a backoff. */
+    /** A connection of its own on {@code master} for {@code p}, kept as {@code p.dedicated()}; null during a backoff. */
     BackendConnection open(PendingReply p, BackendNode master) {
-        if (p.blockedSince == 0) {
-            p.blockedSince = System.nanoTime();
+        if (p.blockedSince() == 0) {
+            p.blockedSince(System.nanoTime());
         }
         BackendConnection conn = master.dedicated(loop, loopIndex, p.protocol, p.db);
-        p.dedicated = conn;
+        p.dedicated(conn);
         if (conn != null) {
             open.add(conn);
         }
@@ -36,15 +36,15 @@ final class BlockingConnections {
 
     /** {@code p}'s reply is in: its connection goes back to its node. */
     void release(PendingReply p) {
-        open.remove(p.dedicated);
-        p.dedicated.node().releaseDedicated(p.dedicated, loopIndex, true);
-        p.dedicated = null;
+        open.remove(p.dedicated());
+        p.dedicated().node().releaseDedicated(p.dedicated(), loopIndex, true);
+        p.dedicated(null);
     }
 
     /** {@code p}'s connection failed before the reply (it is closed). */
     void forget(PendingReply p) {
-        open.remove(p.dedicated);
-        p.dedicated = null;
+        open.remove(p.dedicated());
+        p.dedicated(null);
     }
 
     /** The client has gone: connections still blocked are closed, not pooled. */

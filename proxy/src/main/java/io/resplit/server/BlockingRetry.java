@@ -34,7 +34,7 @@ final class BlockingRetry {
         if (timeout.signum() == 0) {
             return true;
         }
-        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - p.blockedSince);
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - p.blockedSince());
         BigDecimal left = at.millis() ? timeout.subtract(BigDecimal.valueOf(elapsedMs))
                 : timeout.subtract(BigDecimal.valueOf(elapsedMs, 3));
         if (left.signum() <= 0) {

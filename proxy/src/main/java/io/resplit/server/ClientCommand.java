@@ -242,12 +242,12 @@ final class ClientCommand {
         PendingReply p = new PendingReply(c, RespRequest.of(c.alloc(), args), spec, Route.MASTER);
         if (ms != null && ms > 0) {
             // only a pause the master accepted relaxes its health checks (an error reply changes nothing)
-            p.transform = reply -> {
+            p.transform(reply -> {
                 if (reply.getByte(reply.readerIndex()) == '+') {
                     master.busy().pausedFor(ms);
                 }
                 return reply;
-            };
+            });
         }
         c.forward(p);
     }

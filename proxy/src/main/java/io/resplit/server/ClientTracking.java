@@ -65,9 +65,9 @@ final class ClientTracking {
             List<Integer> keys = CommandKeys.indexes(spec, r);
             if (keys != null && s.bcast && p.route != io.resplit.route.Route.BLOCKING) {
                 // (a blocking write may wait without limit: its keys' changes meanwhile are others')
-                p.ownWriteKeys = new ArrayList<>(keys.size());
+                p.ownWriteKeys(new ArrayList<>(keys.size()));
                 for (int i : keys) {
-                    p.ownWriteKeys.add(r.argBytes(i));
+                    p.ownWriteKeys().add(r.argBytes(i));
                     s.own.started(r.argBytes(i));
                 }
             } else if (keys != null) {
@@ -77,14 +77,14 @@ final class ClientTracking {
             }
         }
         boolean reads = spec.hasFlag("readonly") || isScript(spec);
-        p.tracked = !s.bcast && reads && (s.optin ? caching : !s.optout || !caching);
+        p.tracked(!s.bcast && reads && (s.optin ? caching : !s.optout || !caching));
     }
 
     /** BCAST NOLOOP: a write of this client answered; its keys count as its own until the node reported them. */
     void writeAnswered(PendingReply p) {
         Session s = session;
-        List<byte[]> keys = p.ownWriteKeys;
-        p.ownWriteKeys = null;
+        List<byte[]> keys = p.ownWriteKeys();
+        p.ownWriteKeys(null);
         if (s == null || keys == null) {
             return;
         }

@@ -46,8 +46,8 @@ final class ClusterConnections {
             own = true; // FUNCTION STATS, SCRIPT KILL's peers...: not behind the script on a shared connection
         }
         if (p.lane == Route.BLOCKING) {
-            if (p.blockedSince == 0) {
-                p.blockedSince = System.nanoTime();
+            if (p.blockedSince() == 0) {
+                p.blockedSince(System.nanoTime());
             } else if (!shortenTimeout(c)) { // sent again, or tried again after no connection could be had
                 return new Link(node, null, false, BlockingRetry.timedOut(client.alloc(), p.protocol), false);
             }

@@ -68,14 +68,14 @@ final class ClusterErrors {
      */
     private boolean reloadScript(ShardCall c, ByteBuf frame) {
         PendingReply p = c.parent;
-        if (p.scriptSha == null || p.scriptReloaded || !ErrorReplies.NOSCRIPT.starts(frame)) {
+        if (p.scriptSha() == null || p.scriptReloaded() || !ErrorReplies.NOSCRIPT.starts(frame)) {
             return false;
         }
-        byte[] body = scripts.body(p.scriptSha);
+        byte[] body = scripts.body(p.scriptSha());
         if (body == null) {
             return false; // never seen: the client gets NOSCRIPT, as from Redis
         }
-        p.scriptReloaded = true;
+        p.scriptReloaded(true);
         c.loadFirst = body;
         c.asking = c.node; // the node that lacked it
         c.askingNeeded = false;

@@ -68,7 +68,7 @@ final class ClusterForwarder {
                 : p.route == Route.REPLICA && !session.watching() ? Route.REPLICA : Route.MASTER;
         // decided now, in the order the client sent them: by the time a held request is sent, the session may
         // already be in the client's next transaction
-        p.endsPin = p.lane == Route.PINNED && !session.pinnedToMaster();
+        p.endsPin(p.lane == Route.PINNED && !session.pinnedToMaster());
         if (!held.isEmpty() || !waiting.isEmpty() || mustWait(p) || !start(p)) {
             held.add(p);
         }
@@ -135,8 +135,8 @@ final class ClusterForwarder {
         c.toMaster = shard == null || node == shard.master();
         lanes.started(c, view, link.own() ? conn : null);
         p.node = node;
-        if (meters.enabled() && (c.attempts > 1 || p.heldSince != 0)) {
-            p.sentNanos = System.nanoTime();
+        if (meters.enabled() && (c.attempts > 1 || p.heldSince() != 0)) {
+            p.sentNanos(System.nanoTime());
         }
         if (c.loadFirst != null) { // on the same connection, so the script is there when the call runs
             conn.send(ScriptCache.loadRequest(client.alloc(), c.loadFirst), io.resplit.backend.ReplyCallback.IGNORE);
@@ -305,7 +305,7 @@ final class ClusterForwarder {
         p.request.release();
         p.request = null;
         p.outcome = error ? PendingReply.ERROR : PendingReply.OK;
-        client.complete(p, p.transform == null ? frame : p.transform.apply(frame), now);
+        client.complete(p, p.transform() == null ? frame : p.transform().apply(frame), now);
     }
 
     /** The client has gone: what {@code c} holds is dropped. */

@@ -60,7 +60,7 @@ final class ClusterTransaction {
             refuse(p, ClusterKeys.CROSSSLOT_ERROR);
             return null;
         }
-        if (node == null && keySlot == ClusterKeys.NO_KEYS && p.spec != null && !p.endsPin) {
+        if (node == null && keySlot == ClusterKeys.NO_KEYS && p.spec != null && !p.endsPin()) {
             deferred.add(p.request); // MULTI, PING inside MULTI, ...: answered now, sent once a key says where
             p.request = null;
             answer(p, "multi".equals(p.spec.name()) ? Replies.ok()
@@ -93,7 +93,7 @@ final class ClusterTransaction {
             conn.send(r.frame(), ReplyCallback.IGNORE); // the connection takes the request's only reference
         }
         deferred.clear();
-        ending = p.endsPin;
+        ending = p.endsPin();
         return conn;
     }
 
@@ -108,7 +108,7 @@ final class ClusterTransaction {
             refused = true;
             session.markMultiDirty();
         }
-        if (p.endsPin) {
+        if (p.endsPin()) {
             finish(); // a refused EXEC, DISCARD or UNWATCH still ends the transaction and the WATCH
         }
         answer(p, RespWriter.error(client.alloc(), error));
@@ -117,7 +117,7 @@ final class ClusterTransaction {
     /** A request of a transaction refused earlier: answered as Redis answers inside a transaction it will abort. */
     private void answerRefused(PendingReply p) {
         String name = p.spec == null ? "" : p.spec.name();
-        if (!p.endsPin) {
+        if (!p.endsPin()) {
             answer(p, RespWriter.simple(client.alloc(), "QUEUED"));
             return;
         }

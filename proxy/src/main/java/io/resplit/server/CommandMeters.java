@@ -85,7 +85,7 @@ final class CommandMeters {
     /** A backend answered {@code p} at {@code now} (a clock read shared with the slow log). */
     void backendReplied(PendingReply p, long now) {
         if (enabled) {
-            long sent = p.sentNanos != 0 ? p.sentNanos : p.startNanos; // sent on arrival unless it waited
+            long sent = p.sentNanos() != 0 ? p.sentNanos() : p.startNanos; // sent on arrival unless it waited
             // kept on the node, for this loop: no map lookup per reply, and nothing outlives a removed node (one
             // added again under the same address gets the same series from the histogram)
             ProxyMetrics.Latency latency = p.node.loopAttachment(loop) instanceof ProxyMetrics.Latency l ? l : null;

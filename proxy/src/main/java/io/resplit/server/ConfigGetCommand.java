@@ -32,7 +32,7 @@ final class ConfigGetCommand {
         if (creds.user() != null && !creds.user().isEmpty()) {
             values.add(creds.user());
         }
-        p.transform = reply -> withoutSecrets(reply, values);
+        p.transform(reply -> withoutSecrets(reply, values));
         c.forward(p);
     }
 

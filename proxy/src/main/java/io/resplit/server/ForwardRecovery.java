@@ -51,7 +51,7 @@ final class ForwardRecovery {
             blockAgain(p);
             return true;
         }
-        if (p.scriptSha != null && !p.scriptReloaded && ErrorReplies.NOSCRIPT.starts(frame) && reloadScript(p)) {
+        if (p.scriptSha() != null && !p.scriptReloaded() && ErrorReplies.NOSCRIPT.starts(frame) && reloadScript(p)) {
             frame.release();
             return true;
         }
@@ -86,14 +86,14 @@ final class ForwardRecovery {
      * gets NOSCRIPT, as from Redis).
      */
     private boolean reloadScript(PendingReply p) {
-        byte[] body = scripts.body(p.scriptSha);
+        byte[] body = scripts.body(p.scriptSha());
         BackendConnection conn = body == null ? null
                 : p.lane == Route.PINNED ? pinned.current()
                 : p.lane == Route.BLOCKING ? null : forwarder.sharedConnection(p.node, p);
         if (conn == null || conn.isClosed()) {
             return false;
         }
-        p.scriptReloaded = true;
+        p.scriptReloaded(true);
         // the connection takes the load request's only reference
         conn.send(ScriptCache.loadRequest(client.alloc(), body), ReplyCallback.IGNORE);
         lanes.started(p);

@@ -115,7 +115,7 @@ final class Forwarder {
             }
             default -> {
                 BackendNode node = p.lane == Route.REPLICA ? replicaFor(topology, exclude) : master;
-                if (p.tracked && node != master && !client.tracking().covers(node)) {
+                if (p.tracked() && node != master && !client.tracking().covers(node)) {
                     node = master; // the replica's changes are not reported (yet): a tracked read would go stale
                 }
                 conn = sharedConnection(node, p);
@@ -141,11 +141,11 @@ final class Forwarder {
             return;
         }
         lanes.started(p);
-        if (p.tracked) {
+        if (p.tracked()) {
             client.tracking().read(p.node, p.request, p.spec); // before it is sent: see ClientTracking
         }
-        if (meters.enabled() && (p.attempts > 1 || p.heldSince != 0)) {
-            p.sentNanos = System.nanoTime(); // held or re-sent: not at its arrival time
+        if (meters.enabled() && (p.attempts > 1 || p.heldSince() != 0)) {
+            p.sentNanos(System.nanoTime()); // held or re-sent: not at its arrival time
         }
         conn.send(p.request, p); // the request stays p's: a read may be sent again elsewhere
     }
@@ -178,7 +178,7 @@ final class Forwarder {
         if (error && !replies.discardsReplies() && recovery.recovered(p, frame)) {
             return; // UNBLOCKED, NOSCRIPT or READONLY: not the answer yet
         }
-        if (p.dedicated != null) {
+        if (p.dedicated() != null) {
             blocking.release(p);
         }
         if (replies.discardsReplies()) {
@@ -186,7 +186,7 @@ final class Forwarder {
             p.releaseAll();
         } else {
             answered(p, error, now);
-            replies.complete(p, p.transform == null ? frame : p.transform.apply(frame), now);
+            replies.complete(p, p.transform() == null ? frame : p.transform().apply(frame), now);
         }
         afterLaneChange();
     }
@@ -198,7 +198,7 @@ final class Forwarder {
      */
     void repliedInPlace(PendingReply p, ByteBuf in, int index, int length, boolean error,
                         java.util.function.LongSupplier arrival) {
-        if (error || p.dedicated != null || p.transform != null || !replies.writesAtOnce(p)) {
+        if (error || !p.repliesPlainly() || !replies.writesAtOnce(p)) {
             replied(p, in.retainedSlice(index, length), error, arrival);
             return;
         }
@@ -231,7 +231,7 @@ final class Forwarder {
     /** The backend connection carrying {@code p} failed before its reply. */
     void failed(PendingReply p, String reason, boolean maybeApplied) {
         ended(p);
-        if (p.dedicated != null) {
+        if (p.dedicated() != null) {
             blocking.forget(p);
         }
         if (replies.discardsReplies()) {
@@ -245,14 +245,14 @@ final class Forwarder {
     /** {@code p} left its lane (answered or failed); a write of a tracking client is no longer pending. */
     private void ended(PendingReply p) {
         lanes.ended(p);
-        if (p.ownWriteKeys != null) {
+        if (p.ownWriteKeys() != null) {
             client.tracking().writeAnswered(p);
         }
     }
 
     /** Answers {@code p} with {@code error} instead of sending it (again). */
     void fail(PendingReply p, String error) {
-        if (p.ownWriteKeys != null) {
+        if (p.ownWriteKeys() != null) {
             client.tracking().writeAnswered(p); // never ran: its keys are not the client's own change
         }
         slow.finished(p, SlowRequests.now(p));

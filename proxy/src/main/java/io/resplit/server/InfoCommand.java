@@ -29,7 +29,7 @@ final class InfoCommand {
         // LOCAL route: the proxy's own read on the master, outside the client's read-your-writes accounting
         PendingReply p = new PendingReply(c, r, spec, Route.LOCAL);
         if (withProxy) {
-            p.transform = reply -> appendProxySection(c, reply);
+            p.transform(reply -> appendProxySection(c, reply));
         }
         c.forward(p);
     }

@@ -31,10 +31,10 @@ final class MasterWait {
         // the hold in force now, asked again at each retry: a RELOAD that changes it applies to waiting requests too
         long holdNanos = TimeUnit.MILLISECONDS.toNanos(ctx.runtime().config().failoverHoldTimeoutMs());
         long now = System.nanoTime();
-        if (p.heldSince == 0) {
-            p.heldSince = now;
+        if (p.heldSince() == 0) {
+            p.heldSince(now);
         }
-        return now - p.heldSince < holdNanos;
+        return now - p.heldSince() < holdNanos;
     }
 
     /** Puts {@code p} back in its place by arrival, to be sent again at the next health-check interval. */

@@ -19,10 +19,10 @@ final class ResetCommand {
             // made before the database and protocol change: it goes to the pinned connection as it stands
             onPinned = new PendingReply(c, RespRequest.of(c.alloc(), s.inMulti() ? "DISCARD" : "UNWATCH"), spec,
                     Route.PINNED);
-            onPinned.transform = (ByteBuf reply) -> {
+            onPinned.transform((ByteBuf reply) -> {
                 reply.release(); // DISCARD's or UNWATCH's OK: the client asked for RESET
                 return resetReply(c);
-            };
+            });
             s.inMulti(false);
             s.watching(false);
         }

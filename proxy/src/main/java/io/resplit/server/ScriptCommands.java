@@ -50,7 +50,7 @@ final class ScriptCommands {
             }
             case "evalsha", "evalsha_ro" -> {
                 if (r.argc() >= 2) {
-                    p.scriptSha = r.argString(1);
+                    p.scriptSha(r.argString(1));
                 }
             }
             case "script|load" -> {

@@ -99,10 +99,10 @@ final class TransactionCommands {
         exec.release();
         end(c.session());
         PendingReply p = new PendingReply(c, RespRequest.of(c.alloc(), "DISCARD"), spec, Route.PINNED);
-        p.transform = (ByteBuf discardReply) -> {
+        p.transform((ByteBuf discardReply) -> {
             discardReply.release();
             return RespWriter.error(c.alloc(), EXECABORT);
-        };
+        });
         c.forward(p);
     }
 }
