@@ -89,7 +89,7 @@ final class ForwardRecovery {
         byte[] body = scripts.body(p.scriptSha());
         BackendConnection conn = body == null ? null
                 : p.lane == Route.PINNED ? pinned.current()
-                : p.lane == Route.BLOCKING ? null : forwarder.sharedConnection(p.node, p);
+                : p.lane == Route.BLOCKING ? null : forwarder.shared().connection(p.node, p);
         if (conn == null || conn.isClosed()) {
             return false;
         }

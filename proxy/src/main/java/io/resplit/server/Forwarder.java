@@ -5,8 +5,6 @@ import io.netty.channel.EventLoop;
 import io.resplit.backend.BackendConnection;
 import io.resplit.backend.BackendNode;
 import io.resplit.resp.RespWriter;
-import io.resplit.route.ReadTarget;
-import io.resplit.route.ReadYourWrites;
 import io.resplit.route.Route;
 import io.resplit.route.Router;
 import io.resplit.topology.Topology;
@@ -33,6 +31,7 @@ final class Forwarder {
     private final ForwardRecovery recovery;
     private final SlowRequests slow;
     private final CommandMeters meters;
+    private final SharedLanes shared;
     private final GateWait gate; // during a failover: master traffic waits, sent to the new master after
 
     Forwarder(ClientHandler client, ClientReplies replies, ProxyContext ctx, ClientSession session, EventLoop loop,
@@ -48,6 +47,7 @@ final class Forwarder {
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
         this.lanes = new LaneOrder(session.readYourWrites());
+        this.shared = new SharedLanes(ctx, session, loop);
         this.gate = new GateWait(ctx.writeGate(), loop, () -> {
             if (!replies.discardsReplies()) {
                 afterLaneChange(); // the held requests go, to whichever node is master now
@@ -114,14 +114,14 @@ final class Forwarder {
                 p.node = master;
             }
             default -> {
-                BackendNode node = p.lane == Route.REPLICA ? replicaFor(topology, exclude) : master;
+                BackendNode node = p.lane == Route.REPLICA ? shared.replicaFor(topology, exclude) : master;
                 if (p.tracked() && node != master && !client.tracking().covers(node)) {
                     node = master; // the replica's changes are not reported (yet): a tracked read would go stale
                 }
-                conn = sharedConnection(node, p);
+                conn = shared.connection(node, p);
                 if (conn == null && node != master) {
                     node = master; // the replica is in a reconnect backoff: the master serves the read
-                    conn = sharedConnection(node, p);
+                    conn = shared.connection(node, p);
                 }
                 if (node == master && p.lane == Route.REPLICA) {
                     p.lane = Route.MASTER; // a read the master serves is ordered with the client's writes
@@ -150,23 +150,9 @@ final class Forwarder {
         conn.send(p.request, p); // the request stays p's: a read may be sent again elsewhere
     }
 
-    private BackendNode replicaFor(Topology topology, BackendNode exclude) {
-        long fence = session.readYourWrites().minReplicaOffset(topology.master());
-        if (fence == ReadYourWrites.MASTER_ONLY) {
-            ctx.metrics().readsRedirectedToMaster().increment();
-        }
-        // the limit in force now, as send's topology is: a read routed again goes by the current settings too
-        return ReadTarget.choose(topology, fence, ctx.runtime().config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
-    }
-
-    BackendConnection sharedConnection(BackendNode node, PendingReply p) {
-        // a client keeps to one connection per node so its own requests stay in order there
-        return node.connection(loop, session.loopIndex(), p.protocol, p.db, (int) session.id());
-    }
-
-    /** The client's shared connection to {@code node} under its current database and protocol. */
-    BackendConnection sharedConnection(BackendNode node) {
-        return node.connection(loop, session.loopIndex(), session.protocol(), session.db(), (int) session.id());
+    /** The client's shared connections, and which replica a read goes to. */
+    SharedLanes shared() {
+        return shared;
     }
 
     /**

@@ -20,7 +20,7 @@ final class ScriptCommands {
     /** Sends a copy of {@code r} to every replica that is up, ignoring the replies (SCRIPT LOAD, SCRIPT FLUSH). */
     private static void sendToReplicas(ClientHandler c, RespRequest r) {
         for (io.resplit.backend.BackendNode replica : c.context().topology().current().replicas()) {
-            io.resplit.backend.BackendConnection conn = replica.isUp() ? c.forwarder().sharedConnection(replica) : null;
+            io.resplit.backend.BackendConnection conn = replica.isUp() ? c.forwarder().shared().connection(replica) : null;
             if (conn != null) {
                 conn.send(r.retainedFrame(), io.resplit.backend.ReplyCallback.IGNORE);
             }
