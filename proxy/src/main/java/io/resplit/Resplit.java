@@ -23,7 +23,6 @@ import io.resplit.server.ProxyServer;
 import io.resplit.tls.TlsContexts;
 import io.resplit.topology.FailoverCoordinator;
 import io.resplit.topology.Topology;
-import io.resplit.topology.TopologyHolder;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -123,7 +122,7 @@ public final class Resplit implements AutoCloseable {
             }
             topology = ConfiguredTopology.create(config, sentinels, nodes);
         }
-        context = new ProxyContext(config, CommandTableLoader.builtIn(), new TopologyHolder(topology),
+        context = new ProxyContext(config, CommandTableLoader.builtIn(), topology,
                 new LeastOutstandingPolicy(), workers, transport.name(), metrics, backendCredentials, tls);
         nodes.masterOf(cluster == null ? x -> context.topology().current().master()
                 : x -> ClusterStart.masterOf(cluster, x));

@@ -72,6 +72,7 @@ final class ClusterTargets {
         if (fence == ReadYourWrites.MASTER_ONLY) {
             ctx.metrics().readsRedirectedToMaster().increment();
         }
+        // the limit in force now, as the view is the current one: calls retried or redirected come back here
         return new Target(ReadTarget.choose(shard, fence, ctx.runtime().config().replicaMaxLag(), ctx.replicaPolicy(),
                 exclude), shard);
     }

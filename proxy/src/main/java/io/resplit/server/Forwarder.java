@@ -72,7 +72,8 @@ final class Forwarder {
      * for EXECABORT as it does). Commands Redis allows while busy (flag allow_busy) go on.
      */
     private boolean busyAnswer(PendingReply p) {
-        BackendNode master = ctx.topology().current().master();
+        // the request's first routing, as it arrives (ClientRequests.handle): its own snapshot or a newer one
+        BackendNode master = ctx.runtime().topology().master();
         if (!master.busy().isBusy()) {
             return false;
         }
@@ -113,7 +114,9 @@ final class Forwarder {
 
     /** Sends {@code p} on its lane (a replica other than {@code exclude}), or holds it if it cannot go yet. */
     void send(PendingReply p, BackendNode exclude) {
-        Topology topology = ctx.topology().current();
+        // the current snapshot, not the arrival's: held requests (no master, the write gate, a lane switch) and
+        // re-sent ones (ForwardRecovery) are routed again here, and must find the master of now
+        Topology topology = ctx.runtime().topology();
         BackendNode master = topology.master();
         BackendConnection conn;
         switch (p.lane) {
@@ -172,6 +175,7 @@ final class Forwarder {
         if (fence == ReadYourWrites.MASTER_ONLY) {
             ctx.metrics().readsRedirectedToMaster().increment();
         }
+        // the limit in force now, as send's topology is: a read routed again goes by the current settings too
         return ReadTarget.choose(topology, fence, ctx.runtime().config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
     }
 

@@ -57,8 +57,8 @@ final class InfoCommand {
     }
 
     String proxySection() {
-        Topology t = ctx.topology().current();
-        RuntimeSnapshot now = ctx.runtime();
+        RuntimeSnapshot now = ctx.runtime(); // one snapshot: the nodes listed and the settings shown agree
+        Topology t = now.topology();
         StringBuilder sb = new StringBuilder("# Proxy\r\n");
         line(sb, "resplit_version", Version.current());
         line(sb, "transport", ctx.transportName());

@@ -28,6 +28,7 @@ final class MasterWait {
 
     /** Whether {@code p} may (still) wait for a master: within failover-hold-timeout of its first wait. */
     boolean mayHold(PendingReply p) {
+        // the hold in force now, asked again at each retry: a RELOAD that changes it applies to waiting requests too
         long holdNanos = TimeUnit.MILLISECONDS.toNanos(ctx.runtime().config().failoverHoldTimeoutMs());
         long now = System.nanoTime();
         if (p.heldSince == 0) {

@@ -7,19 +7,23 @@ import io.resplit.command.CommandTable;
 import io.resplit.config.ProxyConfig;
 import io.resplit.resp.RespLimits;
 import io.resplit.route.ReplicaPolicy;
+import io.resplit.topology.Topology;
 import io.resplit.topology.TopologyHolder;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The services a client connection uses, built once by {@code Resplit} and passed to every handler: the
- * {@link RuntimeSnapshot} (config, command table, routing, users; replaced whole), the topology, the replica
+ * {@link RuntimeSnapshot} (topology, config, command table, routing, users; replaced whole), the replica
  * policy, the client registry, meters, slow log and the event loops' indices.
  */
 public final class ProxyContext {
-    // one volatile field: readers take one snapshot and see one state; writers are synchronized (copy-on-write)
-    private volatile RuntimeSnapshot runtime;
-    private final TopologyHolder topology;
+    // the one field the runtime state is published through: readers take one snapshot and see one state. Every
+    // change (a topology swap on a failover thread, a reconfigure on the admin's) is a compare-and-set over the
+    // latest snapshot, so two racing on different threads are both kept, where two plain writes could lose one
+    private final AtomicReference<RuntimeSnapshot> runtime;
+    private final TopologyHolder topology; // a view over runtime's topology, for the failover code
     private final ReplicaPolicy replicaPolicy;
     private final RespLimits limits;
     private final ClientRegistry clients;
@@ -40,15 +44,17 @@ public final class ProxyContext {
     private final io.resplit.tracking.InvalidationHub invalidations;
 
     /** @throws io.resplit.config.ConfigException when the users of {@code config} cannot be built */
-    public ProxyContext(ProxyConfig config, CommandTable table, TopologyHolder topology, ReplicaPolicy replicaPolicy,
+    public ProxyContext(ProxyConfig config, CommandTable table, Topology topology, ReplicaPolicy replicaPolicy,
                         EventLoopGroup loops, String transportName,
                         io.resplit.metrics.ProxyMetrics metrics, io.resplit.backend.BackendCredentials backend,
                         io.resplit.tls.TlsContexts tls) {
+        this.runtime = new AtomicReference<>(RuntimeSnapshot.initial(topology, config, table));
+        this.topology = TopologyHolder.over(runtime, RuntimeSnapshot::topology, RuntimeSnapshot::withTopology);
         this.metrics = metrics;
         this.backendCredentials = backend;
         this.tls = tls;
         this.writeGate = new io.resplit.topology.WriteGate(loops);
-        this.invalidations = new io.resplit.tracking.InvalidationHub(topology, (EventLoop) loops.iterator().next(),
+        this.invalidations = new io.resplit.tracking.InvalidationHub(this.topology, (EventLoop) loops.iterator().next(),
                 config.trackingTableMaxKeys());
         metrics.tracking(invalidations, io.resplit.tracking.InvalidationHub::trackers,
                 io.resplit.tracking.InvalidationHub::keys);
@@ -57,8 +63,6 @@ public final class ProxyContext {
         metrics.clients(this, c -> c.clients.connected(), c -> c.clients.accepted(), c -> c.clients.rejected());
         metrics.waitingForMaster(waitingForMaster, java.util.concurrent.atomic.AtomicLong::get);
         metrics.slowLog(slowLog, io.resplit.slowlog.SlowLog::added);
-        this.runtime = RuntimeSnapshot.initial(config, table);
-        this.topology = topology;
         this.replicaPolicy = replicaPolicy;
         this.limits = new RespLimits(config.protoMaxBulkLen(), config.clientQueryBufferLimit());
         this.clients = new ClientRegistry(config.maxclients());
@@ -75,7 +79,7 @@ public final class ProxyContext {
 
     /** The current runtime state; a request takes it once and uses that one throughout. */
     public RuntimeSnapshot runtime() {
-        return runtime;
+        return runtime.get();
     }
 
     private io.resplit.cluster.ClusterDirectory cluster; // set once before clients connect, in cluster mode
@@ -108,11 +112,14 @@ public final class ProxyContext {
     /**
      * Applies a changed configuration to what reads it per request (routing, auth, lag and hold limits);
      * settings fixed at start (ports, threads, limits) are not affected by this.
+     *
+     * @throws io.resplit.config.ConfigException when the users of {@code next} cannot be built; nothing changes
      */
     public synchronized void reconfigure(ProxyConfig next) {
-        RuntimeSnapshot changed = runtime.withConfig(next); // first: bad users (or aclfile) leave everything as it was
+        // bad users (or aclfile) throw before anything is published; synchronized so that two reconfigures leave
+        // the slow log set as the snapshot that stays
+        runtime.updateAndGet(s -> s.withConfig(next));
         slowLog.configure(next.slowlogLogSlowerThan(), next.slowlogMaxLen());
-        this.runtime = changed;
     }
 
     /** Requests held by {@link MasterWait} right now, over every client. */
@@ -131,15 +138,20 @@ public final class ProxyContext {
     }
 
     /** Replaces the command table, e.g. with one read from the master's COMMAND reply. */
-    public synchronized void table(CommandTable next) {
-        this.runtime = runtime.withTable(next);
+    public void table(CommandTable next) {
+        runtime.updateAndGet(s -> s.withTable(next));
     }
 
     /** Checks the users of {@code c} against the current table without applying them (RELOAD, first). */
     public void checkUsers(ProxyConfig c) {
-        RuntimeSnapshot.users(c, runtime.table());
+        RuntimeSnapshot.users(c, runtime().table());
     }
 
+    /**
+     * The topology of the current snapshot, for the failover code: {@code current()} reads it, {@code swap} publishes
+     * a snapshot with another one (the rest of the latest snapshot kept). Code that also reads the config takes
+     * {@link #runtime()} once instead, and reads both from it.
+     */
     public TopologyHolder topology() {
         return topology;
     }
@@ -176,7 +188,7 @@ public final class ProxyContext {
     /** Requests sent to backends and not yet answered, over all nodes (for a graceful shutdown). */
     public int requestsInFlight() {
         int n = 0;
-        for (io.resplit.backend.BackendNode node : topology.current().nodes()) {
+        for (io.resplit.backend.BackendNode node : runtime().topology().nodes()) {
             n += node.inflight();
         }
         return n;
@@ -222,12 +234,12 @@ public final class ProxyContext {
     }
 
     /** The master's {@code redis_version}, reported by HELLO so clients enable the right features. */
-    public synchronized void backendVersion(String version) {
-        this.runtime = runtime.withBackendVersion(version);
+    public void backendVersion(String version) {
+        runtime.updateAndGet(s -> s.withBackendVersion(version));
     }
 
     /** The master's database count: SELECT accepts no more than it has. */
-    public synchronized void masterDatabases(int masterCount) {
-        this.runtime = runtime.withMasterDatabases(masterCount);
+    public void masterDatabases(int masterCount) {
+        runtime.updateAndGet(s -> s.withMasterDatabases(masterCount));
     }
 }

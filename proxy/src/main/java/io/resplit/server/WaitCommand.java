@@ -43,14 +43,15 @@ final class WaitCommand {
         if (c.discardsReplies()) {
             return;
         }
-        Topology t = c.context().topology().current();
+        RuntimeSnapshot now = c.context().runtime(); // the current one at each check: a failover may move the master
+        Topology t = now.topology();
         long minOffset = c.session().readYourWrites().minReplicaOffset(t.master());
         long acked = minOffset == ReadYourWrites.MASTER_ONLY ? 0 : acked(t, minOffset);
         if (acked >= wanted || System.nanoTime() >= deadline) {
             c.complete(p, RespWriter.integer(c.alloc(), acked));
             return;
         }
-        long interval = Math.max(1, c.context().runtime().config().healthCheckIntervalMs() / 2);
+        long interval = Math.max(1, now.config().healthCheckIntervalMs() / 2);
         c.channel().eventLoop().schedule(() -> check(c, p, wanted, deadline), interval, TimeUnit.MILLISECONDS);
     }
 

@@ -28,7 +28,7 @@ class StatusDocumentTest {
         BackendNode lagging = TestNodes.replica(7002, 900);
         BackendNode down = TestNodes.replica(7003, 1000);
         TestNodes.markDown(down, "cannot connect to 127.0.0.1:7003");
-        TopologyHolder topology = new TopologyHolder(new Topology(master, List.of(lagging, down)));
+        TopologyHolder topology = TopologyHolder.standalone(new Topology(master, List.of(lagging, down)));
         WriteGate gate = new WriteGate(null);
         FailoverCoordinator failover = new FailoverCoordinator(topology, gate,
                 new BackendCredentials("backend-user", "backend-secret"), 1000);
