@@ -3,11 +3,8 @@ package io.resplit.backend;
 import io.netty.channel.EventLoop;
 import io.resplit.config.HostPort;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One Redis server behind the proxy: its address, its health as last seen ({@link NodeState}), and its data
@@ -15,12 +12,9 @@ import org.slf4j.LoggerFactory;
  * loop (no cross-thread hand-off on the hot path).
  *
  * <p>A failed connection marks the node down at once and starts a backoff before the next attempt; the
- * {@link NodeMonitor} re-admits it when a health check passes after the backoff.
+ * {@link NodeMonitor} re-admits it when a health check passes after the backoff ({@link NodeHealth}).
  */
 public final class BackendNode {
-    private static final Logger log = LoggerFactory.getLogger(BackendNode.class);
-    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
     static final String DEDICATED_CLIENT_NAME = DedicatedConnections.CLIENT_NAME;
 
     private final HostPort address;
@@ -28,13 +22,9 @@ public final class BackendNode {
     private final SharedConnections shared;
     private final DedicatedConnections dedicated;
     private final Object[] loopAttachments; // [loop index]: state another package keeps per loop (see attachToLoop)
-    private final AtomicLong sampleSeq;
     private final AtomicInteger inflight = new AtomicInteger();
-    private final AtomicInteger failures = new AtomicInteger();
-    private final CompletableFuture<NodeState> firstCheck = new CompletableFuture<>();
+    private final NodeHealth health;
     private final BusyState busy;
-    private volatile NodeState state = NodeState.initial();
-    private volatile long retryAfterNanos;
     private volatile boolean retired;
     private volatile int weight = 1;
     // requests on pinned connections (transactions): a failover waits for them like for shared ones, while
@@ -71,9 +61,9 @@ public final class BackendNode {
     public BackendNode(HostPort address, BackendConnector connector, int loops, int databases, int slots,
                        int warmDedicated) {
         this.address = address;
+        this.health = new NodeHealth(address, connector == null ? new AtomicLong() : connector.sampleSequence());
         this.busy = new BusyState(address);
         this.connector = connector;
-        this.sampleSeq = connector == null ? new AtomicLong() : connector.sampleSequence();
         this.shared = new SharedConnections(this, connector, loops, databases, slots);
         this.dedicated = new DedicatedConnections(this, connector, loops, databases, warmDedicated);
         this.loopAttachments = new Object[loops];
@@ -96,12 +86,17 @@ public final class BackendNode {
         return address;
     }
 
+    /** Its health as last seen, the failure backoff, and its health checks' numbers (for its monitor). */
+    NodeHealth health() {
+        return health;
+    }
+
     public NodeState state() {
-        return state;
+        return health.state();
     }
 
     public boolean isUp() {
-        return state.up();
+        return health.state().up();
     }
 
     /** Requests sent to this node and not yet answered, over all loops (for least-outstanding choice). */
@@ -111,7 +106,7 @@ public final class BackendNode {
 
     /** Completes with the outcome of the first health check, for start-up. */
     public CompletableFuture<NodeState> firstCheck() {
-        return firstCheck;
+        return health.firstCheck();
     }
 
     /**
@@ -182,31 +177,13 @@ public final class BackendNode {
         dedicated.closeAll(reason, graceMs);
     }
 
-    private volatile Runnable checkNow; // set by the node's monitor: runs a health check now
-
-    /** The node's monitor: how to run a health check now. */
-    void checkNowBy(Runnable check) {
-        checkNow = check;
-    }
-
     /**
      * Asks for a health check now rather than at the next interval: the last sample looks older than what the
      * caller knows (a cluster map naming this node master while its sample still says replica).
      */
     public void requestCheck() {
-        Runnable check = checkNow;
-        long now = System.nanoTime();
-        long last = checkRequestedAt.get();
-        // every read of a shard whose map and sample disagree asks; a map that stays stale (or a node that really
-        // is a replica) would otherwise have checks run back to back instead of every health-check interval
-        if (check != null && (last == 0 || now - last >= CHECK_REQUEST_GAP_NANOS)
-                && checkRequestedAt.compareAndSet(last, now)) {
-            check.run();
-        }
+        health.requestCheck();
     }
-
-    private static final long CHECK_REQUEST_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private final AtomicLong checkRequestedAt = new AtomicLong(); // nanoTime of the last asked-for check, 0: none
 
     /** Retired: no connection is opened to it any more (a stale view or redirection may still name it). */
     public boolean isRetired() {
@@ -228,12 +205,7 @@ public final class BackendNode {
 
     /** No new connection now: a failure backoff is running, or the node is retired. */
     boolean inBackoff() {
-        return retired || System.nanoTime() < retryAfterNanos;
-    }
-
-    /** The next health-check sequence number; taken by the monitor before it sends the check. */
-    long nextSampleSeq() {
-        return sampleSeq.incrementAndGet();
+        return retired || health.backoffRunning();
     }
 
     /**
@@ -242,7 +214,7 @@ public final class BackendNode {
      * before this call, whichever node is master by then.
      */
     public long lastSentSampleSeq() {
-        return sampleSeq.get();
+        return health.lastSentSampleSeq();
     }
 
     void requestStarted() {
@@ -254,7 +226,7 @@ public final class BackendNode {
     }
 
     void connectionReady(BackendConnection conn) {
-        failures.set(0);
+        health.connected();
     }
 
     void connectionClosed(BackendConnection conn, String reason, boolean wasReady) {
@@ -266,7 +238,6 @@ public final class BackendNode {
         dedicated.gone(conn);
     }
 
-    private final AtomicLong downEvents = new AtomicLong();
     private final AtomicLong connectionsOpened = new AtomicLong();
 
     /** Connections opened to the node so far (data, dedicated and health-check; first ones and reconnects). */
@@ -281,23 +252,12 @@ public final class BackendNode {
 
     /** Times the node was taken out of service (for metrics). */
     public long downEvents() {
-        return downEvents.get();
+        return health.downEvents();
     }
 
     /** Takes the node out of service now; a health check after the backoff brings it back. */
     void markDown(String reason) {
-        int n = failures.incrementAndGet();
-        if (state.up()) {
-            downEvents.incrementAndGet();
-        }
-        long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(n - 1, 10));
-        retryAfterNanos = System.nanoTime() + backoff;
-        NodeState before = state;
-        state = before.down(reason);
-        if (before.up()) {
-            log.warn("backend {} is down: {}", address, reason);
-        }
-        firstCheck.complete(state);
+        health.markDown(reason);
     }
 
     /** Whether a running script holds the node (BUSY), and a CLIENT PAUSE sent to it through the proxy. */
@@ -308,22 +268,7 @@ public final class BackendNode {
     /** A health check answered: publish the sample, and bring the node back if its backoff is over. */
     void onSample(long seq, InfoReplication info, long latencyMicros) {
         busy.ended(); // it answered, so no script holds it
-        NodeState before = state;
-        boolean up = before.up() || !inBackoff();
-        state = new NodeState(up, info, seq, up ? null : before.reason(), latencyMicros);
-        if (up && !before.up()) {
-            log.info("backend {} is up (role {}, offset {})", address, info.role(), info.offset());
-        } else if (up && before.info() != null && !info.isMaster() && !before.info().isMaster()
-                && before.servesReads() != state.servesReads()) {
-            // a replica whose link to its master broke, or that began a full sync, gets no reads meanwhile
-            if (state.servesReads()) {
-                log.info("replica {} serves reads again (linked to its master, in sync)", address);
-            } else {
-                log.warn("replica {} serves no reads: {}", address,
-                        info.syncing() ? "full sync from its master in progress" : "its link to the master is down");
-            }
-        }
-        firstCheck.complete(state);
+        health.sampled(seq, info, latencyMicros, !inBackoff());
     }
 
     @Override

@@ -36,11 +36,11 @@ public final class NodeMonitor {
 
     public void start() {
         task = loop.scheduleWithFixedDelay(this::tick, 0, intervalMs, TimeUnit.MILLISECONDS);
-        node.checkNowBy(() -> loop.execute(this::tick)); // a check now, unless one is outstanding
+        node.health().checkNowBy(() -> loop.execute(this::tick)); // a check now, unless one is outstanding
     }
 
     public void stop() {
-        node.checkNowBy(null);
+        node.health().checkNowBy(null);
         loop.execute(() -> {
             if (task != null) {
                 task.cancel(false);
@@ -73,7 +73,7 @@ public final class NodeMonitor {
         }
         checkOutstanding = true;
         checkSentAt = System.nanoTime();
-        long seq = node.nextSampleSeq();
+        long seq = node.health().nextSampleSeq();
         long sentAt = checkSentAt;
         BackendConnection target = conn;
         target.send(INFO_REPLICATION.retainedFrame(), new ReplyCallback() {

@@ -7,7 +7,7 @@ package io.resplit.backend;
  * @param up         reachable, authenticated and answering health checks
  * @param info       the last {@code INFO replication} sample, or null before the first
  * @param sampleSeq  sequence number of the health check that produced {@code info} (see
- *                   {@link BackendNode#nextSampleSeq()})
+ *                   {@link NodeHealth#nextSampleSeq()})
  * @param reason     why the node is down, for logs and error replies
  * @param latencyMicros round trip of the last health check, -1 before the first
  */

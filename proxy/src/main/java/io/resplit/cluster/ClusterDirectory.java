@@ -2,17 +2,12 @@ package io.resplit.cluster;
 
 import io.resplit.backend.BackendCredentials;
 import io.resplit.backend.BackendNode;
-import io.resplit.backend.ControlClient;
 import io.resplit.config.HostPort;
-import io.resplit.resp.RespValues;
 import io.resplit.topology.Topology;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,16 +20,11 @@ import org.slf4j.LoggerFactory;
  * {@link ClusterView}, learned from {@code CLUSTER SHARDS} ({@code CLUSTER SLOTS} on servers older than Redis 7)
  * at start, every {@code refreshIntervalMs}, and soon after any node redirects a request ({@code MOVED}) or says
  * the cluster is down. The map is asked of the known masters first, then of the other nodes, then of the
- * {@code cluster-node} seeds. Refreshes run on the control thread, never on an event loop.
+ * {@code cluster-node} seeds ({@link SlotMapReader}); the nodes it names are kept, and retired once gone, by
+ * {@link KnownNodes}. Refreshes run on the control thread, never on an event loop.
  */
 public final class ClusterDirectory {
     private static final Logger log = LoggerFactory.getLogger(ClusterDirectory.class);
-    /**
-     * A node missing from every map read for this long (and from three at least) is retired: its connections
-     * and health checks stop. Time, not a count: maps are also read after every MOVED and CLUSTERDOWN.
-     */
-    private static final long RETIRE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final int RETIRE_AFTER_MISSING = 3;
 
     /** Creates and retires nodes with their health checks and meters (the process wiring owns those). */
     public interface Nodes {
@@ -44,13 +34,9 @@ public final class ClusterDirectory {
     }
 
     private final List<HostPort> seeds;
-    private final BackendCredentials credentials;
-    private final int timeoutMs;
-    private final Nodes lifecycle;
+    private final SlotMapReader reader;
+    private final KnownNodes nodes;
     private final ScheduledExecutorService control;
-    private final Map<HostPort, BackendNode> nodes = new ConcurrentHashMap<>();
-    private final Map<HostPort, Integer> missing = new ConcurrentHashMap<>();
-    private final Map<HostPort, Long> missingSince = new ConcurrentHashMap<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong changes = new AtomicLong();
@@ -69,9 +55,8 @@ public final class ClusterDirectory {
     public ClusterDirectory(List<HostPort> seeds, BackendCredentials credentials, int timeoutMs, Nodes lifecycle,
                             ScheduledExecutorService control) {
         this.seeds = List.copyOf(seeds);
-        this.credentials = credentials;
-        this.timeoutMs = timeoutMs;
-        this.lifecycle = lifecycle;
+        this.reader = new SlotMapReader(credentials, timeoutMs);
+        this.nodes = new KnownNodes(lifecycle, timeoutMs);
         this.control = control;
     }
 
@@ -104,12 +89,12 @@ public final class ClusterDirectory {
 
     /** The node at {@code address}, created on first use (a redirection may name a node not yet in the map). */
     public BackendNode node(HostPort address) {
-        return nodes.computeIfAbsent(address, lifecycle::create);
+        return nodes.node(address);
     }
 
     /** Every node known now (masters, replicas, and nodes redirections named). */
     public List<BackendNode> nodes() {
-        return new ArrayList<>(nodes.values());
+        return nodes.all();
     }
 
     /** Slot maps read so far, and how many of them differed from the one before (for the admin console). */
@@ -152,7 +137,7 @@ public final class ClusterDirectory {
     public synchronized boolean refresh() {
         long patchesBefore = patches.get();
         for (HostPort at : candidates()) {
-            SlotMap map = ask(at);
+            SlotMap map = reader.read(at);
             if (map != null && !map.shards().isEmpty()) {
                 if (patches.get() != patchesBefore && view.get() != null && staleReads < MAX_STALE_READS) {
                     // a MOVED came in while this map was read: the map may predate it (a failover that node had
@@ -162,7 +147,7 @@ public final class ClusterDirectory {
                     return true;
                 }
                 staleReads = 0;
-                apply(map, migrating(map));
+                apply(map, reader.migrating(map));
                 return true;
             }
         }
@@ -201,59 +186,9 @@ public final class ClusterDirectory {
         if (v != null) {
             v.shards().forEach(t -> order.add(t.master().address()));
         }
-        order.addAll(nodes.keySet());
+        order.addAll(nodes.addresses());
         order.addAll(seeds);
         return new ArrayList<>(order);
-    }
-
-    private SlotMap ask(HostPort at) {
-        try {
-            Object reply = ControlClient.call(at, credentials, timeoutMs, List.<String[]>of(
-                    new String[] {"CLUSTER", "SHARDS"})).get(0);
-            if (reply instanceof List<?> shards) {
-                return SlotMap.fromClusterShards(shards);
-            }
-            // before Redis 7: CLUSTER SHARDS is an unknown subcommand
-            reply = ControlClient.call(at, credentials, timeoutMs, List.<String[]>of(
-                    new String[] {"CLUSTER", "SLOTS"})).get(0);
-            if (reply instanceof List<?> slots) {
-                return SlotMap.fromClusterSlots(slots);
-            }
-            log.warn("cluster node {} gave no slot map: {}", at, reply instanceof RespValues.Error e ? e.message()
-                    : reply);
-        } catch (IOException | RuntimeException e) {
-            log.debug("cluster node {} did not give its slot map: {}", at, e.toString());
-        }
-        return null;
-    }
-
-    /**
-     * The slots some master is migrating away, from each master's own CLUSTER NODES line ({@code [slot->-id]});
-     * the slot map does not say. A master that does not answer counts as migrating nothing.
-     */
-    private java.util.BitSet migrating(SlotMap map) {
-        java.util.BitSet out = new java.util.BitSet(HashSlot.SLOTS);
-        for (SlotMap.Shard s : map.shards()) {
-            try {
-                Object reply = ControlClient.call(s.master(), credentials, timeoutMs, List.<String[]>of(
-                        new String[] {"CLUSTER", "NODES"})).get(0);
-                if (reply instanceof String nodes) {
-                    for (String line : nodes.split("\n")) {
-                        if (line.contains("myself")) {
-                            for (String field : line.trim().split(" ")) {
-                                int arrow = field.indexOf("->-");
-                                if (field.startsWith("[") && arrow > 1) {
-                                    out.set(Integer.parseInt(field.substring(1, arrow)));
-                                }
-                            }
-                        }
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                log.debug("cluster node {} did not list its migrating slots: {}", s.master(), e.toString());
-            }
-        }
-        return out;
     }
 
     /** A node answered ASK for {@code slot}: it is migrating, and its reads go to its master from now on. */
@@ -300,7 +235,7 @@ public final class ClusterDirectory {
             log.info("cluster map: {}", describe(map));
             listeners.forEach(l -> l.accept(next));
         }
-        retireMissing(listed);
+        nodes.retireMissing(listed);
     }
 
     /** Whether the new map gives every slot the same master and replicas as {@code v}. */
@@ -317,28 +252,6 @@ public final class ClusterDirectory {
             }
         }
         return true;
-    }
-
-    private void retireMissing(Set<HostPort> listed) {
-        for (HostPort at : new ArrayList<>(nodes.keySet())) {
-            if (listed.contains(at)) {
-                missing.remove(at);
-                missingSince.remove(at);
-                continue;
-            }
-            int times = missing.merge(at, 1, Integer::sum);
-            long since = missingSince.computeIfAbsent(at, a -> System.nanoTime());
-            if (times >= RETIRE_AFTER_MISSING && System.nanoTime() - since >= RETIRE_AFTER_NANOS) {
-                BackendNode gone = nodes.remove(at);
-                missing.remove(at);
-                missingSince.remove(at);
-                if (gone != null) {
-                    log.info("cluster node {} left the map: retired", at);
-                    lifecycle.retire(gone);
-                    gone.closeInUse("cluster node " + at + " left the map", timeoutMs);
-                }
-            }
-        }
     }
 
     private static String describe(SlotMap map) {

@@ -21,9 +21,9 @@ final class ClientInfo {
                 + " idle=" + (now - h.lastCommandMillis()) / 1000
                 + " flags=" + flags(h)
                 + " db=" + s.db()
-                + " sub=" + (ps == null ? 0 : ps.count(PubSubSession.Kind.CHANNEL))
-                + " psub=" + (ps == null ? 0 : ps.count(PubSubSession.Kind.PATTERN))
-                + " ssub=" + (ps == null ? 0 : ps.count(PubSubSession.Kind.SHARD))
+                + " sub=" + (ps == null ? 0 : ps.count(Subscriptions.Kind.CHANNEL))
+                + " psub=" + (ps == null ? 0 : ps.count(Subscriptions.Kind.PATTERN))
+                + " ssub=" + (ps == null ? 0 : ps.count(Subscriptions.Kind.SHARD))
                 + " multi=" + (s.inMulti() ? 0 : -1)
                 + " cmd=" + h.lastCommand()
                 + " user=" + h.session().userName()

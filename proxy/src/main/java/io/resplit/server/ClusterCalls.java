@@ -26,10 +26,10 @@ final class ClusterCalls {
     record Plan(List<ShardCall> calls, ByteBuf reply) {
     }
 
-    private final ClusterForwarder owner;
+    private final ClusterOutcomes owner;
     private final ByteBufAllocator alloc;
 
-    ClusterCalls(ClusterForwarder owner, ByteBufAllocator alloc) {
+    ClusterCalls(ClusterOutcomes owner, ByteBufAllocator alloc) {
         this.owner = owner;
         this.alloc = alloc;
     }

@@ -1,6 +1,5 @@
 package io.resplit.server;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.resplit.backend.BackendConnection;
 import io.resplit.backend.BackendNode;
@@ -23,12 +22,11 @@ import java.util.ArrayDeque;
  * <p>Order: a client's requests that may change data, or read from a master, run in the order sent as long as
  * the slot map stays the same (one connection per node, redirected requests re-sent in the order their
  * redirections arrive); when the map changes, new requests wait until those in flight under the old map are
- * answered. While a request waits for a retry, the client's later requests wait behind it. Runs on the
- * client's event loop only.
+ * answered. While a request waits for a retry, the client's later requests wait behind it. What comes back
+ * (answers, errors, lost connections) is handled by its {@link ClusterOutcomes}. Runs on the client's event loop
+ * only.
  */
 final class ClusterForwarder {
-    private static final int MAX_READ_ATTEMPTS = 3;
-
     private final ClientHandler client;
     private final ClientSession session;
     private final ClusterDirectory cluster;
@@ -39,14 +37,13 @@ final class ClusterForwarder {
     private final RetryQueue waiting;
     private final ClusterTransaction transaction;
     private final ClusterCalls calls;
-    private final ClusterErrors errors;
+    private final ClusterOutcomes outcomes;
     private boolean draining;
     private final ClusterTargets targets;
     private final ClusterConnections connections;
 
     ClusterForwarder(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop,
                      ScriptCache scripts) {
-        this.errors = new ClusterErrors(ctx.cluster(), scripts);
         this.client = client;
         this.session = session;
         this.cluster = ctx.cluster();
@@ -54,9 +51,12 @@ final class ClusterForwarder {
         this.slow = new SlowRequests(ctx.slowLog(), client);
         this.meters = ctx.meters(session.loopIndex());
         this.transaction = new ClusterTransaction(client, session, loop);
-        this.calls = new ClusterCalls(this, client.alloc());
         this.connections = new ClusterConnections(client, session, loop);
+        // the hold in force when a call first waits: the queue sets the call's deadline then
         this.waiting = new RetryQueue(loop, () -> ctx.runtime().config().failoverHoldTimeoutMs(), this::drain);
+        this.outcomes = new ClusterOutcomes(this, client, session, lanes, transaction,
+                new ClusterErrors(cluster, scripts), waiting, slow, meters);
+        this.calls = new ClusterCalls(outcomes, client.alloc());
     }
 
     /** Routes {@code p}, whose place in the reply order is already taken. */
@@ -119,7 +119,7 @@ final class ClusterForwarder {
         c.asking = null; // a redirection holds for one send
         ClusterConnections.Link link = connections.open(c, target.node(), target.shard());
         if (link.answer() != null) { // BUSY, or a blocking command's time used up
-            deliver(c, link.answer(), link.error(), SlowRequests.now(p));
+            outcomes.deliver(c, link.answer(), link.error(), SlowRequests.now(p));
             return true;
         }
         BackendNode node = link.node();
@@ -156,7 +156,7 @@ final class ClusterForwarder {
             transaction.settled(lanes.pinnedInflight());
             return;
         }
-        ShardCall c = new ShardCall(this, p, null, 0, p.request, false, ShardCall.ANY_SLOT, true);
+        ShardCall c = new ShardCall(outcomes, p, null, 0, p.request, false, ShardCall.ANY_SLOT, true);
         c.pinned = true;
         c.node = conn.node();
         c.attempts = 1;
@@ -165,80 +165,8 @@ final class ClusterForwarder {
         conn.send(p.request, c);
     }
 
-    void replied(ShardCall c, ByteBuf frame, boolean error, long now) {
-        lanes.ended(c);
-        if (c.pinned) { // the node's own replies: QUEUED, EXEC's array, EXECABORT, MOVED inside a transaction
-            if (client.discardsReplies()) {
-                frame.release();
-                abandon(c);
-            } else {
-                deliver(c, frame, error, now);
-            }
-            transaction.settled(lanes.pinnedInflight());
-            drain();
-            return;
-        }
-        if (c.dedicated != null) {
-            c.dedicated.node().releaseDedicated(c.dedicated, session.loopIndex(), true);
-            c.dedicated = null;
-        }
-        if (client.discardsReplies()) {
-            frame.release();
-            abandon(c);
-            return;
-        }
-        if (error) {
-            ClusterErrors.Next next = errors.after(c, frame, waiting);
-            if (next != ClusterErrors.Next.DELIVER) {
-                frame.release();
-                if (next == ClusterErrors.Next.REDIRECT) {
-                    resend(c, null);
-                } else {
-                    waitRetry(c, null);
-                    drain();
-                }
-                return;
-            }
-        }
-        if (meters.enabled() && now != 0) {
-            meters.backendReplied(c.parent, now);
-        }
-        deliver(c, frame, error, now);
-        drain();
-    }
-
-    void failed(ShardCall c, String reason, boolean maybeApplied) {
-        lanes.ended(c);
-        if (c.pinned) {
-            if (maybeApplied || client.discardsReplies()) {
-                abandon(c);
-            }
-            transaction.failed(c.parent, reason, maybeApplied, lanes.pinnedInflight());
-            return;
-        }
-        if (c.dedicated != null) {
-            c.dedicated = null; // the connection is gone
-        }
-        if (client.discardsReplies()) {
-            abandon(c);
-            return;
-        }
-        if (!c.write && c.attempts < MAX_READ_ATTEMPTS) {
-            resend(c, c.node); // reads are safe to repeat elsewhere
-            return;
-        }
-        if ((!maybeApplied || !c.write) && waiting.withinDeadline(c)) {
-            cluster.refreshSoon(); // the node may be gone: its shard's new master is in the next map
-            waitRetry(c, null);
-            drain();
-            return;
-        }
-        deliver(c, RespWriter.error(client.alloc(), ForwardRecovery.lostError(c.node, reason, maybeApplied)), true,
-                SlowRequests.now(c.parent));
-        drain();
-    }
-
-    private void resend(ShardCall c, BackendNode exclude) {
+    /** Sends {@code c} again (a redirection, a read whose node was lost: not to {@code exclude}). */
+    void resend(ShardCall c, BackendNode exclude) {
         if (!send(c, exclude)) {
             drain();
         }
@@ -248,9 +176,9 @@ final class ClusterForwarder {
      * Puts {@code c} among the calls waiting for a retry, after a pause that doubles each time; when the hold
      * time is over it gets {@code error} (or the last error a node gave) instead. False: it was not sent.
      */
-    private boolean waitRetry(ShardCall c, String error) {
+    boolean waitRetry(ShardCall c, String error) {
         if (error != null && !waiting.withinDeadline(c)) {
-            deliver(c, RespWriter.error(client.alloc(), error), true, SlowRequests.now(c.parent));
+            outcomes.deliver(c, RespWriter.error(client.alloc(), error), true, SlowRequests.now(c.parent));
             return false;
         }
         cluster.retried();
@@ -259,7 +187,7 @@ final class ClusterForwarder {
     }
 
     /** Sends the retries that are due, in order, then the held requests that may go now. */
-    private void drain() {
+    void drain() {
         if (draining || client.discardsReplies()) {
             return;
         }
@@ -290,35 +218,6 @@ final class ClusterForwarder {
         }
     }
 
-    /** Hands {@code c}'s outcome on: to the client, or into its request's merged reply. */
-    private void deliver(ShardCall c, ByteBuf frame, boolean error, long now) {
-        PendingReply p = c.parent;
-        c.release();
-        if (c.parts != null) {
-            if (!c.parts.arrived(c.part, frame)) {
-                return;
-            }
-            frame = c.parts.merge(client.alloc());
-            error = io.resplit.resp.RespReplyDecoder.isError(frame);
-        }
-        slow.finished(p, now);
-        p.request.release();
-        p.request = null;
-        p.outcome = error ? PendingReply.ERROR : PendingReply.OK;
-        client.complete(p, p.transform() == null ? frame : p.transform().apply(frame), now);
-    }
-
-    /** The client has gone: what {@code c} holds is dropped. */
-    private void abandon(ShardCall c) {
-        c.release();
-        if (c.parts == null || c.parts.arrived(c.part, null)) {
-            if (c.parts != null) {
-                c.parts.releaseAll();
-            }
-            c.parent.releaseAll();
-        }
-    }
-
     /** Whether a blocking command of this client is waiting. */
     boolean blocked() {
         return lanes.blocked();
@@ -335,7 +234,7 @@ final class ClusterForwarder {
         while ((p = held.poll()) != null) {
             p.releaseAll();
         }
-        waiting.clear(this::abandon);
+        waiting.clear(outcomes::abandon);
         lanes.clientClosed();
         transaction.clientClosed();
     }

@@ -11,7 +11,6 @@ import io.resplit.resp.RespValues;
 import io.resplit.route.Route;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -24,22 +23,17 @@ import java.util.Set;
  *
  * <p>Subscribers use the master, so that PUBSUB CHANNELS / NUMSUB / NUMPAT (answered by the master) count them.
  * In cluster mode, sharded subscriptions (SSUBSCRIBE) go to their channels' shards instead
- * ({@link ShardSubscriptions}).
+ * ({@link ShardSubscriptions}). What the client is subscribed to is kept in its {@link Subscriptions}.
  */
 final class PubSubSession implements FrameListener {
     private final ClientHandler client;
     private final ProxyContext ctx;
     private final ClientSession session;
     private final EventLoop loop;
-    private final Set<String> channels = new LinkedHashSet<>();
-    private final Set<String> patterns = new LinkedHashSet<>();
-    private final Set<String> shardChannels = new LinkedHashSet<>();
+    private final Subscriptions subs = new Subscriptions();
     private static final int RETRY_MS = 100;
     private static final int MAX_RETRIES = 100;
     private BackendConnection conn;
-    private boolean subscribed;
-    private int subscribesInFlight; // confirmations still due for subscribe commands sent
-    private int swallow;            // confirmations of a re-subscription, which the client must not see
     private final ShardSubscriptions shards; // cluster mode only: SSUBSCRIBE on the channels' shards
 
     PubSubSession(ClientHandler client, ProxyContext ctx, ClientSession session, EventLoop loop) {
@@ -50,21 +44,14 @@ final class PubSubSession implements FrameListener {
         this.shards = ctx.cluster() == null ? null : new ShardSubscriptions(client, session, loop, ctx.cluster(), this);
     }
 
-    /** The three kinds of subscription Redis counts separately. */
-    enum Kind { CHANNEL, PATTERN, SHARD }
-
     /** How many subscriptions of {@code kind} the client has (as confirmed by Redis). */
-    int count(Kind kind) {
-        return switch (kind) {
-            case CHANNEL -> channels.size();
-            case PATTERN -> patterns.size();
-            case SHARD -> shardChannels.size();
-        };
+    int count(Subscriptions.Kind kind) {
+        return subs.count(kind);
     }
 
     /** In subscribed mode (RESP2): only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET are allowed. */
     boolean subscribed() {
-        return subscribed;
+        return subs.subscribed();
     }
 
     /**
@@ -77,8 +64,7 @@ final class PubSubSession implements FrameListener {
             boolean subscribe = "ssubscribe".equals(spec.name());
             int confirmations = shards.send(r, subscribe); // takes the request
             if (subscribe && confirmations > 0) {
-                subscribed = true;
-                subscribesInFlight += confirmations;
+                subs.subscribing(confirmations);
             }
             ctx.meters(session.loopIndex()).sentOnStream(spec, Route.PUBSUB);
             return;
@@ -98,8 +84,7 @@ final class PubSubSession implements FrameListener {
             // the command table knows these by name only: Redis gives them identical flags
             if (spec != null && spec.handling() == io.resplit.command.Handling.PUBSUB
                     && !spec.name().endsWith("unsubscribe")) {
-                subscribed = true;
-                subscribesInFlight += Math.max(1, r.argc() - 1);
+                subs.subscribing(Math.max(1, r.argc() - 1));
             }
             conn.sendStreamed(r.retainedFrame());
             ctx.meters(session.loopIndex()).sentOnStream(spec, Route.PUBSUB);
@@ -124,17 +109,13 @@ final class PubSubSession implements FrameListener {
             frame.release();
             return;
         }
-        String kind = firstElement(frame);
+        String kind = PubSubFrames.kind(frame);
         if (shards != null && kind != null && (kind.equals("ssubscribe") || kind.equals("sunsubscribe"))) {
             frame = shardConfirmation(kind, frame);
-        } else if (kind != null && kind.endsWith("subscribe")) {
-            List<?> confirmation = (List<?>) RespValues.read(frame.duplicate());
-            track(kind, confirmation);
-            if (swallow > 0) {
-                swallow--;
-                frame.release();
-                return;
-            }
+        } else if (kind != null && kind.endsWith("subscribe")
+                && !subs.confirmed(kind, (List<?>) RespValues.read(frame.duplicate()))) {
+            frame.release(); // a re-subscription's: the client never asked
+            return;
         }
         client.push(frame); // the connection stays (idle) for a next subscribe until the client leaves
     }
@@ -145,59 +126,18 @@ final class PubSubSession implements FrameListener {
      * subscribed mode when nothing at all is left.
      */
     private ByteBuf shardConfirmation(String kind, ByteBuf frame) {
-        List<?> confirmation = (List<?>) RespValues.read(frame.duplicate());
-        String name = (String) confirmation.get(1);
-        if (kind.equals("ssubscribe")) {
-            shardChannels.add(name);
-            if (subscribesInFlight > 0) {
-                subscribesInFlight--;
-            }
-        } else {
-            if (name != null) {
-                shardChannels.remove(name);
-            }
-            if (channels.isEmpty() && patterns.isEmpty() && shardChannels.isEmpty() && subscribesInFlight == 0) {
-                subscribed = false;
-            }
-        }
-        ByteBuf out = client.alloc().buffer(32 + (name == null ? 0 : name.length() * 3));
-        out.writeByte(frame.getByte(frame.readerIndex())); // '*' (RESP2) or '>' (a RESP3 push)
-        out.writeBytes("3\r\n".getBytes(StandardCharsets.US_ASCII));
-        io.resplit.resp.RespWriter.writeBulk(out, kind);
-        if (name == null) {
-            io.resplit.resp.RespWriter.writeNull(out, session.protocol());
-        } else {
-            io.resplit.resp.RespWriter.writeBulk(out, name.getBytes(StandardCharsets.UTF_8));
-        }
-        io.resplit.resp.RespWriter.writeInteger(out, shardChannels.size());
+        String name = (String) ((List<?>) RespValues.read(frame.duplicate())).get(1);
+        subs.shardConfirmed(kind, name);
+        ByteBuf out = PubSubFrames.shardConfirmation(client.alloc(), frame.getByte(frame.readerIndex()), kind, name,
+                session.protocol(), subs.count(Subscriptions.Kind.SHARD));
         frame.release();
         return out;
-    }
-
-    private void track(String kind, List<?> confirmation) {
-        String name = (String) confirmation.get(1);
-        long count = (Long) confirmation.get(2);
-        Set<String> set = kind.startsWith("psub") || kind.startsWith("punsub") ? patterns
-                : kind.startsWith("ssub") || kind.startsWith("sunsub") ? shardChannels : channels;
-        if (kind.endsWith("unsubscribe")) {
-            if (name != null) {
-                set.remove(name);
-            }
-            if (count == 0 && subscribesInFlight == 0) {
-                subscribed = false;
-            }
-        } else {
-            set.add(name);
-            if (swallow == 0 && subscribesInFlight > 0) {
-                subscribesInFlight--;
-            }
-        }
     }
 
     @Override
     public void onClosed(String reason) {
         conn = null;
-        if (subscribesInFlight > 0 && !client.discardsReplies()) {
+        if (subs.confirmationsDue() && !client.discardsReplies()) {
             // a subscribe the connection took with it would never be confirmed: the client starts over, as with
             // a lost Redis connection, rather than wait forever
             client.closeNow();
@@ -212,7 +152,7 @@ final class PubSubSession implements FrameListener {
      * times, then gives the client up (as a lost Redis connection would).
      */
     private void resubscribe(int attempt) {
-        if (client.discardsReplies() || !subscribed || conn != null) {
+        if (client.discardsReplies() || !subs.subscribed() || conn != null) {
             return;
         }
         if (!open()) {
@@ -223,11 +163,10 @@ final class PubSubSession implements FrameListener {
             }
             return;
         }
-        swallow = channels.size() + patterns.size() + shardChannels.size();
-        subscribesInFlight = 0;
-        resubscribe("SUBSCRIBE", channels);
-        resubscribe("PSUBSCRIBE", patterns);
-        resubscribe("SSUBSCRIBE", shardChannels);
+        subs.resubscribing();
+        resubscribe("SUBSCRIBE", subs.names(Subscriptions.Kind.CHANNEL));
+        resubscribe("PSUBSCRIBE", subs.names(Subscriptions.Kind.PATTERN));
+        resubscribe("SSUBSCRIBE", subs.names(Subscriptions.Kind.SHARD));
     }
 
     private void resubscribe(String command, Set<String> names) {
@@ -253,12 +192,7 @@ final class PubSubSession implements FrameListener {
 
     /** RESET: every subscription ends, without unsubscribe messages (as on Redis), with its connection. */
     void reset() {
-        channels.clear();
-        patterns.clear();
-        shardChannels.clear();
-        subscribed = false;
-        subscribesInFlight = 0;
-        swallow = 0;
+        subs.clear();
         clientClosed();
     }
 
@@ -281,11 +215,7 @@ final class PubSubSession implements FrameListener {
     void inSubscribedMode(RespRequest r, CommandSpec spec) {
         try {
             if (spec != null && spec.queuedInMulti() && spec.name().equals("ping")) {
-                io.netty.buffer.ByteBuf b = client.alloc().buffer();
-                io.resplit.resp.RespWriter.writeArrayHeader(b, 2);
-                io.resplit.resp.RespWriter.writeBulk(b, "pong");
-                io.resplit.resp.RespWriter.writeBulk(b, r.argc() > 1 ? r.argBytes(1) : new byte[0]);
-                client.reply(b);
+                client.reply(PubSubFrames.subscribedPong(client.alloc(), r.argc() > 1 ? r.argBytes(1) : new byte[0]));
                 return;
             }
             String name = spec != null ? spec.name() : r.argString(0).toLowerCase(java.util.Locale.ROOT);
@@ -294,20 +224,5 @@ final class PubSubSession implements FrameListener {
         } finally {
             r.release();
         }
-    }
-
-    /** The first element of an array frame as text when it is a short bulk string (the push kind), else null. */
-    private static String firstElement(ByteBuf frame) {
-        int start = frame.readerIndex();
-        if (frame.getByte(start) != '*' && frame.getByte(start) != '>') {
-            return null;
-        }
-        int nl = frame.indexOf(start, frame.writerIndex(), (byte) '\n');
-        if (nl < 0 || nl + 1 >= frame.writerIndex() || frame.getByte(nl + 1) != '$') {
-            return null;
-        }
-        int nl2 = frame.indexOf(nl + 1, frame.writerIndex(), (byte) '\n');
-        int len = Integer.parseInt(frame.toString(nl + 2, nl2 - 1 - (nl + 2), StandardCharsets.US_ASCII));
-        return len > 16 ? null : frame.toString(nl2 + 1, len, StandardCharsets.US_ASCII);
     }
 }

@@ -15,7 +15,7 @@ final class ShardCall implements ReplyCallback {
     /** No slot: any master serves it (a keyless command), or {@link #fixed} does. */
     static final int ANY_SLOT = -1;
 
-    final ClusterForwarder owner;
+    final ClusterOutcomes owner;
     final PendingReply parent;   // the client's place in the reply order
     final PartReplies parts;     // non-null when this is one part of a split or fan-out
     final int part;              // its index there
@@ -39,7 +39,7 @@ final class ShardCall implements ReplyCallback {
     long retryDeadline;          // nanoTime after which TRYAGAIN, CLUSTERDOWN or a missing master is an error
     long dueNanos;               // when a waiting retry is due
 
-    ShardCall(ClusterForwarder owner, PendingReply parent, PartReplies parts, int part, RespRequest request,
+    ShardCall(ClusterOutcomes owner, PendingReply parent, PartReplies parts, int part, RespRequest request,
               boolean ownsRequest, int slot, boolean write) {
         this.owner = owner;
         this.parent = parent;

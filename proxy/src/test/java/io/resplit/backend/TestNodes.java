@@ -31,7 +31,7 @@ public final class TestNodes {
 
     /** Takes the next health-check sequence number, as the monitor does just before it sends a check. */
     public static long nextSampleSeq(BackendNode n) {
-        return n.nextSampleSeq();
+        return n.health().nextSampleSeq();
     }
 
     /** Publishes the answer to the health check numbered {@code seq}. */
@@ -41,7 +41,7 @@ public final class TestNodes {
 
     /** A whole health check: takes a sequence number and publishes its answer at once; returns the number. */
     public static long check(BackendNode n, String role, boolean linkUp, boolean syncing, long offset) {
-        long seq = n.nextSampleSeq();
+        long seq = n.health().nextSampleSeq();
         onSample(n, seq, role, linkUp, syncing, offset);
         return seq;
     }
