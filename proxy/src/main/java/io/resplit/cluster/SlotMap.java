@@ -91,10 +91,15 @@ public final class SlotMap {
 
     /**
      * From {@code CLUSTER SHARDS} as {@code RespValues} decodes it (maps as flat name, value lists): per shard
-     * {@code slots} (start, end pairs) and {@code nodes} (each with {@code ip}, {@code port}, {@code role},
-     * {@code health}). Nodes whose health is {@code fail} are left out; a shard without a master is skipped.
+     * {@code slots} (start, end pairs) and {@code nodes} (each with {@code ip}, {@code port} and/or
+     * {@code tls-port}, {@code role}, {@code health}). Nodes whose health is {@code fail} are left out, and so
+     * are nodes without a port of the kind the proxy connects with; a shard without a master is skipped.
+     *
+     * @param tls whether the proxy connects to the nodes by TLS: each node's {@code tls-port} then, which a
+     *            cluster with {@code tls-cluster yes} lists beside the plaintext {@code port} (absent when the
+     *            node has none); a cluster that lists no {@code tls-port} gives its {@code port}
      */
-    public static SlotMap fromClusterShards(List<?> reply) {
+    public static SlotMap fromClusterShards(List<?> reply, boolean tls) {
         List<Shard> shards = new ArrayList<>();
         for (Object o : reply) {
             Map<String, Object> shard = map((List<?>) o);
@@ -110,8 +115,12 @@ public final class SlotMap {
                 if ("fail".equals(node.get("health"))) {
                     continue;
                 }
+                Long port = (Long) (tls && node.containsKey("tls-port") ? node.get("tls-port") : node.get("port"));
+                if (port == null) {
+                    continue; // e.g. a TLS-only node, to a proxy that connects in plaintext
+                }
                 HostPort at = new HostPort(endpoint(node.get("endpoint"), node.get("hostname"), node.get("ip")),
-                        ((Long) node.get("port")).intValue());
+                        port.intValue());
                 if ("master".equals(node.get("role"))) {
                     master = at;
                 } else {

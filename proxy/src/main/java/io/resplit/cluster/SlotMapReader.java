@@ -33,9 +33,10 @@ final class SlotMapReader {
             Object reply = ControlClient.call(at, credentials, timeoutMs, List.<String[]>of(
                     new String[] {"CLUSTER", "SHARDS"})).get(0);
             if (reply instanceof List<?> shards) {
-                return SlotMap.fromClusterShards(shards);
+                return SlotMap.fromClusterShards(shards, credentials.tls() != null);
             }
-            // before Redis 7: CLUSTER SHARDS is an unknown subcommand
+            // before Redis 7: CLUSTER SHARDS is an unknown subcommand. CLUSTER SLOTS gives the TLS port to a TLS
+            // connection of a cluster with tls-cluster yes, as MOVED and ASK do
             reply = ControlClient.call(at, credentials, timeoutMs, List.<String[]>of(
                     new String[] {"CLUSTER", "SLOTS"})).get(0);
             if (reply instanceof List<?> slots) {

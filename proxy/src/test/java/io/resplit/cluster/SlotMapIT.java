@@ -71,7 +71,7 @@ class SlotMapIT {
         }
         // a node learns the others' roles by gossip: a replica may be missing from its answer for a moment
         SlotMap fromShards = Wait.until(Duration.ofSeconds(20), () -> {
-            SlotMap m = SlotMap.fromClusterShards(ask("SHARDS"));
+            SlotMap m = SlotMap.fromClusterShards(ask("SHARDS"), false);
             return m.shards().size() == 3 && m.shards().stream().allMatch(s -> s.replicas().size() == 1) ? m : null;
         }, "CLUSTER SHARDS lists 3 shards with one replica each");
         assertTrue(fromShards.complete(), "every slot served");
@@ -91,7 +91,7 @@ class SlotMapIT {
 
     @Test
     void keySlotsMatchTheNodesAndTheMapNamesTheMasterThatTakesTheWrite() {
-        SlotMap map = SlotMap.fromClusterShards(ask("SHARDS"));
+        SlotMap map = SlotMap.fromClusterShards(ask("SHARDS"), false);
         Random random = new Random(5);
         try (Jedis any = cluster.jedis(cluster.nodes().get(0))) {
             for (int i = 0; i < 500; i++) {

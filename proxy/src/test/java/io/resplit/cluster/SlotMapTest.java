@@ -1,6 +1,8 @@
 package io.resplit.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.buffer.ByteBuf;
@@ -43,6 +45,23 @@ class SlotMapTest {
         return b.toString();
     }
 
+    /** A CLUSTER SHARDS node of a cluster with tls-cluster yes: its plaintext port (0: none) and its TLS port. */
+    private static String tlsShardsNode(String ip, int port, int tlsPort, String role) {
+        StringBuilder b = new StringBuilder();
+        b.append('*').append((port == 0 ? 7 : 8) * 2).append('\n');
+        b.append(bulk("id")).append(bulk("a".repeat(40)));
+        if (port != 0) {
+            b.append(bulk("port")).append(':').append(port).append('\n');
+        }
+        b.append(bulk("tls-port")).append(':').append(tlsPort).append('\n');
+        b.append(bulk("ip")).append(bulk(ip));
+        b.append(bulk("endpoint")).append(bulk(ip));
+        b.append(bulk("role")).append(bulk(role));
+        b.append(bulk("replication-offset")).append(":42\n");
+        b.append(bulk("health")).append(bulk("online"));
+        return b.toString();
+    }
+
     private static String bulk(String s) {
         return "$" + s.length() + "\n" + s + "\n";
     }
@@ -55,7 +74,7 @@ class SlotMapTest {
     void clusterShardsByIp() {
         SlotMap map = SlotMap.fromClusterShards(reply(shards(
                 shardsNode("10.0.0.1", null, "10.0.0.1", 7000, "master"),
-                shardsNode("10.0.0.2", null, "10.0.0.2", 7001, "replica"))));
+                shardsNode("10.0.0.2", null, "10.0.0.2", 7001, "replica"))), false);
         assertEquals(new HostPort("10.0.0.1", 7000), map.shardOf(0).master());
         assertEquals(List.of(new HostPort("10.0.0.2", 7001)), map.shardOf(16383).replicas());
     }
@@ -64,7 +83,7 @@ class SlotMapTest {
     void clusterShardsByHostnameTakeTheEndpointRedirectionsName() {
         SlotMap map = SlotMap.fromClusterShards(reply(shards(
                 shardsNode("node-a.example", "node-a.example", "10.0.0.1", 7000, "master"),
-                shardsNode("?", null, "10.0.0.2", 7001, "replica")))); // no hostname announced: its IP
+                shardsNode("?", null, "10.0.0.2", 7001, "replica"))), false); // no hostname announced: its IP
         assertEquals(new HostPort("node-a.example", 7000), map.shardOf(0).master());
         assertEquals(List.of(new HostPort("10.0.0.2", 7001)), map.shardOf(0).replicas());
     }
@@ -73,7 +92,36 @@ class SlotMapTest {
     void clusterShardsWithAHostnameButIpEndpoints() {
         SlotMap map = SlotMap.fromClusterShards(reply(shards(
                 shardsNode("10.0.0.1", "node-a.example", "10.0.0.1", 7000, "master"),
-                shardsNode("10.0.0.2", "node-b.example", "10.0.0.2", 7001, "replica"))));
+                shardsNode("10.0.0.2", "node-b.example", "10.0.0.2", 7001, "replica"))), false);
+        assertEquals(new HostPort("10.0.0.1", 7000), map.shardOf(0).master());
+    }
+
+    @Test
+    void aTlsProxyTakesTheTlsPortsAndAPlaintextOneThePlaintextPorts() {
+        String wire = shards(tlsShardsNode("10.0.0.1", 7000, 8000, "master"),
+                tlsShardsNode("10.0.0.2", 7001, 8001, "replica"));
+        SlotMap tls = SlotMap.fromClusterShards(reply(wire), true);
+        assertEquals(new HostPort("10.0.0.1", 8000), tls.shardOf(0).master());
+        assertEquals(List.of(new HostPort("10.0.0.2", 8001)), tls.shardOf(0).replicas());
+        SlotMap plain = SlotMap.fromClusterShards(reply(wire), false);
+        assertEquals(new HostPort("10.0.0.1", 7000), plain.shardOf(0).master());
+    }
+
+    @Test
+    void tlsOnlyNodesAreLeftOutOfAPlaintextProxysMapAndServeATlsOne() {
+        String wire = shards(tlsShardsNode("10.0.0.1", 0, 8000, "master"),
+                tlsShardsNode("10.0.0.2", 0, 8001, "replica"));
+        assertEquals(new HostPort("10.0.0.1", 8000), SlotMap.fromClusterShards(reply(wire), true).shardOf(0).master());
+        SlotMap plain = SlotMap.fromClusterShards(reply(wire), false);
+        assertNull(plain.shardOf(0), "no node it can reach: the shard is not in the map");
+        assertFalse(plain.complete());
+    }
+
+    @Test
+    void aTlsProxyInFrontOfAClusterThatListsNoTlsPortsTakesTheirPorts() {
+        SlotMap map = SlotMap.fromClusterShards(reply(shards(
+                shardsNode("10.0.0.1", null, "10.0.0.1", 7000, "master"),
+                shardsNode("10.0.0.2", null, "10.0.0.2", 7001, "replica"))), true);
         assertEquals(new HostPort("10.0.0.1", 7000), map.shardOf(0).master());
     }
 
