@@ -62,6 +62,11 @@ public final class ShardFences {
         return byMaster.computeIfAbsent(master, m -> new ReadYourWrites());
     }
 
+    /** Whether this connection has written to {@code master} (or counts as having, after a map change). */
+    public boolean wroteTo(BackendNode master) {
+        return byMaster != null && byMaster.containsKey(master);
+    }
+
     /** Whether this connection has written at all. */
     public boolean hasWritten() {
         return byMaster != null && !byMaster.isEmpty();

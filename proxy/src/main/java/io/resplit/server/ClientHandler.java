@@ -32,6 +32,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ClientReplies replies;
     private ClientRequests requests;
     private Forwarder forwarder;
+    private ClusterForwarder clusterForwarder; // cluster mode only
     private ClientTracking tracking;
     private final long createdMillis = System.currentTimeMillis();
     private long lastCommandMillis = createdMillis; // read by CLIENT LIST on other loops: may be slightly stale
@@ -68,6 +69,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return forwarder;
     }
 
+    /** The forwarder to a Redis Cluster's nodes; null outside cluster mode. */
+    ClusterForwarder clusterForwarder() {
+        return clusterForwarder;
+    }
+
     ClientTracking tracking() {
         return tracking;
     }
@@ -94,7 +100,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         meters = ctx.meters(session.loopIndex());
         replies = new ClientReplies(this, meters, new OutputBufferGuard(ctx), () -> requests.subscribed());
         forwarder = new Forwarder(this, replies, ctx, session, channel.eventLoop(), scripts.cache());
-        ClusterForwarder clusterForwarder = ctx.cluster() == null ? null
+        clusterForwarder = ctx.cluster() == null ? null
                 : new ClusterForwarder(this, ctx, session, channel.eventLoop(), scripts.cache());
         tracking = new ClientTracking(this, ctx.invalidations());
         requests = new ClientRequests(this, replies, forwarder, clusterForwarder, local, transactions, scripts);

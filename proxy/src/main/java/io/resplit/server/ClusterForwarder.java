@@ -218,6 +218,11 @@ final class ClusterForwarder {
         }
     }
 
+    /** This client's read-your-writes fences per shard master, brought up to {@code view} (the current map). */
+    io.resplit.route.ShardFences writeFences(ClusterView view) {
+        return targets.fences(view);
+    }
+
     /** Whether a blocking command of this client is waiting. */
     boolean blocked() {
         return lanes.blocked();

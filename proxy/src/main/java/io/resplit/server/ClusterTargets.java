@@ -62,19 +62,24 @@ final class ClusterTargets {
         if (c.parent.lane != Route.REPLICA || c.slot >= 0 && view.migrating(c.slot)) {
             return new Target(shard.master(), shard);
         }
-        if (view.owners() != fencedOwners) { // slots changed hands (not merely began to migrate)
-            if (lanes.fences().hasWritten()) {
-                lanes.fences().mapChanged(view.masters());
-            }
-            fencedOwners = view.owners();
-        }
-        long fence = lanes.fences().minReplicaOffset(shard.master());
+        long fence = fences(view).minReplicaOffset(shard.master());
         if (fence == ReadYourWrites.MASTER_ONLY) {
             ctx.metrics().readsRedirectedToMaster().increment();
         }
         // the limit in force now, as the view is the current one: calls retried or redirected come back here
         return new Target(ReadTarget.choose(shard, fence, ctx.runtime().config().replicaMaxLag(), ctx.replicaPolicy(),
                 exclude), shard);
+    }
+
+    /** The client's read-your-writes fences, brought up to {@code view}'s slot owners. */
+    io.resplit.route.ShardFences fences(ClusterView view) {
+        if (view.owners() != fencedOwners) { // slots changed hands (not merely began to migrate)
+            if (lanes.fences().hasWritten()) {
+                lanes.fences().mapChanged(view.masters());
+            }
+            fencedOwners = view.owners();
+        }
+        return lanes.fences();
     }
 
     private static boolean readOnly(ShardCall c) {

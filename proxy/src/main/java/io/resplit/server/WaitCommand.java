@@ -2,10 +2,12 @@ package io.resplit.server;
 
 import io.resplit.backend.BackendNode;
 import io.resplit.backend.NodeState;
+import io.resplit.cluster.ClusterView;
 import io.resplit.resp.RespRequest;
 import io.resplit.resp.RespWriter;
 import io.resplit.route.ReadYourWrites;
 import io.resplit.route.Route;
+import io.resplit.route.ShardFences;
 import io.resplit.topology.Topology;
 import java.util.concurrent.TimeUnit;
 
@@ -15,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * The proxy knows the master's offset after this client's last write (the read-your-writes fence) and each
  * replica's processed offset from its health checks; it counts the configured replicas that have reached it,
  * re-checking at the health-check interval until enough have or the timeout passes.
+ *
+ * <p>In cluster mode a client's writes go to several masters, each with replicas of its own: the count is that
+ * of the shard worst off among those the client wrote to (every shard when it wrote to none), each shard's
+ * replicas measured against the client's fence there. So {@code WAIT 1 t} answering 1 means every write of
+ * the client is on at least one replica of its shard.
  */
 final class WaitCommand {
     void execute(ClientHandler c, RespRequest r) {
-        if (c.context().cluster() != null) {
-            // a client's writes go to several masters there, each with replicas of its own
-            c.reply(LocalCommands.error(c, "ERR resplit: WAIT is not supported in cluster mode yet"));
-            return;
-        }
         Long wanted = r.argLong(1);
         Long timeoutMs = r.argLong(2);
         if (wanted == null || timeoutMs == null) {
@@ -44,9 +46,8 @@ final class WaitCommand {
             return;
         }
         RuntimeSnapshot now = c.context().runtime(); // the current one at each check: a failover may move the master
-        Topology t = now.topology();
-        long minOffset = c.session().readYourWrites().minReplicaOffset(t.master());
-        long acked = minOffset == ReadYourWrites.MASTER_ONLY ? 0 : acked(t, minOffset);
+        long acked = c.clusterForwarder() != null ? clusterAcked(c) : acked(now.topology(),
+                c.session().readYourWrites().minReplicaOffset(now.topology().master()));
         if (acked >= wanted || System.nanoTime() >= deadline) {
             c.complete(p, RespWriter.integer(c.alloc(), acked));
             return;
@@ -55,7 +56,25 @@ final class WaitCommand {
         c.channel().eventLoop().schedule(() -> check(c, p, wanted, deadline), interval, TimeUnit.MILLISECONDS);
     }
 
+    /** The replicas of the shard worst off among those the client wrote to (all, if it wrote to none). */
+    private static long clusterAcked(ClientHandler c) {
+        ClusterView view = c.context().cluster().view();
+        ShardFences fences = c.clusterForwarder().writeFences(view);
+        boolean wrote = fences.hasWritten();
+        long least = Long.MAX_VALUE;
+        for (Topology shard : view.shards()) {
+            if (!wrote || fences.wroteTo(shard.master())) {
+                least = Math.min(least, acked(shard, fences.minReplicaOffset(shard.master())));
+            }
+        }
+        return least == Long.MAX_VALUE ? 0 : least;
+    }
+
+    /** The replicas in {@code t} that have reached {@code minOffset}; none while it is {@code MASTER_ONLY}. */
     private static long acked(Topology t, long minOffset) {
+        if (minOffset == ReadYourWrites.MASTER_ONLY) {
+            return 0;
+        }
         long n = 0;
         for (BackendNode replica : t.replicas()) {
             NodeState s = replica.state();

@@ -579,8 +579,6 @@ class ClusterModeIT {
                     () -> j.sendCommand(redis.clients.jedis.Protocol.Command.MSET, "a", "1", "b"));
             assertTrue(e.getMessage().startsWith("CROSSSLOT") || e.getMessage().contains("wrong number"),
                     e.getMessage());
-            e = assertThrows(JedisDataException.class, () -> j.waitReplicas(1, 100));
-            assertTrue(e.getMessage().contains("not supported in cluster mode"), e.getMessage());
             assertEquals("PONG", j.ping());
         }
     }

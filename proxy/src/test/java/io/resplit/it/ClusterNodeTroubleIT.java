@@ -171,6 +171,40 @@ class ClusterNodeTroubleIT {
         }
     }
 
+    /**
+     * WAIT counts, in each shard the client wrote to, the replicas that have its writes there, and answers for the
+     * shard worst off: with one shard's replica stopped, a client that wrote to that shard gets 0 when the timeout
+     * passes, one that wrote only to another shard gets 1 at once, and one that wrote nothing counts every shard.
+     */
+    @Test
+    void waitAnswersForTheWorstShardAmongThoseTheClientWroteTo() throws Exception {
+        RedisServer m = notFirstShard();
+        RedisServer other = cluster.masters().stream().filter(x -> !x.equals(m)).findFirst().orElseThrow();
+        RedisServer replica = cluster.replicasOf(m).get(0);
+        String onM = keyOn(m, "wait:m:");
+        String onOther = keyOn(other, "wait:o:");
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(cluster, "read-from replicas", "io-threads 1");
+             Jedis both = proxy.jedis(); Jedis elsewhere = proxy.jedis(); Jedis none = proxy.jedis()) {
+            assertEquals("OK", both.set(onM, "1"));
+            assertEquals("OK", both.set(onOther, "1"));
+            assertEquals(1, both.waitReplicas(1, 10_000), "both shards' replicas have the client's writes");
+            assertEquals(1, none.waitReplicas(1, 10_000), "wrote nothing: every shard has a replica up");
+            replica.pause();
+            try {
+                assertEquals("OK", both.set(onM, "2"));
+                long start = System.nanoTime();
+                assertEquals(0, both.waitReplicas(1, 800), "the write to the stopped replica's shard is on none");
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(ms >= 790, "answered when the timeout passed, not before: " + ms + " ms");
+                assertEquals("OK", elsewhere.set(onOther, "2"));
+                assertEquals(1, elsewhere.waitReplicas(1, 10_000), "wrote only to a shard whose replica runs");
+            } finally {
+                replica.resume();
+            }
+            assertEquals(1, both.waitReplicas(1, 10_000), "the resumed replica catches up with the write");
+        }
+    }
+
     @Test
     void aStoppedReplicaFailsTheReadsNewConnectionInsteadOfHoldingIt() throws Exception {
         RedisServer m = notFirstShard();
