@@ -51,6 +51,12 @@ final class ClusterErrors {
         if (reloadScript(c, frame)) {
             return Next.REDIRECT;
         }
+        if (c.overtaken && ErrorReplies.TRYAGAIN.starts(frame)) {
+            // a later call of the client for the slot went out while this write was in flight (the proxy did not
+            // know yet that the slot migrates): sent again, the write would run after it, so the client learns it
+            // did not run, as a cluster client would
+            return Next.DELIVER;
+        }
         boolean demoted = c.write && c.fixed != null && ErrorReplies.READONLY.starts(frame); // a fan-out write
         // a blocked command's master became a replica (a failover): it blocks again on the new one, for the
         // time it had left (ClusterConnections)

@@ -24,7 +24,7 @@ final class ClusterLanes {
     private int master;
     private int blocking;
     private int pinned;
-    private int[] multiKeySlots = new int[4]; // slots of multi-key writes in flight (one entry per write)
+    private ShardCall[] multiKeyCalls = new ShardCall[4]; // multi-key writes in flight
     private int multiKeyWrites;
 
     /**
@@ -54,13 +54,29 @@ final class ClusterLanes {
         } else if (c.toMaster && master++ == 0) {
             inflightView = view == null ? null : view.owners();
         }
+        if (c.slot >= 0) {
+            overtakes(c);
+        }
         if (c.write) {
             fences.writeSent(c.node);
             if (c.multiKey) {
-                if (multiKeyWrites == multiKeySlots.length) {
-                    multiKeySlots = java.util.Arrays.copyOf(multiKeySlots, multiKeyWrites * 2);
+                if (multiKeyWrites == multiKeyCalls.length) {
+                    multiKeyCalls = java.util.Arrays.copyOf(multiKeyCalls, multiKeyWrites * 2);
                 }
-                multiKeySlots[multiKeyWrites++] = c.slot;
+                multiKeyCalls[multiKeyWrites++] = c;
+            }
+        }
+    }
+
+    /**
+     * {@code c} goes out while a multi-key write of the client to its slot is in flight (the proxy did not know
+     * the slot was migrating, or the write would have held it back): should that write be answered TRYAGAIN,
+     * sending it again would run it after {@code c}, so its client gets the TRYAGAIN instead (ClusterErrors).
+     */
+    private void overtakes(ShardCall c) {
+        for (int i = 0; i < multiKeyWrites; i++) {
+            if (multiKeyCalls[i].slot == c.slot) {
+                multiKeyCalls[i].overtaken = true;
             }
         }
     }
@@ -82,8 +98,9 @@ final class ClusterLanes {
             fences.writeEnded(c.node);
             if (c.multiKey) {
                 for (int i = 0; i < multiKeyWrites; i++) {
-                    if (multiKeySlots[i] == c.slot) {
-                        multiKeySlots[i] = multiKeySlots[--multiKeyWrites];
+                    if (multiKeyCalls[i] == c) {
+                        multiKeyCalls[i] = multiKeyCalls[--multiKeyWrites];
+                        multiKeyCalls[multiKeyWrites] = null;
                         break;
                     }
                 }
@@ -97,7 +114,7 @@ final class ClusterLanes {
      */
     boolean multiKeyWriteInFlight(int slot) {
         for (int i = 0; i < multiKeyWrites; i++) {
-            if (multiKeySlots[i] == slot) {
+            if (multiKeyCalls[i].slot == slot) {
                 return true;
             }
         }

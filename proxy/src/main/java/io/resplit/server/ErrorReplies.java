@@ -14,7 +14,9 @@ enum ErrorReplies {
      */
     UNBLOCKED("-UNBLOCKED force unblock from blocking operation, instance state changed"),
     /** The node lacks a script: the proxy loads it if it has seen the body. */
-    NOSCRIPT("-NOSCRIPT");
+    NOSCRIPT("-NOSCRIPT"),
+    /** A multi-key request whose keys a slot migration has split: it did not run; it may be sent again later. */
+    TRYAGAIN("-TRYAGAIN");
 
     private final byte[] prefix;
 

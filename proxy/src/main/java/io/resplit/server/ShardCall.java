@@ -25,6 +25,8 @@ final class ShardCall implements ReplyCallback {
     final int slot;
     final boolean write;         // may change data: fences the client's later reads of this shard
     boolean multiKey;            // more than one key: TRYAGAIN while its slot migrates
+    boolean overtaken;           // a multi-key write that a later call of the client for its slot was sent
+                                 // behind while it was in flight: a TRYAGAIN is the client's, not retried
     BackendNode fixed;           // a fan-out part's node, or where a MOVED sent it
     BackendNode asking;          // MOVED or ASK: the node to send to, on the next send only
     boolean askingNeeded;        // ASK: ASKING goes first
