@@ -115,6 +115,11 @@ final class ClusterForwarder {
             cluster.refreshSoon();
             return waitRetry(c, "CLUSTERDOWN Hash slot not served");
         }
+        if (p.tracked() && target.shard() != null && target.node() != target.shard().master()
+                && !client.tracking().covers(target.node())) {
+            // the replica's changes are not reported (yet): a tracked read would go stale; its master serves it
+            target = new ClusterTargets.Target(target.shard().master(), target.shard());
+        }
         boolean ask = c.asking != null && c.askingNeeded;
         c.asking = null; // a redirection holds for one send
         ClusterConnections.Link link = connections.open(c, target.node(), target.shard());
@@ -135,6 +140,9 @@ final class ClusterForwarder {
         c.toMaster = shard == null || node == shard.master();
         lanes.started(c, view, link.own() ? conn : null);
         p.node = node;
+        if (p.tracked()) {
+            client.tracking().read(node, c.request, p.spec); // before it is sent: see ClientTracking
+        }
         if (meters.enabled() && (c.attempts > 1 || p.heldSince() != 0)) {
             p.sentNanos(System.nanoTime());
         }

@@ -128,6 +128,11 @@ final class ClusterOutcomes {
             frame = c.parts.merge(client.alloc());
             error = io.resplit.resp.RespReplyDecoder.isError(frame);
         }
+        if (p.ownWriteKeys() != null) {
+            // BCAST NOLOOP: its keys count as the client's own change until the node it went to (the last, for
+            // a write split over shards) has reported them
+            client.tracking().writeAnswered(p);
+        }
         slow.finished(p, now);
         p.request.release();
         p.request = null;

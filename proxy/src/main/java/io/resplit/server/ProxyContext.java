@@ -54,8 +54,8 @@ public final class ProxyContext {
         this.backendCredentials = backend;
         this.tls = tls;
         this.writeGate = new io.resplit.topology.WriteGate(loops);
-        this.invalidations = new io.resplit.tracking.InvalidationHub(this.topology, (EventLoop) loops.iterator().next(),
-                config.trackingTableMaxKeys());
+        this.invalidations = new io.resplit.tracking.InvalidationHub(new TrackedNodes(this),
+                (EventLoop) loops.iterator().next(), config.trackingTableMaxKeys());
         metrics.tracking(invalidations, io.resplit.tracking.InvalidationHub::trackers,
                 io.resplit.tracking.InvalidationHub::keys);
         this.writeAckOn = config.ha().writeAckReplicas() > 0;

@@ -11,19 +11,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO, with Redis's checks and error texts. Turning tracking on
- * answers once the master's invalidation feed runs, so that nothing the client reads afterwards goes unreported.
+ * answers once the master's invalidation feed runs (in cluster mode, every shard master's), so that nothing the
+ * client reads afterwards goes unreported.
  */
 final class TrackingCommand {
-    /** How long CLIENT TRACKING ON waits for the master's invalidation feed before it gives up. */
+    /** How long CLIENT TRACKING ON waits for the masters' invalidation feeds before it gives up. */
     private static final long START_TIMEOUT_MS = 5000;
 
     /** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]. */
     void tracking(ClientHandler c, RespRequest r) {
-        if (c.context().cluster() != null && r.argc() > 2 && r.argIs(2, "on")) {
-            // invalidations come from one feed per node of a fixed topology; a cluster's nodes come and go
-            c.reply(LocalCommands.error(c, "ERR resplit: CLIENT TRACKING is not supported in cluster mode yet"));
-            return;
-        }
         long redirect = 0;
         boolean bcast = false;
         boolean optin = false;
@@ -96,7 +92,7 @@ final class TrackingCommand {
         PendingReply slot = new PendingReply(c, null, null, Route.LOCAL); // answered when the feed runs
         c.enqueue(slot);
         boolean[] answered = new boolean[1];
-        Runnable timeout = () -> answer(c, s, slot, answered, "the master's invalidation feed did not start in "
+        Runnable timeout = () -> answer(c, s, slot, answered, "the masters' invalidation feeds did not start in "
                 + START_TIMEOUT_MS + " ms");
         var timer = c.channel().eventLoop().schedule(timeout, START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         c.context().invalidations().enable(s).whenComplete((ok, failure) -> c.channel().eventLoop().execute(() -> {

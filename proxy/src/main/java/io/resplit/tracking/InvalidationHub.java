@@ -2,8 +2,6 @@ package io.resplit.tracking;
 
 import io.netty.channel.EventLoop;
 import io.resplit.backend.BackendNode;
-import io.resplit.topology.Topology;
-import io.resplit.topology.TopologyHolder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * a change to it ({@link ConcurrentHashMap#remove} and {@link ConcurrentHashMap#compute} are atomic per key), so
  * a read registered at the same moment either is told of this change or waits for the next: never lost.
  *
+ * <p>Which nodes there are, and which are masters, it asks its {@link Nodes}: the master and its replicas, or
+ * in cluster mode every shard's.
+ *
  * <p>Feeds start when the first client turns tracking on and stop a while after the last has turned it off,
  * so a proxy without tracking clients costs its nodes nothing. The tables hold at most
  * {@code tracking-table-max-keys} keys over all nodes; beyond that keys are dropped, and their clients told so,
@@ -32,7 +33,22 @@ public final class InvalidationHub {
     /** A PING on every feed this often: an idle feed must not be closed by the node's {@code timeout}. */
     private static final int KEEPALIVE_SWEEPS = 15;
 
-    private final TopologyHolder topology;
+    /** The nodes whose changes are reported, and which of them are masters, now. Thread-safe. */
+    public interface Nodes {
+        /** Every master: the one master, or one per shard. */
+        List<BackendNode> masters();
+
+        /** Every node, masters first. */
+        List<BackendNode> all();
+
+        /** Whether {@code node} is a master now. */
+        boolean isMaster(BackendNode node);
+
+        /** Whether {@code node} is a master or a replica now (its feed and table are kept). */
+        boolean contains(BackendNode node);
+    }
+
+    private final Nodes nodes;
     private final EventLoop loop;
     private final long maxKeys;
     private final Map<BackendNode, InvalidationFeed> feeds = new ConcurrentHashMap<>();
@@ -45,15 +61,15 @@ public final class InvalidationHub {
     private int sweeps;       // on the loop only
 
     /** @param maxKeys {@code tracking-table-max-keys}: 0 for no limit */
-    public InvalidationHub(TopologyHolder topology, EventLoop loop, long maxKeys) {
-        this.topology = topology;
+    public InvalidationHub(Nodes nodes, EventLoop loop, long maxKeys) {
+        this.nodes = nodes;
         this.loop = loop;
         this.maxKeys = maxKeys;
     }
 
     /**
-     * A client turned tracking on: every node's feed is started; the future completes once the master's reports
-     * changes (reads sent after that are covered), or fails with the master's refusal.
+     * A client turned tracking on: every node's feed is started; the future completes once every master's
+     * reports changes (reads sent after that are covered), or fails with a master's refusal.
      */
     public CompletableFuture<Void> enable(Tracker t) {
         trackers.add(t);
@@ -61,11 +77,15 @@ public final class InvalidationHub {
             broadcasters.add(t);
         }
         loop.execute(this::startSweeping);
-        Topology now = topology.current();
-        for (BackendNode replica : now.replicas()) {
-            feed(replica);
+        for (BackendNode node : nodes.all()) {
+            feed(node);
         }
-        return feed(now.master()).firstLive();
+        List<BackendNode> masters = nodes.masters();
+        CompletableFuture<?>[] live = new CompletableFuture<?>[masters.size()];
+        for (int i = 0; i < live.length; i++) {
+            live[i] = feed(masters.get(i)).firstLive();
+        }
+        return CompletableFuture.allOf(live);
     }
 
     /** A client turned tracking off or left; its registrations are dropped as their keys change or age out. */
@@ -148,9 +168,9 @@ public final class InvalidationHub {
         feed(node).barrier(after);
     }
 
-    /** Whether {@code node} is the master now. */
+    /** Whether {@code node} is a master now (in cluster mode, of its shard). */
     public boolean isMaster(BackendNode node) {
-        return topology.current().master() == node;
+        return nodes.isMaster(node);
     }
 
     /** From {@code node}'s feed: these keys changed there. */
@@ -172,9 +192,9 @@ public final class InvalidationHub {
             byTracker.forEach((t, ks) -> t.invalidate(node, ks));
         }
         if (!broadcasters.isEmpty()) {
-            boolean master = topology.current().master() == node;
+            boolean master = nodes.isMaster(node);
             for (Tracker t : broadcasters) {
-                // the master's changes reach every broadcast client; a replica's, those that read from it
+                // a master's changes reach every broadcast client; a replica's, those that read from it
                 // (it applies a change later than the master: a read it served before must still be dropped)
                 if (master || t.readFrom(node)) {
                     t.broadcast(node, changed);
@@ -185,7 +205,7 @@ public final class InvalidationHub {
 
     /** From {@code node}'s feed: FLUSHALL or FLUSHDB. */
     void flushed(BackendNode node) {
-        boolean master = topology.current().master() == node;
+        boolean master = nodes.isMaster(node);
         for (Tracker t : trackers) {
             if (master || t.readFrom(node)) {
                 t.flush();
@@ -242,14 +262,13 @@ public final class InvalidationHub {
     }
 
     /**
-     * Every second while feeds run: nodes that left the topology lose their feed and table; a minute's worth
-     * of no tracking client at all stops every feed.
+     * Every second while feeds run: nodes that left the topology (or the cluster) lose their feed and table; a
+     * minute's worth of no tracking client at all stops every feed.
      */
     private void sweep() {
-        Topology now = topology.current();
         boolean idle = trackers.isEmpty() && System.currentTimeMillis() - idleSinceMillis > IDLE_STOP_MS;
         for (BackendNode node : new ArrayList<>(feeds.keySet())) {
-            if (idle || (node != now.master() && !now.replicas().contains(node))) {
+            if (idle || !nodes.contains(node)) {
                 InvalidationFeed f = feeds.remove(node);
                 if (f != null) {
                     f.stop();
