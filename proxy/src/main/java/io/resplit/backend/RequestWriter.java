@@ -1,10 +1,10 @@
 package io.resplit.backend;
 
 import io.netty.buffer.ByteBuf;
-import io.resplit.resp.RespRequest;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.resplit.resp.RespRequest;
 import io.resplit.resp.WriteBatch;
 
 /**

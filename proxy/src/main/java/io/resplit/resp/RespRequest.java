@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * length) are then one step each. Not thread-safe: a request is used by one event loop at a time.
  *
  * <p>Ownership: the object holds one reference to the buffer its bytes lie in (the decoder's input buffer, which
- * Netty's decoder never changes under a reference it does not hold alone; or a buffer of its own). No slice object
+ * Netty's cumulator never moves or compacts while it is not the only holder, though it may append after the
+ * request's bytes; or a buffer of its own). No slice object
  * is made per request: a request is 40 bytes instead of 32 plus a 40-byte slice. Whoever holds the request last
  * calls {@link #release()}; a backend connection copies the bytes without a reference of its
  * own, and writers that hand the bytes to a channel take one with {@link #retainedFrame()}.
@@ -100,7 +101,6 @@ public final class RespRequest {
     public ByteBuf retainedFrame() {
         return buf.retainedSlice(start, length);
     }
-
 
     /** Where argument {@code i} starts in {@link #bytes()}. */
     public int argOffset(int i) {

@@ -145,8 +145,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             bulkLen = -1;
             argIndex++;
         }
-        // the request keeps the client's bytes where they are, holding a reference to the input buffer: the
-        // cumulator then copies into a new buffer instead of appending to or compacting this one
+        // the request keeps the client's bytes where they are, holding a reference to the input buffer: while
+        // it does, the cumulator never moves or compacts this buffer (it may append after the request's bytes)
         RespRequest request = new RespRequest(in.retain(), base, pos, argc, base + firstOffset, firstLength);
         in.skipBytes(pos);
         argc = NO_FRAME;

@@ -17,7 +17,8 @@ import java.util.ArrayDeque;
  * that has the client's last write to that shard), commands Redis marks {@code multi_shard} split by slot and
  * {@code all_shards}/{@code all_nodes} ones sent to every master or node, their replies merged. Redirections
  * ({@code MOVED}, {@code ASK}) are followed here, and {@code TRYAGAIN}/{@code CLUSTERDOWN} and a missing master
- * retried with growing pauses up to {@code failover-hold-timeout}, so clients see neither.
+ * retried with growing pauses up to {@code failover-hold-timeout}, so clients see neither (but for a multi-key
+ * write a later request of the client for its slot went out behind: see {@link ClusterLanes}).
  *
  * <p>Order: a client's requests that may change data, or read from a master, run in the order sent as long as
  * the slot map stays the same (one connection per node, redirected requests re-sent in the order their
@@ -224,6 +225,14 @@ final class ClusterForwarder {
         } finally {
             draining = false;
         }
+    }
+
+    /**
+     * Whether requests of this client wait here to be sent (held behind others, or for a retry after TRYAGAIN,
+     * CLUSTERDOWN or a missing master): their writes have not run yet, and no fence counts them.
+     */
+    boolean holdsRequests() {
+        return !held.isEmpty() || !waiting.isEmpty();
     }
 
     /** This client's read-your-writes fences per shard master, brought up to {@code view} (the current map). */

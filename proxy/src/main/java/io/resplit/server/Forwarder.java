@@ -271,6 +271,11 @@ final class Forwarder {
         }
     }
 
+    /** Whether requests of this client wait here unsent (held, or for a master): their writes have not run. */
+    boolean holdsRequests() {
+        return !held.isEmpty() || !retries.isEmpty();
+    }
+
     /** The connection this client's blocking command waits on, or null; read from any thread. */
     BackendConnection blockedOn() {
         return lanes.blockedOn();

@@ -170,7 +170,7 @@ final class PendingReply implements ReplyCallback {
         }
     }
 
-    /** Whether the reply goes through any of the uncommon paths: a blocking connection to give back, a transform. */
+    /** Whether the reply needs none of the uncommon paths (a blocking connection to give back, a transform). */
     boolean repliesPlainly() {
         return uncommon == null || (uncommon.dedicated == null && uncommon.transform == null);
     }

@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * replica's processed offset from its health checks; it counts the configured replicas that have reached it,
  * re-checking at the health-check interval until enough have or the timeout passes.
  *
+ * <p>While requests the client sent before WAIT are still held by the proxy (behind a blocking command or a lane
+ * switch, at the write gate, waiting for a master or for a retry), their writes have not run: WAIT waits for
+ * them to go out, and its timeout starts then, as Redis runs WAIT only after them.
+ *
  * <p>In cluster mode a client's writes go to several masters, each with replicas of its own: the count is that
  * of the shard worst off among those the client wrote to (every shard when it wrote to none), each shard's
  * replicas measured against the client's fence there. So {@code WAIT 1 t} answering 1 means every write of
@@ -46,13 +50,20 @@ final class WaitCommand {
             return;
         }
         RuntimeSnapshot now = c.context().runtime(); // the current one at each check: a failover may move the master
-        long acked = c.clusterForwarder() != null ? clusterAcked(c) : acked(now.topology(),
-                c.session().readYourWrites().minReplicaOffset(now.topology().master()));
+        long interval = Math.max(1, now.config().healthCheckIntervalMs() / 2);
+        if (c.clusterForwarder() != null ? c.clusterForwarder().holdsRequests() : c.forwarder().holdsRequests()) {
+            // requests sent before WAIT have not gone out yet (behind a blocking command, waiting for a master or
+            // a retry): their writes are on no replica. Redis runs WAIT after them, so its timeout starts then
+            long later = deadline == Long.MAX_VALUE ? deadline : deadline + TimeUnit.MILLISECONDS.toNanos(interval);
+            c.channel().eventLoop().schedule(() -> check(c, p, wanted, later), interval, TimeUnit.MILLISECONDS);
+            return;
+        }
+        long acked = c.clusterForwarder() != null ? clusterAcked(c)
+                : acked(now.topology(), c.session().readYourWrites().minReplicaOffset(now.topology().master()));
         if (acked >= wanted || System.nanoTime() >= deadline) {
             c.complete(p, RespWriter.integer(c.alloc(), acked));
             return;
         }
-        long interval = Math.max(1, now.config().healthCheckIntervalMs() / 2);
         c.channel().eventLoop().schedule(() -> check(c, p, wanted, deadline), interval, TimeUnit.MILLISECONDS);
     }
 

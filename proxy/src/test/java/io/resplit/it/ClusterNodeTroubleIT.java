@@ -427,7 +427,6 @@ class ClusterNodeTroubleIT {
         }
     }
 
-    /** Moves an empty slot from {@code source} to {@code target} the way redis-cli --cluster reshard does. */
     /**
      * A multi-key write to a slot whose migration has just begun, before the proxy's map says so: the node
      * answers it TRYAGAIN (its keys are split between the nodes), while the client's next write to the slot has
@@ -499,6 +498,7 @@ class ClusterNodeTroubleIT {
         }
     }
 
+    /** Moves an empty slot from {@code source} to {@code target} the way redis-cli --cluster reshard does. */
     private static void moveSlot(int slot, RedisServer source, RedisServer target) {
         String targetId = cluster.id(target);
         try (Jedis t = cluster.jedis(target); Jedis s = cluster.jedis(source)) {

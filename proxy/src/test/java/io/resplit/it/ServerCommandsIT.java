@@ -73,6 +73,33 @@ class ServerCommandsIT {
         }
     }
 
+    /**
+     * A write held behind a blocking command has not run: WAIT pipelined after it waits for it to go out (Redis
+     * runs WAIT only after the commands before it), then counts the replicas that have it: with one replica
+     * stopped, one. (It counted at once before, when the client had written nothing yet: two.)
+     */
+    @Test
+    void waitAfterAWriteHeldBehindABlockingCommandCountsThatWrite() throws Exception {
+        RedisServer paused = topology.replicas().get(1);
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.timeoutMillis(10_000);
+            paused.pause();
+            long start = System.nanoTime();
+            try {
+                c.send(AUTH + "BLPOP wait:q 1\r\nSET wait:held v\r\nWAIT 2 1500\r\n");
+                assertEquals("+OK", c.readLine());
+                assertEquals("*-1", c.readLine()); // BLPOP timed out after a second
+                assertEquals("+OK", c.readLine());
+                assertEquals(":1", c.readLine(), "the stopped replica cannot have the SET that ran after the BLPOP");
+            } finally {
+                paused.resume();
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms >= 2400, "WAIT's timeout ran from when the SET went out, after the BLPOP: " + ms + " ms");
+        }
+        topology.awaitReplicationUp(Duration.ofSeconds(20));
+    }
+
     @Test
     void clientListInfoAndKill() {
         try (Jedis a = proxy.jedis(); Jedis b = proxy.jedis()) {
