@@ -26,7 +26,7 @@ final class BlockingConnections {
         if (p.blockedSince() == 0) {
             p.blockedSince(System.nanoTime());
         }
-        BackendConnection conn = master.dedicated(loop, loopIndex, p.protocol, p.db);
+        BackendConnection conn = master.dedicated(loop, loopIndex, p.protocol(), p.db);
         p.dedicated(conn);
         if (conn != null) {
             open.add(conn);

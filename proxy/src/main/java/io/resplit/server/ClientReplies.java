@@ -39,9 +39,9 @@ final class ClientReplies {
 
     /** Takes the next place in the reply order; CLIENT REPLY OFF/SKIP mark the reply to be dropped. */
     void enqueue(PendingReply p) {
-        p.seq = ++arrivals;
+        p.seq = (int) ++arrivals; // wraps; MasterWait compares by difference
         if (replyOff || skipReplies > 0) {
-            p.suppressed = true;
+            p.suppressed(true);
             if (skipReplies > 0) {
                 skipReplies--;
             }
@@ -64,7 +64,7 @@ final class ClientReplies {
     void replyAndClose(ByteBuf reply) {
         closing = true;
         PendingReply p = PendingReply.completed(client, reply);
-        p.closeAfter = true;
+        p.closeAfter(true);
         enqueue(p);
     }
 
@@ -85,7 +85,7 @@ final class ClientReplies {
      * is dropped instead).
      */
     boolean writesAtOnce(PendingReply p) {
-        return queue.isHead(p) && !p.suppressed && !p.closeAfter && !discardsReplies();
+        return queue.isHead(p) && !p.suppressed() && !p.closeAfter() && !discardsReplies();
     }
 
     /**

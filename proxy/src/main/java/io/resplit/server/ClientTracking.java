@@ -63,7 +63,7 @@ final class ClientTracking {
         RespRequest r = p.request;
         if (s.noloop && spec.hasFlag("write")) {
             List<Integer> keys = CommandKeys.indexes(spec, r);
-            if (keys != null && s.bcast && p.route != io.resplit.route.Route.BLOCKING) {
+            if (keys != null && s.bcast && p.route() != io.resplit.route.Route.BLOCKING) {
                 // (a blocking write may wait without limit: its keys' changes meanwhile are others')
                 p.ownWriteKeys(new ArrayList<>(keys.size()));
                 for (int i : keys) {

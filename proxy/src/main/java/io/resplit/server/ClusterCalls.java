@@ -35,10 +35,10 @@ final class ClusterCalls {
     }
 
     Plan plan(PendingReply p, ClusterView view) {
-        if (p.route == Route.LOCAL) {
+        if (p.route() == Route.LOCAL) {
             return single(p, false); // the proxy's own INFO or CONFIG GET: one node's answer stands for all
         }
-        boolean write = p.route != Route.REPLICA;
+        boolean write = p.route() != Route.REPLICA;
         ShardPolicy policy = p.spec == null ? ShardPolicy.DEFAULT : p.spec.shardPolicy();
         return switch (policy.request()) {
             // replies Redis merges by logic of its own (MEMORY STATS, FUNCTION STATS, LATENCY DOCTOR): one node's

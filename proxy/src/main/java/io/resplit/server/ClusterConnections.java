@@ -38,27 +38,27 @@ final class ClusterConnections {
 
     Link open(ShardCall c, BackendNode node, Topology shard) {
         PendingReply p = c.parent;
-        boolean own = p.lane == Route.BLOCKING;
+        boolean own = p.lane() == Route.BLOCKING;
         if (node.busy().isBusy() && !own) {
             if (p.spec == null || !p.spec.hasFlag("allow_busy")) {
                 return new Link(node, null, false, RespWriter.error(client.alloc(), node.busy().error()), true);
             }
             own = true; // FUNCTION STATS, SCRIPT KILL's peers...: not behind the script on a shared connection
         }
-        if (p.lane == Route.BLOCKING) {
+        if (p.lane() == Route.BLOCKING) {
             if (p.blockedSince() == 0) {
                 p.blockedSince(System.nanoTime());
             } else if (!shortenTimeout(c)) { // sent again, or tried again after no connection could be had
-                return new Link(node, null, false, BlockingRetry.timedOut(client.alloc(), p.protocol), false);
+                return new Link(node, null, false, BlockingRetry.timedOut(client.alloc(), p.protocol()), false);
             }
         }
         if (own) {
-            return new Link(node, node.dedicated(loop, session.loopIndex(), p.protocol, 0), true, null, false);
+            return new Link(node, node.dedicated(loop, session.loopIndex(), p.protocol(), 0), true, null, false);
         }
-        BackendConnection conn = node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
+        BackendConnection conn = node.connection(loop, session.loopIndex(), p.protocol(), 0, (int) session.id());
         if (conn == null && shard != null && node != shard.master()) {
             node = shard.master(); // the replica is in a reconnect backoff: the master serves the read
-            conn = node.connection(loop, session.loopIndex(), p.protocol, 0, (int) session.id());
+            conn = node.connection(loop, session.loopIndex(), p.protocol(), 0, (int) session.id());
         }
         return new Link(node, conn, false, null, false);
     }

@@ -60,7 +60,7 @@ final class ClusterErrors {
         boolean demoted = c.write && c.fixed != null && ErrorReplies.READONLY.starts(frame); // a fan-out write
         // a blocked command's master became a replica (a failover): it blocks again on the new one, for the
         // time it had left (ClusterConnections)
-        boolean unblocked = c.parent.lane == io.resplit.route.Route.BLOCKING && ErrorReplies.UNBLOCKED.starts(frame);
+        boolean unblocked = c.parent.lane() == io.resplit.route.Route.BLOCKING && ErrorReplies.UNBLOCKED.starts(frame);
         if ((demoted || unblocked || Redirect.transientError(frame)) && retries.withinDeadline(c)) {
             cluster.refreshSoon();
             return Next.RETRY;

@@ -64,19 +64,19 @@ final class ClusterForwarder {
     void dispatch(PendingReply p) {
         // between WATCH and MULTI reads go to the master: a replica's older copy would make a check-and-set
         // pass that should fail
-        p.lane = ClusterTransaction.pinnedLane(p, session) ? Route.PINNED
-                : p.route == Route.BLOCKING ? Route.BLOCKING
-                : p.route == Route.REPLICA && !session.watching() ? Route.REPLICA : Route.MASTER;
+        p.lane(ClusterTransaction.pinnedLane(p, session) ? Route.PINNED
+                : p.route() == Route.BLOCKING ? Route.BLOCKING
+                : p.route() == Route.REPLICA && !session.watching() ? Route.REPLICA : Route.MASTER);
         // decided now, in the order the client sent them: by the time a held request is sent, the session may
         // already be in the client's next transaction
-        p.endsPin(p.lane == Route.PINNED && !session.pinnedToMaster());
+        p.endsPin(p.lane() == Route.PINNED && !session.pinnedToMaster());
         if (!held.isEmpty() || !waiting.isEmpty() || mustWait(p) || !start(p)) {
             held.add(p);
         }
     }
 
     private boolean mustWait(PendingReply p) {
-        return lanes.mustWait(p.lane, cluster.view(), transaction.ending());
+        return lanes.mustWait(p.lane(), cluster.view(), transaction.ending());
     }
 
     /**
@@ -84,7 +84,7 @@ final class ClusterForwarder {
      * multi-key write of this client is in flight (a TRYAGAIN would send that write again after it).
      */
     private boolean start(PendingReply p) {
-        if (p.lane == Route.PINNED) {
+        if (p.lane() == Route.PINNED) {
             sendPinned(p);
             return true;
         }

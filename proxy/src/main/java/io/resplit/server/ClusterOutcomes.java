@@ -136,7 +136,7 @@ final class ClusterOutcomes {
         slow.finished(p, now);
         p.request.release();
         p.request = null;
-        p.outcome = error ? PendingReply.ERROR : PendingReply.OK;
+        p.outcome(error);
         client.complete(p, p.transform() == null ? frame : p.transform().apply(frame), now);
     }
 

@@ -59,7 +59,7 @@ final class ClusterTargets {
             shard.master().requestCheck();
             return null;
         }
-        if (c.parent.lane != Route.REPLICA || c.slot >= 0 && view.migrating(c.slot)) {
+        if (c.parent.lane() != Route.REPLICA || c.slot >= 0 && view.migrating(c.slot)) {
             return new Target(shard.master(), shard);
         }
         long fence = fences(view).minReplicaOffset(shard.master());

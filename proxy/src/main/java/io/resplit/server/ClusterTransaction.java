@@ -80,7 +80,7 @@ final class ClusterTransaction {
             lost();
             return null;
         }
-        BackendConnection conn = pinned.acquire(target, p.protocol, 0);
+        BackendConnection conn = pinned.acquire(target, p.protocol(), 0);
         if (conn == null) { // the master is in a reconnect backoff: nothing was sent, nothing is lost yet
             refuse(p, "CLUSTERDOWN resplit: " + target.address() + " is unavailable: " + target.state().reason());
             return null;
@@ -230,6 +230,6 @@ final class ClusterTransaction {
      * sees a watched key's change on any connection, the client's own too, as Redis does.
      */
     static boolean pinnedLane(PendingReply p, ClientSession session) {
-        return session.inMulti() || p.route == Route.PINNED;
+        return session.inMulti() || p.route() == Route.PINNED;
     }
 }

@@ -50,7 +50,7 @@ final class CommandMeters {
             return;
         }
         Route route = routeOf(p);
-        boolean error = p.outcome != PendingReply.UNKNOWN ? p.outcome == PendingReply.ERROR
+        boolean error = p.outcome() != PendingReply.UNKNOWN ? p.outcome() == PendingReply.ERROR
                 : RespReplyDecoder.isError(reply); // a reply the proxy made
         count(p.spec, route, error);
         latency[route.ordinal()].recordNanos(nowNanos - p.startNanos);
@@ -142,13 +142,13 @@ final class CommandMeters {
     }
 
     private static Route routeOf(PendingReply p) {
-        if (p.lane == Route.PINNED) {
+        if (p.lane() == Route.PINNED) {
             return Route.PINNED;
         }
-        if (p.route == Route.REPLICA) {
-            return p.lane == Route.REPLICA ? Route.REPLICA : Route.MASTER; // the master stood in for a replica
+        if (p.route() == Route.REPLICA) {
+            return p.lane() == Route.REPLICA ? Route.REPLICA : Route.MASTER; // the master stood in for a replica
         }
-        return p.route;
+        return p.route();
     }
 
     private static String label(Route r) {

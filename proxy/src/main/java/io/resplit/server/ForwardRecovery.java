@@ -46,7 +46,7 @@ final class ForwardRecovery {
      * from ({@code frame} released; {@code p} held, sent again or answered otherwise); false: it is the answer.
      */
     boolean recovered(PendingReply p, ByteBuf frame) {
-        if (p.lane == Route.BLOCKING && ErrorReplies.UNBLOCKED.starts(frame) && retries.mayHold(p)) {
+        if (p.lane() == Route.BLOCKING && ErrorReplies.UNBLOCKED.starts(frame) && retries.mayHold(p)) {
             frame.release();
             blockAgain(p);
             return true;
@@ -55,7 +55,7 @@ final class ForwardRecovery {
             frame.release();
             return true;
         }
-        if (p.lane == Route.MASTER && p.route == Route.MASTER && ErrorReplies.READONLY.starts(frame)
+        if (p.lane() == Route.MASTER && p.route() == Route.MASTER && ErrorReplies.READONLY.starts(frame)
                 && retries.mayHold(p)) {
             frame.release(); // the write was refused, not run: it goes again once a master is known
             retries.hold(p);
@@ -71,7 +71,7 @@ final class ForwardRecovery {
     private void blockAgain(PendingReply p) {
         blocking.release(p);
         if (!BlockingRetry.shortenTimeout(p, client.alloc())) {
-            replies.complete(p, BlockingRetry.timedOut(client.alloc(), p.protocol), 0);
+            replies.complete(p, BlockingRetry.timedOut(client.alloc(), p.protocol()), 0);
             p.request.release();
             p.request = null;
         } else {
@@ -88,8 +88,8 @@ final class ForwardRecovery {
     private boolean reloadScript(PendingReply p) {
         byte[] body = scripts.body(p.scriptSha());
         BackendConnection conn = body == null ? null
-                : p.lane == Route.PINNED ? pinned.current()
-                : p.lane == Route.BLOCKING ? null : forwarder.shared().connection(p.node, p);
+                : p.lane() == Route.PINNED ? pinned.current()
+                : p.lane() == Route.BLOCKING ? null : forwarder.shared().connection(p.node, p);
         if (conn == null || conn.isClosed()) {
             return false;
         }
@@ -106,16 +106,16 @@ final class ForwardRecovery {
      * and blocking connection are let go already).
      */
     void connectionLost(PendingReply p, String reason, boolean maybeApplied) {
-        if (p.lane == Route.PINNED && session.pinnedToMaster()) {
+        if (p.lane() == Route.PINNED && session.pinnedToMaster()) {
             pinnedLost(p);
             return;
         }
-        if (p.route == Route.REPLICA && p.attempts < MAX_READ_ATTEMPTS) {
-            p.lane = Route.REPLICA;
+        if (p.route() == Route.REPLICA && p.attempts() < MAX_READ_ATTEMPTS) {
+            p.lane(Route.REPLICA);
             forwarder.send(p, p.node); // reads are safe to repeat elsewhere
             return;
         }
-        if (!maybeApplied && p.lane != Route.REPLICA && retries.mayHold(p)) {
+        if (!maybeApplied && p.lane() != Route.REPLICA && retries.mayHold(p)) {
             retries.hold(p); // it never reached the master (down or reconnecting): wait for one, then send
             forwarder.afterLaneChange();
             return;

@@ -58,11 +58,11 @@ final class Forwarder {
 
     /** Routes {@code p}, whose place in the reply order is already taken; it may wait for a lane switch. */
     void dispatch(PendingReply p) {
-        p.lane = Router.lane(p.route, session.pinnedToMaster());
-        if (p.lane == Route.MASTER && busyAnswer(p)) {
+        p.lane(Router.lane(p.route(), session.pinnedToMaster()));
+        if (p.lane() == Route.MASTER && busyAnswer(p)) {
             return;
         }
-        if (!held.isEmpty() || !retries.isEmpty() || lanes.mustWait(p.lane) || gate.closedFor(p.lane)) {
+        if (!held.isEmpty() || !retries.isEmpty() || lanes.mustWait(p.lane()) || gate.closedFor(p.lane())) {
             held.add(p);
             return;
         }
@@ -85,7 +85,7 @@ final class Forwarder {
         if (p.spec != null && p.spec.hasFlag("allow_busy")) {
             // FUNCTION STATS, SHUTDOWN NOSAVE, ...: Redis runs them during the script, but on the shared
             // connection they would queue behind it: they take a connection of their own instead
-            p.lane = Route.BLOCKING;
+            p.lane(Route.BLOCKING);
             return false;
         }
         fail(p, master.busy().error());
@@ -99,13 +99,13 @@ final class Forwarder {
         Topology topology = ctx.runtime().topology();
         BackendNode master = topology.master();
         BackendConnection conn;
-        switch (p.lane) {
+        switch (p.lane()) {
             case PINNED -> {
                 if (pinned.lost()) { // it died between the client's commands
                     recovery.pinnedLost(p);
                     return;
                 }
-                conn = pinned.acquire(master, p.protocol, p.db);
+                conn = pinned.acquire(master, p.protocol(), p.db);
                 p.node = master;
             }
             case BLOCKING -> {
@@ -114,7 +114,7 @@ final class Forwarder {
                 p.node = master;
             }
             default -> {
-                BackendNode node = p.lane == Route.REPLICA ? shared.replicaFor(topology, exclude) : master;
+                BackendNode node = p.lane() == Route.REPLICA ? shared.replicaFor(topology, exclude) : master;
                 if (p.tracked() && node != master && !client.tracking().covers(node)) {
                     node = master; // the replica's changes are not reported (yet): a tracked read would go stale
                 }
@@ -123,8 +123,8 @@ final class Forwarder {
                     node = master; // the replica is in a reconnect backoff: the master serves the read
                     conn = shared.connection(node, p);
                 }
-                if (node == master && p.lane == Route.REPLICA) {
-                    p.lane = Route.MASTER; // a read the master serves is ordered with the client's writes
+                if (node == master && p.lane() == Route.REPLICA) {
+                    p.lane(Route.MASTER); // a read the master serves is ordered with the client's writes
                     if (gate.closedFor(Route.MASTER)) {
                         held.addFirst(p); // and, during a failover, waits with them
                         return;
@@ -132,10 +132,10 @@ final class Forwarder {
                 }
                 p.node = node;
                 // write-ack-replicas: the connection holds the reply until enough replicas have the write
-                p.awaitsAck = node == master && p.route == Route.MASTER && ctx.writeAckOn();
+                p.awaitsAck(node == master && p.route() == Route.MASTER && ctx.writeAckOn());
             }
         }
-        p.attempts++;
+        p.countAttempt();
         if (conn == null) {
             recovery.unsent(p, "ERR resplit: master " + master.address() + " is unavailable: " + master.state().reason());
             return;
@@ -144,7 +144,7 @@ final class Forwarder {
         if (p.tracked()) {
             client.tracking().read(p.node, p.request, p.spec); // before it is sent: see ClientTracking
         }
-        if (meters.enabled() && (p.attempts > 1 || p.heldSince() != 0)) {
+        if (meters.enabled() && (p.attempts() > 1 || p.heldSince() != 0)) {
             p.sentNanos(System.nanoTime()); // held or re-sent: not at its arrival time
         }
         conn.send(p.request, p); // the request stays p's: a read may be sent again elsewhere
@@ -211,7 +211,7 @@ final class Forwarder {
         slow.finished(p, now);
         p.request.release();
         p.request = null;
-        p.outcome = error ? PendingReply.ERROR : PendingReply.OK; // so the meters need not read the reply
+        p.outcome(error); // so the meters need not read the reply
     }
 
     /** The backend connection carrying {@code p} failed before its reply. */
@@ -258,14 +258,14 @@ final class Forwarder {
         PendingReply p;
         while (!retries.isEmpty()) {
             p = retries.due();
-            if (p == null || lanes.mustWait(p.lane) || gate.closedFor(p.lane)) {
+            if (p == null || lanes.mustWait(p.lane()) || gate.closedFor(p.lane())) {
                 return; // a scheduled call, a reply or the gate comes back here
             }
             retries.poll();
             send(p, null); // may put it back (still no master) and push the next try out
         }
-        while (retries.isEmpty() && (p = held.peek()) != null && !lanes.mustWait(p.lane)
-                && !gate.closedFor(p.lane)) {
+        while (retries.isEmpty() && (p = held.peek()) != null && !lanes.mustWait(p.lane())
+                && !gate.closedFor(p.lane())) {
             held.poll();
             send(p, null);
         }

@@ -33,10 +33,10 @@ final class LaneOrder {
         };
     }
 
-    /** {@code p} was just sent on {@code p.lane} to {@code p.node}. */
+    /** {@code p} was just sent on {@code p.lane()} to {@code p.node}. */
     void started(PendingReply p) {
-        inflight[p.lane.ordinal()]++;
-        if (p.lane == Route.PINNED) {
+        inflight[p.lane().ordinal()]++;
+        if (p.lane() == Route.PINNED) {
             p.node.pinnedStarted();
         }
         if (writesMaybe(p)) {
@@ -46,11 +46,11 @@ final class LaneOrder {
 
     /** The twin of {@link #started}, when its reply or failure arrives. */
     void ended(PendingReply p) {
-        inflight[p.lane.ordinal()]--;
-        if (p.lane == Route.BLOCKING) {
+        inflight[p.lane().ordinal()]--;
+        if (p.lane() == Route.BLOCKING) {
             blockedOn = null;
         }
-        if (p.lane == Route.PINNED) {
+        if (p.lane() == Route.PINNED) {
             p.node.pinnedEnded();
         }
         if (writesMaybe(p)) {
@@ -74,6 +74,6 @@ final class LaneOrder {
 
     /** Whether {@code p} may change data on the master, so later reads must observe it (read-your-writes). */
     private static boolean writesMaybe(PendingReply p) {
-        return p.route == Route.MASTER || p.lane == Route.PINNED || p.lane == Route.BLOCKING;
+        return p.route() == Route.MASTER || p.lane() == Route.PINNED || p.lane() == Route.BLOCKING;
     }
 }

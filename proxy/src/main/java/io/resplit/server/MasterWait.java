@@ -1,7 +1,6 @@
 package io.resplit.server;
 
 import io.netty.channel.EventLoop;
-import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class MasterWait {
     private final PriorityQueue<PendingReply> waiting =
-            new PriorityQueue<>(Comparator.comparingLong((PendingReply r) -> r.seq));
+            new PriorityQueue<>((a, b) -> Integer.compare(a.seq - b.seq, 0)); // arrival order, across the wrap
     private final ProxyContext ctx;
     private final EventLoop loop;
     private final Runnable retry;

@@ -41,7 +41,7 @@ final class ReplyQueue {
 
     /** A reply arrived for {@code p}, which is not at the head: it waits here, and counts as held. */
     void heldBehindHead(PendingReply p) {
-        p.heldCounted = true;
+        p.heldCounted(true);
         heldBytes += p.reply.readableBytes();
         checkLimits();
     }
@@ -80,12 +80,12 @@ final class ReplyQueue {
     /**
      * Writes the reply of {@code head}, the head of the queue, from the {@code length} bytes at {@code index} of
      * {@code in} (copied, or sliced if large), then every completed reply behind it. The reply is a backend's
-     * success reply passed on as it came ({@code head.outcome} says so), so the meters need not read it.
+     * success reply passed on as it came ({@code head.outcome()} says so), so the meters need not read it.
      */
     void writeHeadInPlace(PendingReply head, ByteBuf in, int index, int length, long nowNanos) {
         queue.poll();
         long now = clock(nowNanos);
-        if (head.route != null) {
+        if (head.route() != null) {
             meters.replied(head, null, now);
         }
         batch.copy(channel, in, index, length);
@@ -101,21 +101,21 @@ final class ReplyQueue {
         PendingReply head;
         while ((head = queue.peek()) != null && head.done()) {
             queue.poll();
-            if (head.heldCounted) {
+            if (head.heldCounted()) {
                 heldBytes -= head.reply.readableBytes();
             }
-            if (head.route != null) {
+            if (head.route() != null) {
                 meters.replied(head, head.reply, now);
             }
             bytes += head.reply.readableBytes();
-            if (head.suppressed) {
+            if (head.suppressed()) {
                 head.reply.release(); // CLIENT REPLY OFF / SKIP
             } else {
                 batch.write(channel, head.reply); // the batch (or the channel) owns the reply now
                 wrote = true;
             }
             head.reply = null;
-            if (head.closeAfter) {
+            if (head.closeAfter()) {
                 closing = true;
                 meters.sent(bytes);
                 batch.handOver(channel);

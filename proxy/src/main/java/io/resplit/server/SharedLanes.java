@@ -38,7 +38,7 @@ final class SharedLanes {
 
     /** The client's connection to {@code node} under the database and protocol {@code p} was sent under. */
     BackendConnection connection(BackendNode node, PendingReply p) {
-        return node.connection(loop, session.loopIndex(), p.protocol, p.db, (int) session.id());
+        return node.connection(loop, session.loopIndex(), p.protocol(), p.db, (int) session.id());
     }
 
     /** The client's connection to {@code node} under its current database and protocol. */

@@ -30,8 +30,8 @@ final class SlowRequests {
     void finished(PendingReply p, long nowNanos) {
         long took = nowNanos - p.startNanos;
         // a blocking command may run on the pinned lane (under WATCH): its route says what it is
-        if (p.startNanos == 0 || took < log.thresholdNanos() || p.request == null || p.lane == Route.BLOCKING
-                || p.route == Route.BLOCKING || p.route == Route.PUBSUB
+        if (p.startNanos == 0 || took < log.thresholdNanos() || p.request == null || p.lane() == Route.BLOCKING
+                || p.route() == Route.BLOCKING || p.route() == Route.PUBSUB
                 || p.spec != null && p.spec.hasFlag("skip_slowlog")) {
             return;
         }
