@@ -46,7 +46,7 @@ public interface ReplyCallback {
 
     /**
      * The whole reply, where it lies: {@code length} bytes at {@code index} of {@code in}, readable during this
-     * call only (a callee that keeps it takes a retained slice). Only called when {@link #takesInPlace()}.
+     * call only (a callee that keeps it takes a copy or a retained slice). Only called when {@link #takesInPlace()}.
      */
     default void onReplyInPlace(ByteBuf in, int index, int length, boolean error,
                                 java.util.function.LongSupplier arrival) {

@@ -61,6 +61,22 @@ public final class WriteBatch {
         batch.writerIndex(at + n);
     }
 
+    /**
+     * The {@code n} bytes at {@code index} of {@code source} as a buffer of their own, for a caller that keeps
+     * them past the source's life (a reply held behind an earlier one): a few bytes are copied into a buffer of
+     * the source's allocator (the adaptive one recycles its buffer objects: no object per call, where a slice is
+     * one) and no reference count of {@code source} moves, nor is its whole buffer kept alive; more are a
+     * retained slice.
+     */
+    public static ByteBuf keep(ByteBuf source, int index, int n) {
+        if (n > COPY_AT_MOST) {
+            return source.retainedSlice(index, n);
+        }
+        ByteBuf copy = source.alloc().ioBuffer(n);
+        source.getBytes(index, copy, 0, n); // memory to memory (see write)
+        return copy.writerIndex(n);
+    }
+
     /** Room for {@code n} more bytes in the batch (a new one, or a fresh one past the limit); its writer index. */
     private int reserve(Channel channel, int n) {
         if (batch != null && batch.readableBytes() + n > LIMIT) {

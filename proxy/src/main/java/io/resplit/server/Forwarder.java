@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.resplit.backend.BackendConnection;
 import io.resplit.backend.BackendNode;
 import io.resplit.resp.RespWriter;
+import io.resplit.resp.WriteBatch;
 import io.resplit.route.Route;
 import io.resplit.route.Router;
 import io.resplit.topology.Topology;
@@ -180,12 +181,13 @@ final class Forwarder {
     /**
      * {@code p}'s reply, where it lies in the backend's input (readable during this call only). The usual case, a
      * plain successful reply to the request the client waits for next, is copied straight to the client; anything
-     * else (an error that may be recovered, a reply to transform or to hold behind another) is kept as a slice.
+     * else (an error that may be recovered, a reply to transform or to hold behind another) is kept: copied if
+     * small, else as a slice ({@link WriteBatch#keep}).
      */
     void repliedInPlace(PendingReply p, ByteBuf in, int index, int length, boolean error,
                         java.util.function.LongSupplier arrival) {
         if (error || !p.repliesPlainly() || !replies.writesAtOnce(p)) {
-            replied(p, in.retainedSlice(index, length), error, arrival);
+            replied(p, WriteBatch.keep(in, index, length), error, arrival);
             return;
         }
         long now = arrived(p, arrival);

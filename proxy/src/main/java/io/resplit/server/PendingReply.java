@@ -176,7 +176,7 @@ final class PendingReply extends RareRequestFacts implements ReplyCallback {
 
     @Override
     public boolean takesInPlace() {
-        return true; // the forwarder copies it on, or slices it itself when it must keep it
+        return true; // the forwarder copies it on, or keeps a buffer of its own when it must (WriteBatch.keep)
     }
 
     @Override
