@@ -15,9 +15,11 @@
 #   TARGETS ["direct predixy twemproxy resplit resplit-m"]  SCRAPE_INTERVAL [5]  COOLDOWN [0]
 #   BENCH_TIMEOUT [600]  RESULTS_DIR [bench/results]  PREDIXY  NUTCRACKER  PEERS_DIR [../shared/peers]
 #   RESPLIT_JAR  RESPLIT_JAVA  RESPLIT_JAVA_OPTS  RESPLIT_PROXY_ARGS (bench/lib.sh)
-#   JVM_VARIANTS ["NAME: [java=PATH] [JVM options]; ..."]: one more resplit per entry, target resplit-NAME, run by
-#   that java (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and these options; TARGETS then defaults to
-#   "predixy resplit resplit-NAME...", and the report adds each one's ratios to resplit and predixy.
+#   JVM_VARIANTS ["NAME: [java=PATH] [JVM options] [-- --directive value ...]; ..."]: one more resplit per entry,
+#   target resplit-NAME, run by that java (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and these JVM options,
+#   and given the resplit arguments after a lone "--" word (e.g. "uring: -- --io-transport io_uring");
+#   TARGETS then defaults to "predixy resplit resplit-NAME...", and the report adds each one's ratios to
+#   resplit and predixy.
 # Quick smoke run: ROUNDS=1 N=20000 SIZES=16 WARMUP_N=20000 bash bench/peers.sh
 set -euo pipefail
 
@@ -40,11 +42,12 @@ IFS=';' read -r -a specs <<<"${JVM_VARIANTS:-}"
 for spec in "${specs[@]}"; do
     [[ -z ${spec//[[:space:]]/} ]] && continue
     [[ $spec =~ ^[[:space:]]*([a-z0-9]+):[[:space:]]*(java=([^[:space:]]+))?(.*)$ && ${BASH_REMATCH[1]} != m ]] \
-        || die "JVM_VARIANTS: '$spec' is not 'NAME: [java=PATH] [options]' (NAME in a-z0-9, not m)"
+        || die "JVM_VARIANTS: '$spec' is not 'NAME: [java=PATH] [options] [-- args]' (NAME in a-z0-9, not m)"
     v=resplit-${BASH_REMATCH[1]}
     VARIANTS+=("$v")
     VARIANT_JAVA[$v]=${BASH_REMATCH[3]:-$RESPLIT_JAVA}
-    VARIANT_OPTS[$v]=${BASH_REMATCH[4]}
+    vopts=${BASH_REMATCH[4]#"${BASH_REMATCH[4]%%[![:space:]]*}"} # without its leading blanks
+    VARIANT_OPTS[$v]=$vopts
 done
 if ((${#VARIANTS[@]} > 0)); then
     TARGETS=${TARGETS:-predixy resplit ${VARIANTS[*]}}
@@ -91,12 +94,17 @@ fi
 start_topology --client-output-buffer-limit "replica 0 0 0"
 declare -A PORT_OF PID_OF
 PORT_OF[direct]=$MASTER_PORT PID_OF[direct]=$MASTER_PID
-# start_resplit TARGET PORT METRICS_PORT [JAVA [JVM_OPTS]]: a resplit with one event loop as TARGET, run by JAVA
-# (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and JVM_OPTS; its log is proxy-TARGET.log in the temp dir.
+# start_resplit TARGET PORT METRICS_PORT [JAVA [JVM_OPTS [-- ARGS]]]: a resplit with one event loop as TARGET, run
+# by JAVA (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and JVM_OPTS, and given ARGS (resplit's own arguments)
+# after its usual ones; its log is proxy-TARGET.log in the temp dir.
 start_resplit() {
-    local java=$RESPLIT_JAVA opts=$RESPLIT_JAVA_OPTS
-    RESPLIT_JAVA=${4:-$java} RESPLIT_JAVA_OPTS="$opts ${5:-}" PROXY_PORT=$2 PROXY_LOG=$BENCH_TMP/proxy-$1.log
-    PROXY_EXTRA_ARGS=(--io-threads 1 --metrics-port "$3" --admin-socket "$BENCH_TMP/admin-$1.sock")
+    local java=$RESPLIT_JAVA opts=$RESPLIT_JAVA_OPTS words=() jvm=() args=() w ours=0
+    read -r -a words <<<"${5:-}"
+    for w in "${words[@]}"; do # JVM options (some start with --), then resplit's own arguments after a lone --
+        if ((ours)); then args+=("$w"); elif [[ $w == -- ]]; then ours=1; else jvm+=("$w"); fi
+    done
+    RESPLIT_JAVA=${4:-$java} RESPLIT_JAVA_OPTS="$opts ${jvm[*]}" PROXY_PORT=$2 PROXY_LOG=$BENCH_TMP/proxy-$1.log
+    PROXY_EXTRA_ARGS=(--io-threads 1 --metrics-port "$3" --admin-socket "$BENCH_TMP/admin-$1.sock" "${args[@]}")
     start_proxy
     PORT_OF[$1]=$2 PID_OF[$1]=$PROXY_PID
     RESPLIT_JAVA=$java RESPLIT_JAVA_OPTS=$opts
@@ -210,7 +218,7 @@ fi
     printf -- '- resplit and resplit-m: --io-threads 1; resplit-m: metrics on, /metrics scraped every %ss of its runs\n' \
         "$SCRAPE_INTERVAL"
     for v in "${VARIANTS[@]}"; do
-        printf -- '- %s: %s (%s)%s\n' "$v" "${VARIANT_JAVA[$v]}" \
+        printf -- '- %s: %s (%s) %s\n' "$v" "${VARIANT_JAVA[$v]}" \
             "$("${VARIANT_JAVA[$v]}" -version 2>&1 | grep -m1 -i 'runtime environment' || true)" "${VARIANT_OPTS[$v]}"
     done
     printf -- '- raw: %s\n\n' "$(basename "$CSV")"

@@ -4,7 +4,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.resplit.config.ProxyConfig;
 import io.resplit.net.Transport;
@@ -57,13 +56,13 @@ public final class AdminServer {
 
     public void start(Transport transport, EventLoopGroup group) throws InterruptedException, IOException {
         if (config.adminSocket() != null) {
-            if (!transport.name().equals("epoll")) {
-                log.warn("admin-socket {} needs the epoll transport, which is not available here; use admin-port",
-                        config.adminSocket());
+            if (transport.serverDomainSocketChannel() == null) {
+                log.warn("admin-socket {} needs a native transport (epoll or io_uring), not {}; use admin-port",
+                        config.adminSocket(), transport.name());
             } else {
                 Path path = Path.of(config.adminSocket());
                 Files.deleteIfExists(path); // a socket file left by an earlier run
-                Channel ch = bootstrap(group, null).channel(EpollServerDomainSocketChannel.class)
+                Channel ch = bootstrap(group, null).channel(transport.serverDomainSocketChannel())
                         .bind(new DomainSocketAddress(path.toFile())).sync().channel();
                 Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
                 listeners.add(ch);
