@@ -24,8 +24,8 @@ import java.util.Locale;
 
 /**
  * The I/O transport ({@code io-transport}): native epoll, io_uring (Linux 5.9+: socket reads and writes of a
- * loop turn submitted to the kernel together), or the JDK's NIO. {@code auto} takes io_uring where the kernel
- * allows it, else epoll where its library loads, else NIO.
+ * loop turn submitted to the kernel together), or the JDK's NIO. {@code auto} takes epoll where its library
+ * loads, NIO otherwise.
  */
 public final class Transport {
     /** The transports, by their {@code io-transport} names. */
@@ -38,12 +38,12 @@ public final class Transport {
     }
 
     /**
-     * io_uring where the kernel offers it, else epoll, else NIO. io_uring measured 8–20 % less CPU per request
-     * than epoll on the same jar (docs/benchmarks.md#io-transport); a kernel or seccomp profile without it
-     * (Docker's default one) falls back to epoll.
+     * epoll where available, NIO otherwise. Not io_uring, though it measured 8–20 % less CPU per request: with
+     * it as the default, Netty 4.2.18's io_uring channels left read buffers unreleased at close and a console
+     * SHUTDOWN once took over 15 s in the test suite (docs/benchmarks.md#io-transport).
      */
     public static Transport best() {
-        return new Transport(IoUring.isAvailable() ? Kind.IO_URING : Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO);
+        return new Transport(Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO);
     }
 
     /**
