@@ -15,6 +15,7 @@ import io.resplit.config.ConfigDescriber;
 import io.resplit.config.ConfigParser;
 import io.resplit.config.ProxyConfig;
 import io.resplit.metrics.ProxyMetrics;
+import io.resplit.net.OpenChannels;
 import io.resplit.net.Transport;
 import io.resplit.route.LeastOutstandingPolicy;
 import io.resplit.sentinel.SentinelWatcher;
@@ -54,6 +55,14 @@ public final class Resplit implements AutoCloseable {
     private ClusterDirectory cluster; // cluster mode only
     private int port;
 
+    /** How long a stop waits for the open connections to close. */
+    private static final long CLOSE_CONNECTIONS_MS = 2000;
+    /** A stopping event loop ends once no task came for this long (a closing connection may hand it some)... */
+    private static final long LOOP_QUIET_MS = 50;
+    /** ...or after this long in any case. */
+    private static final long LOOP_STOP_MS = 2000;
+
+    private final OpenChannels open = new OpenChannels();
     private final String[] args; // the command line, for RELOAD; null when built from a ProxyConfig alone
 
     public Resplit(ProxyConfig config) {
@@ -104,7 +113,7 @@ public final class Resplit implements AutoCloseable {
         BackendConnector connector = new BackendConnector(transport, backendCredentials, config.connectTimeoutMs(),
                 config.ha().writeAckReplicas() > 0
                         ? new WriteAck(config.ha().writeAckReplicas(), config.ha().writeAckTimeoutMs())
-                        : null, config.ha().clusterMode());
+                        : null, config.ha().clusterMode(), open);
         ProxyMetrics metrics = config.metricsPort() > 0 ? ProxyMetrics.prometheus() : ProxyMetrics.disabled();
         control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "resplit-topology-watch");
@@ -138,7 +147,7 @@ public final class Resplit implements AutoCloseable {
         warmBlockingConnections(topology.master());
         new MasterIntrospection(config, context).refresh();
         server = new ProxyServer(context);
-        port = server.start(transport, boss, workers);
+        port = server.start(transport, boss, workers, open);
         FailoverCoordinator failover = FailoverStart.coordinator(config, context, backendCredentials, nodes, metrics);
         if (config.metricsPort() > 0) {
             metricsPort = MetricsPort.open(config, metrics, context, failover);
@@ -227,11 +236,21 @@ public final class Resplit implements AutoCloseable {
         if (nodes != null) {
             nodes.stopMonitors();
         }
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // connections close while every loop still runs, so the requests they carried are failed and their
+        // buffers released (OpenChannels says why); then the loops stop once no task came for a moment
+        if (!open.closeAll(CLOSE_CONNECTIONS_MS)) {
+            log.warn("{} connections had not closed after {} ms; the event loops stop anyway", open.size(),
+                    CLOSE_CONNECTIONS_MS);
         }
-        if (workers != null) {
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        for (EventLoopGroup group : new EventLoopGroup[] {boss, workers}) {
+            if (group != null) {
+                group.shutdownGracefully(LOOP_QUIET_MS, LOOP_STOP_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+        for (EventLoopGroup group : new EventLoopGroup[] {boss, workers}) {
+            if (group != null) {
+                group.terminationFuture().syncUninterruptibly();
+            }
         }
         log.info("resplit stopped");
     }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.resplit.net.OpenChannels;
 import io.resplit.net.Transport;
 import io.resplit.resp.RespReplyDecoder;
 
@@ -20,6 +21,7 @@ public final class BackendConnector {
 
     private final WriteAck writeAck; // null unless write-ack-replicas is set
     private final boolean cluster;   // every connection sends READONLY: replicas of a cluster serve reads
+    private final OpenChannels open;
 
     public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs) {
         this(transport, credentials, connectTimeoutMs, null);
@@ -27,13 +29,17 @@ public final class BackendConnector {
 
     public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs,
                             WriteAck writeAck) {
-        this(transport, credentials, connectTimeoutMs, writeAck, false);
+        this(transport, credentials, connectTimeoutMs, writeAck, false, new OpenChannels());
     }
 
-    /** @param cluster the backends are Redis Cluster nodes: connections are put in READONLY mode */
+    /**
+     * @param cluster the backends are Redis Cluster nodes: connections are put in READONLY mode
+     * @param open    where every connection opened is tracked until it closes
+     */
     public BackendConnector(Transport transport, BackendCredentials credentials, int connectTimeoutMs,
-                            WriteAck writeAck, boolean cluster) {
+                            WriteAck writeAck, boolean cluster, OpenChannels open) {
         this.cluster = cluster;
+        this.open = open;
         this.writeAck = writeAck;
         this.transport = transport;
         this.credentials = credentials;
@@ -58,6 +64,7 @@ public final class BackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        open.add(ch);
                         RespReplyDecoder replies = new RespReplyDecoder();
                         if (credentials.tls() != null) {
                             // writes made before the handshake completes wait inside the SslHandler

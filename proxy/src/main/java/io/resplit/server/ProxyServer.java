@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.resplit.config.ProxyConfig;
+import io.resplit.net.OpenChannels;
 import io.resplit.net.Transport;
 import io.resplit.resp.RespRequestDecoder;
 import java.net.InetSocketAddress;
@@ -40,16 +41,18 @@ public final class ProxyServer {
 
     /**
      * Binds {@code port} (plaintext, unless 0) and {@code tls-port} (TLS, unless 0) on every {@code bind}
-     * address; returns the plaintext port bound, 0 when there is none.
+     * address; returns the plaintext port bound, 0 when there is none. Every accepted connection is tracked in
+     * {@code open} until it closes.
      */
-    public int start(Transport transport, EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+    public int start(Transport transport, EventLoopGroup boss, EventLoopGroup workers, OpenChannels open)
+            throws InterruptedException {
         ProxyConfig config = ctx.runtime().config(); // ports and addresses are fixed at start
         int plain = config.port();
         if (plain > 0) {
-            bindAll(bootstrap(transport, boss, workers, false), plain, config.bind(), "clients");
+            bindAll(bootstrap(transport, boss, workers, open, false), plain, config.bind(), "clients");
         }
         if (config.tls().clientSide()) {
-            tlsPort = bindAll(bootstrap(transport, boss, workers, true), config.tls().port(), config.bind(),
+            tlsPort = bindAll(bootstrap(transport, boss, workers, open, true), config.tls().port(), config.bind(),
                     "TLS clients");
         }
         ctx.onStopAccepting(this::stop);
@@ -62,7 +65,7 @@ public final class ProxyServer {
     }
 
     private ServerBootstrap bootstrap(Transport transport, EventLoopGroup boss, EventLoopGroup workers,
-                                      boolean tls) {
+                                      OpenChannels open, boolean tls) {
         return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -73,6 +76,7 @@ public final class ProxyServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        open.add(ch);
                         if (tls) {
                             // first in the pipeline: the context of the moment, so RELOAD's new certificates
                             // serve new connections while open ones keep theirs
@@ -120,7 +124,7 @@ public final class ProxyServer {
         return bound;
     }
 
-    /** Stops accepting; existing connections close with the event loops. */
+    /** Stops accepting; existing connections stay (the proxy's stop closes them). */
     public void stop() {
         listeners.forEach(Channel::close);
     }

@@ -13,6 +13,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class LeakCheckExtension implements AfterAllCallback {
     @Override
     public void afterAll(ExtensionContext context) {
+        assertNoLeaks();
+    }
+
+    /** Fails if Netty's leak detector has reported a buffer collected unreleased, after nudging it to look. */
+    public static void assertNoLeaks() {
         for (int round = 0; round < 3; round++) {
             System.gc();
             // the detector reports collected leaks when new buffers are tracked
