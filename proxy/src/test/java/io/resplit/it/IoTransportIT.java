@@ -67,6 +67,16 @@ class IoTransportIT {
     }
 
     @Test
+    void autoTakesIoUringThenEpollThenNio() {
+        String expected = IoUring.isAvailable() ? "io_uring"
+                : io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio";
+        assertEquals(expected, Transport.named("auto").name());
+        try (ProxyUnderTest proxy = ProxyUnderTest.start(topology); Jedis j = proxy.jedis()) {
+            assertTrue(j.info("proxy").contains("transport:" + expected + "\r\n"), "INFO proxy names auto's choice");
+        }
+    }
+
+    @Test
     void anUnknownTransportIsAConfigError() {
         Exception e = assertThrows(Exception.class, () -> ConfigParser.fromArgs(new String[] {"--io-transport", "kqueue"}));
         assertTrue(e.getMessage().contains("io-transport"), e.getMessage());
