@@ -39,7 +39,7 @@ public final class Transport {
 
     /**
      * io_uring where the kernel allows it, else epoll, else NIO. io_uring measured 8–29 % less CPU per request
-     * than epoll in three side-by-side runs, at 0.91–1.11x its requests per second (docs/benchmarks.md). Where a
+     * than epoll in four side-by-side runs, at 0.91–1.11x its requests per second (docs/benchmarks.md). Where a
      * seccomp profile (Docker's default) or {@code kernel.io_uring_disabled} forbids it, epoll runs.
      */
     public static Transport best() {
