@@ -17,7 +17,7 @@
 #   RESPLIT_JAR  RESPLIT_JAVA  RESPLIT_JAVA_OPTS  RESPLIT_PROXY_ARGS (bench/lib.sh)
 #   JVM_VARIANTS ["NAME: [java=PATH] [JVM options] [-- --directive value ...]; ..."]: one more resplit per entry,
 #   target resplit-NAME, run by that java (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and these JVM options,
-#   and given the resplit arguments after a lone "--" word (e.g. "uring: -- --io-transport io_uring");
+#   and given the resplit arguments after a lone "--" word (e.g. "epoll: -- --io-transport epoll");
 #   TARGETS then defaults to "predixy resplit resplit-NAME...", and the report adds each one's ratios to
 #   resplit and predixy.
 # Quick smoke run: ROUNDS=1 N=20000 SIZES=16 WARMUP_N=20000 bash bench/peers.sh

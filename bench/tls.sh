@@ -237,7 +237,7 @@ log "TLS proxy engine: $TLS_ENGINE"
 check_configs() {
     local ps=$BENCH_TMP/admin-plain.sock ts=$BENCH_TMP/admin-tls.sock pc tc diffs re='^(port|tls-port|tls-[a-z-]+|master|admin-socket) '
     if [[ ! -S $ps || ! -S $ts ]]; then
-        log "warning: no admin socket (no epoll transport?): cannot compare the proxies' settings"
+        log "warning: no admin socket (no native transport?): cannot compare the proxies' settings"
         return 0
     fi
     pc=$(timeout 10 redis-cli -s "$ps" CONFIG GET '*' | tr -d '\r') || die "CONFIG GET on the plain proxy failed"

@@ -156,7 +156,7 @@ ACK_PID=$STARTED_PID
 check_configs() {
     local plain_sock=$BENCH_TMP/admin-plain.sock ack_sock=$BENCH_TMP/admin-ack.sock plain_cfg ack_cfg diffs
     if [[ ! -S $plain_sock || ! -S $ack_sock ]]; then
-        log "warning: no admin socket (no epoll transport?): cannot compare the proxies' settings"
+        log "warning: no admin socket (no native transport?): cannot compare the proxies' settings"
         return 0
     fi
     plain_cfg=$(timeout 10 redis-cli -s "$plain_sock" CONFIG GET '*' | tr -d '\r') || die "CONFIG GET on the plain proxy failed"
