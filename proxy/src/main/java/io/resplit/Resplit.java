@@ -39,9 +39,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Resplit implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Resplit.class);
+    /** How long a stop waits for the open connections to close. */
+    private static final long CLOSE_CONNECTIONS_MS = 2000;
+    /** A stopping event loop ends once no task came for this long (a closing connection may hand it some)... */
+    private static final long LOOP_QUIET_MS = 50;
+    /** ...or after this long in any case. */
+    private static final long LOOP_STOP_MS = 2000;
 
     private final ProxyConfig config;
     private final Transport transport;
+    private final OpenChannels open = new OpenChannels(); // every connection, for the stop to close
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private BackendNodes nodes;
@@ -55,14 +62,6 @@ public final class Resplit implements AutoCloseable {
     private ClusterDirectory cluster; // cluster mode only
     private int port;
 
-    /** How long a stop waits for the open connections to close. */
-    private static final long CLOSE_CONNECTIONS_MS = 2000;
-    /** A stopping event loop ends once no task came for this long (a closing connection may hand it some)... */
-    private static final long LOOP_QUIET_MS = 50;
-    /** ...or after this long in any case. */
-    private static final long LOOP_STOP_MS = 2000;
-
-    private final OpenChannels open = new OpenChannels();
     private final String[] args; // the command line, for RELOAD; null when built from a ProxyConfig alone
 
     public Resplit(ProxyConfig config) {
@@ -156,7 +155,7 @@ public final class Resplit implements AutoCloseable {
                 args == null ? null : () -> ConfigParser.fromArgs(args));
         FailoverStart.follow(config, failover, context, sentinels, control);
         try {
-            admin.start(transport, boss);
+            admin.start(transport, boss, open);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("could not open the admin console: " + e.getMessage(), e);
         }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.resplit.config.ProxyConfig;
+import io.resplit.net.OpenChannels;
 import io.resplit.net.Transport;
 import io.resplit.resp.RespLimits;
 import io.resplit.resp.RespRequestDecoder;
@@ -54,7 +55,9 @@ public final class AdminServer {
                 new java.util.concurrent.atomic.AtomicLong(), reread);
     }
 
-    public void start(Transport transport, EventLoopGroup group) throws InterruptedException, IOException {
+    /** Binds the console's socket and port on {@code group}; its connections are tracked in {@code open}. */
+    public void start(Transport transport, EventLoopGroup group, OpenChannels open)
+            throws InterruptedException, IOException {
         if (config.adminSocket() != null) {
             if (transport.serverDomainSocketChannel() == null) {
                 log.warn("admin-socket {} needs a native transport (epoll or io_uring), not {}; use admin-port",
@@ -62,7 +65,7 @@ public final class AdminServer {
             } else {
                 Path path = Path.of(config.adminSocket());
                 Files.deleteIfExists(path); // a socket file left by an earlier run
-                Channel ch = bootstrap(group, null).channel(transport.serverDomainSocketChannel())
+                Channel ch = bootstrap(group, open, null).channel(transport.serverDomainSocketChannel())
                         .bind(new DomainSocketAddress(path.toFile())).sync().channel();
                 Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
                 listeners.add(ch);
@@ -70,17 +73,18 @@ public final class AdminServer {
             }
         }
         if (config.adminPort() > 0) {
-            Channel ch = bootstrap(group, config.adminPassword()).channel(transport.serverChannel())
+            Channel ch = bootstrap(group, open, config.adminPassword()).channel(transport.serverChannel())
                     .bind(new InetSocketAddress("127.0.0.1", config.adminPort())).sync().channel();
             listeners.add(ch);
             log.info("admin console on 127.0.0.1:{} (password required)", config.adminPort());
         }
     }
 
-    private ServerBootstrap bootstrap(EventLoopGroup group, String password) {
+    private ServerBootstrap bootstrap(EventLoopGroup group, OpenChannels open, String password) {
         return new ServerBootstrap().group(group).childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                open.add(ch);
                 ch.pipeline().addLast(new RespRequestDecoder(RespLimits.defaults(), true),
                         new AdminHandler(commands, ctx, executor, readExecutor, password));
             }

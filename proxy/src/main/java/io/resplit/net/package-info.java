@@ -1,2 +1,5 @@
-/** Netty transport selection (native epoll where available, NIO elsewhere), shared by the client and backend sides. */
+/**
+ * The I/O transport (io_uring where the kernel allows it, native epoll, NIO elsewhere), shared by the client and
+ * backend sides, and the set of open connections a stop closes.
+ */
 package io.resplit.net;
