@@ -47,7 +47,7 @@ public final class Resplit implements AutoCloseable {
     private static final long LOOP_STOP_MS = 2000;
 
     private final ProxyConfig config;
-    private final Transport transport;
+    private Transport transport; // io-transport auto may step down from io_uring at start
     private final OpenChannels open = new OpenChannels(); // every connection, for the stop to close
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -104,8 +104,7 @@ public final class Resplit implements AutoCloseable {
     /** Starts everything; returns once clients can connect. */
     public Resplit start() throws InterruptedException {
         int threads = config.effectiveIoThreads();
-        boss = transport.newGroup(1, "resplit-accept");
-        workers = transport.newGroup(threads, "resplit-io");
+        startEventLoops(threads);
         tls = TlsContexts.create(config.tls()); // null without TLS; a bad file stops the start here
         BackendCredentials backendCredentials = new BackendCredentials(config.masteruser(), config.masterauth(),
                 config.tls().backends() ? tls : null);
@@ -167,6 +166,27 @@ public final class Resplit implements AutoCloseable {
                                 + context.topology().current().replicas(),
                 config.readFrom(), context.runtime().table().source());
         return this;
+    }
+
+    /** The accepting loop and the I/O loops; with {@code auto}, on epoll when io_uring's loops cannot start. */
+    private void startEventLoops(int threads) {
+        try {
+            boss = transport.newGroup(1, "resplit-accept");
+            workers = transport.newGroup(threads, "resplit-io");
+        } catch (RuntimeException e) {
+            Transport fallback = transport.fallback();
+            if (fallback == null) {
+                throw e;
+            }
+            log.warn("io-transport auto: io_uring's event loops could not start ({}); using {}", e.getMessage(),
+                    fallback.name());
+            if (boss != null) {
+                boss.shutdownGracefully(0, LOOP_STOP_MS, TimeUnit.MILLISECONDS);
+            }
+            transport = fallback;
+            boss = transport.newGroup(1, "resplit-accept");
+            workers = transport.newGroup(threads, "resplit-io");
+        }
     }
 
     /** Blocking commands go to the master on connections of their own: have some ready on every loop. */

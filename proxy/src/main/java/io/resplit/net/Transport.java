@@ -32,9 +32,15 @@ public final class Transport {
     public enum Kind { EPOLL, IO_URING, NIO }
 
     private final Kind kind;
+    private final boolean auto; // chosen by io-transport auto, not named
 
     private Transport(Kind kind) {
+        this(kind, false);
+    }
+
+    private Transport(Kind kind, boolean auto) {
         this.kind = kind;
+        this.auto = auto;
     }
 
     /**
@@ -44,9 +50,22 @@ public final class Transport {
      */
     public static Transport best() {
         if (IoUring.isAvailable()) {
-            return new Transport(Kind.IO_URING);
+            return new Transport(Kind.IO_URING, true);
         }
-        return new Transport(Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO);
+        return withoutIoUring();
+    }
+
+    private static Transport withoutIoUring() {
+        return new Transport(Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO, true);
+    }
+
+    /**
+     * What {@code auto} takes when its io_uring event loops cannot start (io_uring loads, but a ring of the
+     * loops' size is refused: on kernels before 5.12 the rings count against RLIMIT_MEMLOCK, 64 KiB by default
+     * there): epoll, else NIO. Null when io_uring was named, or not chosen: then the failure stops the start.
+     */
+    public Transport fallback() {
+        return auto && kind == Kind.IO_URING ? withoutIoUring() : null;
     }
 
     /**
