@@ -178,7 +178,11 @@ public final class Resplit implements AutoCloseable {
             if (fallback == null) {
                 throw e;
             }
-            log.warn("io-transport auto: io_uring's event loops could not start ({}); using {}", e.getMessage(),
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause(); // Netty wraps the reason in "failed to create a child event loop"
+            }
+            log.warn("io-transport auto: io_uring's event loops could not start ({}); using {}", cause.getMessage(),
                     fallback.name());
             if (boss != null) {
                 boss.shutdownGracefully(0, LOOP_STOP_MS, TimeUnit.MILLISECONDS);
