@@ -171,8 +171,7 @@ public final class Resplit implements AutoCloseable {
     /** The accepting loop and the I/O loops; with {@code auto}, on epoll when io_uring's loops cannot start. */
     private void startEventLoops(int threads) {
         try {
-            boss = transport.newGroup(1, "resplit-accept");
-            workers = transport.newGroup(threads, "resplit-io");
+            newEventLoops(threads);
         } catch (RuntimeException e) {
             Transport fallback = transport.fallback();
             if (fallback == null) {
@@ -188,9 +187,13 @@ public final class Resplit implements AutoCloseable {
                 boss.shutdownGracefully(0, LOOP_STOP_MS, TimeUnit.MILLISECONDS);
             }
             transport = fallback;
-            boss = transport.newGroup(1, "resplit-accept");
-            workers = transport.newGroup(threads, "resplit-io");
+            newEventLoops(threads);
         }
+    }
+
+    private void newEventLoops(int threads) {
+        boss = transport.newGroup(1, "resplit-accept");
+        workers = transport.newGroup(threads, "resplit-io");
     }
 
     /** Blocking commands go to the master on connections of their own: have some ready on every loop. */

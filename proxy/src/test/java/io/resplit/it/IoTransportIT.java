@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import io.resplit.config.ConfigParser;
 import io.resplit.net.Transport;
@@ -77,7 +78,7 @@ class IoTransportIT {
     @Test
     void autoTakesIoUringThenEpollThenNio() {
         String expected = IoUring.isAvailable() ? "io_uring"
-                : io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio";
+                : Epoll.isAvailable() ? "epoll" : "nio";
         assertEquals(expected, Transport.named("auto").name());
         try (ProxyUnderTest proxy = ProxyUnderTest.start(topology); Jedis j = proxy.jedis()) {
             assertTrue(j.info("proxy").contains("transport:" + expected + "\r\n"), "INFO proxy names auto's choice");
@@ -91,7 +92,7 @@ class IoTransportIT {
      */
     @Test
     void autoStepsDownToEpollWhenIoUringLoopsCannotStart() throws Exception {
-        Assumptions.assumeTrue(IoUring.isAvailable() && io.netty.channel.epoll.Epoll.isAvailable(),
+        Assumptions.assumeTrue(IoUring.isAvailable() && Epoll.isAvailable(),
                 "needs io_uring and epoll");
         int port = FreePorts.next();
         Path log = Files.createTempFile("resplit-fallback", ".log");
