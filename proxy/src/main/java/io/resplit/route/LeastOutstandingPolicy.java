@@ -1,7 +1,6 @@
 package io.resplit.route;
 
 import io.resplit.backend.BackendNode;
-import io.resplit.backend.NodeState;
 import java.util.List;
 
 /**
@@ -53,9 +52,6 @@ public final class LeastOutstandingPolicy implements ReplicaPolicy {
     }
 
     private static boolean eligible(BackendNode node, long minOffset, BackendNode exclude, boolean masterDown) {
-        NodeState s = node.state();
-        // a replica busy with a long EVAL_RO / FCALL_RO answers nothing else meanwhile
-        return node != exclude && !node.busy().isBusy() && (s.servesReads() || masterDown && s.servesStaleReads())
-                && s.offset() >= minOffset;
+        return ReadTarget.fit(node, minOffset, exclude, masterDown);
     }
 }

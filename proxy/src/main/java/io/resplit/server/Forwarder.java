@@ -115,7 +115,8 @@ final class Forwarder {
                 p.node = master;
             }
             default -> {
-                BackendNode node = p.lane() == Route.REPLICA ? shared.replicaFor(topology, exclude) : master;
+                BackendNode node = p.lane() == Route.REPLICA
+                        ? shared.replicaFor(topology, exclude, lanes.inflight(Route.REPLICA) > 0) : master;
                 if (p.tracked() && node != master && !client.tracking().covers(node)) {
                     node = master; // the replica's changes are not reported (yet): a tracked read would go stale
                 }

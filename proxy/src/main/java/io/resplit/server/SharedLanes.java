@@ -13,9 +13,14 @@ import io.resplit.topology.Topology;
  * in order there. Event loop only.
  */
 final class SharedLanes {
+    /** The most reads in a row that follow an unanswered one to its replica before the policy picks again. */
+    static final int RUN = 32;
+
     private final ProxyContext ctx;
     private final ClientSession session;
     private final EventLoop loop;
+    private BackendNode runNode; // the replica of the client's last replica read, or null
+    private int runLeft; // reads that may still follow it there
 
     SharedLanes(ProxyContext ctx, ClientSession session, EventLoop loop) {
         this.ctx = ctx;
@@ -26,14 +31,29 @@ final class SharedLanes {
     /**
      * The replica for a read of this client, other than {@code exclude}: one that has the client's last write
      * (read-your-writes), within the lag limit, as the replica policy picks; the master when none may serve.
+     *
+     * <p>A read sent while the client's previous replica read is still unanswered ({@code followsUnanswered})
+     * goes where that one went, while that replica stays fit, up to {@link #RUN} reads in a row: one
+     * connection answers in order, so the pipeline's replies are written as they come instead of being kept
+     * until an earlier one arrives from another replica. Reads that wait for each other's replies (no
+     * pipeline) are each spread by the policy.
      */
-    BackendNode replicaFor(Topology topology, BackendNode exclude) {
+    BackendNode replicaFor(Topology topology, BackendNode exclude, boolean followsUnanswered) {
         long fence = session.readYourWrites().minReplicaOffset(topology.master());
         if (fence == ReadYourWrites.MASTER_ONLY) {
             ctx.metrics().readsRedirectedToMaster().increment();
         }
+        BackendNode previous = followsUnanswered && exclude == null && runLeft > 0 ? runNode : null;
         // the limit in force now, as the caller's topology is: a read routed again goes by the current settings
-        return ReadTarget.choose(topology, fence, ctx.runtime().config().replicaMaxLag(), ctx.replicaPolicy(), exclude);
+        BackendNode node = ReadTarget.choose(topology, fence, ctx.runtime().config().replicaMaxLag(),
+                ctx.replicaPolicy(), exclude, previous);
+        if (node == previous) {
+            runLeft--;
+        } else {
+            runNode = node == topology.master() ? null : node;
+            runLeft = RUN - 1;
+        }
+        return node;
     }
 
     /** The client's connection to {@code node} under the database and protocol {@code p} was sent under. */

@@ -131,6 +131,35 @@ class CoreDataPathIT {
     }
 
     @Test
+    void aPipelinesReadsKeepToOneReplicaAndAnswerInOrder() {
+        int reads = 32; // one run (SharedLanes.RUN), sent in one write
+        try (Jedis m = topology.jedis(topology.master())) {
+            for (int i = 0; i < reads; i++) {
+                m.set("run:" + i, "v" + i);
+            }
+        }
+        topology.awaitReplicasCaughtUp(Duration.ofSeconds(10));
+        topology.resetStats();
+        try (Jedis j = proxy.jedis()) {
+            Pipeline pipeline = j.pipelined();
+            List<Response<String>> replies = new ArrayList<>();
+            for (int i = 0; i < reads; i++) {
+                replies.add(pipeline.get("run:" + i));
+            }
+            pipeline.sync();
+            for (int i = 0; i < reads; i++) {
+                assertEquals("v" + i, replies.get(i).get(), "reply " + i);
+            }
+        }
+        long onMaster = topology.commandCalls(topology.master(), "get");
+        long onReplica0 = topology.commandCalls(topology.replicas().get(0), "get");
+        long onReplica1 = topology.commandCalls(topology.replicas().get(1), "get");
+        assertEquals(0, onMaster, "GETs on the master");
+        assertTrue(onReplica0 == reads && onReplica1 == 0 || onReplica1 == reads && onReplica0 == 0,
+                "the pipeline's reads follow each other to one replica: " + onReplica0 + " / " + onReplica1);
+    }
+
+    @Test
     void sortAndOtherWriteFlaggedReadsNeverReachAReplica() {
         try (Jedis j = proxy.jedis()) {
             j.del("sortme");

@@ -32,4 +32,29 @@ class ReadTargetTest {
         assertSame(master, ReadTarget.choose(t, 0, 500, policy, null), "1,000 bytes behind, limit 500");
         assertSame(replica, ReadTarget.choose(t, 0, 0, policy, null), "no limit");
     }
+
+    @Test
+    void thePreviousReplicaServesWhileItIsFitAndThePolicyPicksOtherwise() {
+        BackendNode master = TestNodes.master(7020, 1000);
+        BackendNode idle = TestNodes.replica(7021, 1000);
+        BackendNode previous = TestNodes.replica(7022, 1000);
+        TestNodes.inflight(previous, 10); // the policy alone would pick the idle one
+        Topology t = new Topology(master, List.of(idle, previous));
+        assertSame(idle, ReadTarget.choose(t, 0, 0, policy, null, null), "no previous: the policy picks");
+        assertSame(previous, ReadTarget.choose(t, 0, 0, policy, null, previous), "kept to while fit");
+        assertSame(idle, ReadTarget.choose(t, 0, 0, policy, previous, previous), "it just failed this read");
+        assertSame(master, ReadTarget.choose(t, ReadYourWrites.MASTER_ONLY, 0, policy, null, previous),
+                "the client's write is unanswered: the master");
+
+        BackendNode behind = TestNodes.replica(7023, 900);
+        Topology t2 = new Topology(master, List.of(idle, behind));
+        assertSame(idle, ReadTarget.choose(t2, 950, 0, policy, null, behind), "below the client's fence");
+        assertSame(idle, ReadTarget.choose(t2, 0, 50, policy, null, behind), "beyond replica-max-lag");
+
+        BackendNode removed = TestNodes.replica(7024, 1000);
+        assertSame(idle, ReadTarget.choose(t, 0, 0, policy, null, removed), "no longer in the topology");
+
+        TestNodes.markDown(previous, "connection refused");
+        assertSame(idle, ReadTarget.choose(t, 0, 0, policy, null, previous), "down");
+    }
 }
