@@ -15,9 +15,10 @@
 #   TARGETS ["direct predixy twemproxy resplit resplit-m"]  SCRAPE_INTERVAL [5]  COOLDOWN [0]
 #   BENCH_TIMEOUT [600]  RESULTS_DIR [bench/results]  PREDIXY  NUTCRACKER  PEERS_DIR [../shared/peers]
 #   RESPLIT_JAR  RESPLIT_JAVA  RESPLIT_JAVA_OPTS  RESPLIT_PROXY_ARGS (bench/lib.sh)
-#   JVM_VARIANTS ["NAME: [java=PATH] [JVM options] [-- --directive value ...]; ..."]: one more resplit per entry,
-#   target resplit-NAME, run by that java (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and these JVM options,
-#   and given the resplit arguments after a lone "--" word (e.g. "epoll: -- --io-transport epoll");
+#   JVM_VARIANTS ["NAME: [java=PATH] [jar=PATH] [JVM options] [-- --directive value ...]; ..."]: one more resplit
+#   per entry, target resplit-NAME, run by that java (default RESPLIT_JAVA) from that jar (default RESPLIT_JAR:
+#   another build, side by side) with RESPLIT_JAVA_OPTS and these JVM options, and given the resplit arguments
+#   after a lone "--" word (e.g. "epoll: -- --io-transport epoll");
 #   TARGETS then defaults to "predixy resplit resplit-NAME...", and the report adds each one's ratios to
 #   resplit and predixy.
 # Quick smoke run: ROUNDS=1 N=20000 SIZES=16 WARMUP_N=20000 bash bench/peers.sh
@@ -36,17 +37,20 @@ CLIENTS=${CLIENTS:-50}
 KEYSPACE=${KEYSPACE:-100000}
 WARMUP_N=${WARMUP_N:-200000}
 # JVM variants (see the header): name -> java binary and extra JVM options
-declare -A VARIANT_JAVA VARIANT_OPTS
+declare -A VARIANT_JAVA VARIANT_JAR VARIANT_OPTS VARIANT_NOTE
 VARIANTS=()
 IFS=';' read -r -a specs <<<"${JVM_VARIANTS:-}"
 for spec in "${specs[@]}"; do
     [[ -z ${spec//[[:space:]]/} ]] && continue
-    [[ $spec =~ ^[[:space:]]*([a-z0-9]+):[[:space:]]*(java=([^[:space:]]+))?(.*)$ && ${BASH_REMATCH[1]} != m ]] \
-        || die "JVM_VARIANTS: '$spec' is not 'NAME: [java=PATH] [options] [-- args]' (NAME in a-z0-9, not m)"
+    [[ $spec =~ ^[[:space:]]*([a-z0-9]+):[[:space:]]*(java=([^[:space:]]+)[[:space:]]*)?(jar=([^[:space:]]+))?(.*)$ \
+        && ${BASH_REMATCH[1]} != m ]] \
+        || die "JVM_VARIANTS: '$spec' is not 'NAME: [java=PATH] [jar=PATH] [options] [-- args]' (NAME in a-z0-9, not m)"
     v=resplit-${BASH_REMATCH[1]}
     VARIANTS+=("$v")
     VARIANT_JAVA[$v]=${BASH_REMATCH[3]:-$RESPLIT_JAVA}
-    vopts=${BASH_REMATCH[4]#"${BASH_REMATCH[4]%%[![:space:]]*}"} # without its leading blanks
+    VARIANT_JAR[$v]=${BASH_REMATCH[5]:-} # empty: RESPLIT_JAR
+    [[ -z ${VARIANT_JAR[$v]} || -f ${VARIANT_JAR[$v]} ]] || die "$v: jar ${VARIANT_JAR[$v]} not found"
+    vopts=${BASH_REMATCH[6]#"${BASH_REMATCH[6]%%[![:space:]]*}"} # without its leading blanks
     VARIANT_OPTS[$v]=$vopts
 done
 if ((${#VARIANTS[@]} > 0)); then
@@ -90,29 +94,39 @@ if ((uses_resplit)); then
     JAR_NOTE="${RESPLIT_JAR#"$REPO_ROOT"/} (sha256 $(sha256sum "$RESPLIT_JAR" | cut -c1-12)…, $(date -r "$RESPLIT_JAR" '+%Y-%m-%d %H:%M'))"
     RESPLIT_JAR=$BENCH_TMP/resplit.jar
 fi
+for v in "${VARIANTS[@]}"; do # another build: a private copy too, named in the report
+    if [[ -n ${VARIANT_JAR[$v]} ]]; then
+        VARIANT_NOTE[$v]="; jar ${VARIANT_JAR[$v]} (sha256 $(sha256sum "${VARIANT_JAR[$v]}" | cut -c1-12)…)"
+        cp -- "${VARIANT_JAR[$v]}" "$BENCH_TMP/$v.jar"
+        VARIANT_JAR[$v]=$BENCH_TMP/$v.jar
+    fi
+done
 
 start_topology --client-output-buffer-limit "replica 0 0 0"
 declare -A PORT_OF PID_OF
 PORT_OF[direct]=$MASTER_PORT PID_OF[direct]=$MASTER_PID
-# start_resplit TARGET PORT METRICS_PORT [JAVA [JVM_OPTS [-- ARGS]]]: a resplit with one event loop as TARGET, run
-# by JAVA (default RESPLIT_JAVA) with RESPLIT_JAVA_OPTS and JVM_OPTS, and given ARGS (resplit's own arguments)
-# after its usual ones; its log is proxy-TARGET.log in the temp dir.
+# start_resplit TARGET PORT METRICS_PORT [JAVA [JVM_OPTS [JAR]]]: a resplit with one event loop as TARGET,
+# run by JAVA (default RESPLIT_JAVA) from JAR (default RESPLIT_JAR) with RESPLIT_JAVA_OPTS and JVM_OPTS, and given
+# the words of JVM_OPTS after a lone -- (resplit's own arguments) after its usual ones; its log is proxy-TARGET.log
+# in the temp dir.
 start_resplit() {
-    local java=$RESPLIT_JAVA opts=$RESPLIT_JAVA_OPTS words=() jvm=() args=() w ours=0
+    local java=$RESPLIT_JAVA jar=$RESPLIT_JAR opts=$RESPLIT_JAVA_OPTS words=() jvm=() args=() w ours=0
     read -r -a words <<<"${5:-}"
     for w in "${words[@]}"; do # JVM options (some start with --), then resplit's own arguments after a lone --
         if ((ours)); then args+=("$w"); elif [[ $w == -- ]]; then ours=1; else jvm+=("$w"); fi
     done
-    RESPLIT_JAVA=${4:-$java} RESPLIT_JAVA_OPTS="$opts ${jvm[*]}" PROXY_PORT=$2 PROXY_LOG=$BENCH_TMP/proxy-$1.log
+    RESPLIT_JAVA=${4:-$java} RESPLIT_JAR=${6:-$jar} RESPLIT_JAVA_OPTS="$opts ${jvm[*]}" PROXY_PORT=$2
+    PROXY_LOG=$BENCH_TMP/proxy-$1.log
     PROXY_EXTRA_ARGS=(--io-threads 1 --metrics-port "$3" --admin-socket "$BENCH_TMP/admin-$1.sock" "${args[@]}")
     start_proxy
     PORT_OF[$1]=$2 PID_OF[$1]=$PROXY_PID
-    RESPLIT_JAVA=$java RESPLIT_JAVA_OPTS=$opts
+    RESPLIT_JAVA=$java RESPLIT_JAR=$jar RESPLIT_JAVA_OPTS=$opts
 }
 if has_target resplit; then start_resplit resplit "$PROXY_PORT" 0; fi
 for i in "${!VARIANTS[@]}"; do
     v=${VARIANTS[i]}
-    if has_target "$v"; then start_resplit "$v" "${FREE[9 + i]}" 0 "${VARIANT_JAVA[$v]}" "${VARIANT_OPTS[$v]}"; fi
+    if has_target "$v"; then start_resplit "$v" "${FREE[9 + i]}" 0 "${VARIANT_JAVA[$v]}" "${VARIANT_OPTS[$v]}" \
+        "${VARIANT_JAR[$v]}"; fi
 done
 if has_target resplit-m; then
     start_resplit resplit-m "$PROXY_M_PORT" "$METRICS_PORT"
@@ -218,8 +232,9 @@ fi
     printf -- '- resplit and resplit-m: --io-threads 1; resplit-m: metrics on, /metrics scraped every %ss of its runs\n' \
         "$SCRAPE_INTERVAL"
     for v in "${VARIANTS[@]}"; do
-        printf -- '- %s: %s (%s) %s\n' "$v" "${VARIANT_JAVA[$v]}" \
-            "$("${VARIANT_JAVA[$v]}" -version 2>&1 | grep -m1 -i 'runtime environment' || true)" "${VARIANT_OPTS[$v]}"
+        printf -- '- %s: %s (%s) %s%s\n' "$v" "${VARIANT_JAVA[$v]}" \
+            "$("${VARIANT_JAVA[$v]}" -version 2>&1 | grep -m1 -i 'runtime environment' || true)" "${VARIANT_OPTS[$v]}" \
+            "${VARIANT_NOTE[$v]:-}"
     done
     printf -- '- raw: %s\n\n' "$(basename "$CSV")"
     python3 "$BENCH_DIR/peers_report.py" "$CSV"
